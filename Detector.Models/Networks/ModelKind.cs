@@ -1,0 +1,11 @@
+namespace Detector.Models.Networks;
+
+/// <summary>Which reconstruction network a model is.</summary>
+public enum ModelKind
+{
+    /// <summary>Dense autoencoder (optionally denoising and/or sparse).</summary>
+    Autoencoder = 1,
+
+    /// <summary>Variational autoencoder: encoder to (μ, log σ²), reparameterisation, decoder.</summary>
+    VariationalAutoencoder = 2,
+}

@@ -1,0 +1,75 @@
+using Detector.Models.Kernels;
+
+namespace Detector.Models.Networks;
+
+/// <summary>The architecture of a reconstruction model; stored in the artifact.</summary>
+public sealed record ModelOptions
+{
+    /// <summary>AE or VAE.</summary>
+    public ModelKind Kind { get; init; } = ModelKind.Autoencoder;
+
+    /// <summary>Encoder hidden widths between input and code; the decoder mirrors them (default input-64-32-8-32-64-input).</summary>
+    public IReadOnlyList<int> HiddenSizes { get; init; } = [64, 32];
+
+    /// <summary>Width of the code (latent) layer.</summary>
+    public int CodeSize { get; init; } = 8;
+
+    /// <summary>Activation of the hidden layers.</summary>
+    public Activation HiddenActivation { get; init; } = Activation.Relu;
+
+    /// <summary>Activation of the AE code layer (the VAE's μ and log σ² heads are always linear).</summary>
+    public Activation CodeActivation { get; init; } = Activation.Identity;
+
+    /// <summary>Negative-side slope for LeakyReLU.</summary>
+    public double LeakySlope { get; init; } = 0.01;
+
+    /// <summary>Dropout probability after hidden layers while training.</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>Reconstruction loss; BCE needs inputs scaled into [0, 1] and treats outputs as logits.</summary>
+    public ReconstructionLoss Loss { get; init; } = ReconstructionLoss.MeanSquaredError;
+
+    /// <summary>VAE: weight of the KL term.</summary>
+    public double Beta { get; init; } = 1.0;
+
+    /// <summary>AE: weight of the L1 penalty on the code (sparse autoencoder); 0 disables it.</summary>
+    public double SparsityWeight { get; init; }
+
+    /// <summary>VAE: how rows are scored.</summary>
+    public VaeScore Score { get; init; } = VaeScore.Reconstruction;
+
+    /// <summary>VAE: posterior samples L averaged by the negative-ELBO score.</summary>
+    public int ElboSamples { get; init; } = 8;
+
+    /// <summary>Throws naming the first invalid option and what is allowed.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Kind))
+        {
+            throw new ArgumentException($"model kind {Kind} is not one of {string.Join(", ", Enum.GetNames<ModelKind>())}");
+        }
+        if (HiddenSizes.Any(h => h < 1) || CodeSize < 1)
+        {
+            throw new ArgumentException($"widths must be >= 1 (hidden [{string.Join(", ", HiddenSizes)}], code {CodeSize})");
+        }
+        Check(Dropout is >= 0 and < 1, nameof(Dropout), Dropout, "[0, 1)");
+        Check(Beta >= 0 && double.IsFinite(Beta), nameof(Beta), Beta, ">= 0");
+        Check(SparsityWeight >= 0 && double.IsFinite(SparsityWeight), nameof(SparsityWeight), SparsityWeight, ">= 0");
+        Check(LeakySlope is > 0 and < 1, nameof(LeakySlope), LeakySlope, "(0, 1)");
+        Check(ElboSamples >= 1, nameof(ElboSamples), ElboSamples, ">= 1");
+    }
+
+    private static void Check(bool ok, string key, object value, string allowed)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(key, value, $"{key} = {value} is invalid; allowed: {allowed}");
+        }
+    }
+
+    /// <summary>Widths from input to code: input, hidden…, code.</summary>
+    public int[] EncoderWidths(int inputSize) => [inputSize, .. HiddenSizes, CodeSize];
+
+    /// <summary>Widths from code to output: code, hidden reversed…, input.</summary>
+    public int[] DecoderWidths(int inputSize) => [CodeSize, .. HiddenSizes.Reverse(), inputSize];
+}

@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace Detector.Node;
+
+/// <summary>The command tree.</summary>
+public static class Cli
+{
+    /// <summary>Builds the root command with every subcommand.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Detector: streaming anomaly detection with autoencoders.");
+        return root;
+    }
+}

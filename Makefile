@@ -1,0 +1,26 @@
+# The two commands of the README. Both install what is missing, build, then run.
+SHELL := /bin/bash
+DOTNET ?= dotnet
+BENCH_PACKAGES := python3-torch python3-numpy python3-threadpoolctl
+
+.PHONY: demo test build setup bench bench-models clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(DOTNET) build Detector.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+
+demo: build
+	./detector demo
+
+test: build
+	$(DOTNET) test Detector.sln -c Release --no-build -nologo --logger "console;verbosity=normal"
+
+# Side-by-side benchmark against PyTorch on this machine: writes docs/benchmarks.md.
+bench: setup
+	@scripts/setup.sh $(BENCH_PACKAGES)
+	scripts/bench-models.sh
+
+clean:
+	$(DOTNET) clean Detector.sln -nologo -v quiet
