@@ -1,0 +1,301 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Detector.Models.Kernels;
+using Detector.Models.Networks;
+using Detector.Models.Numerics;
+using Detector.Models.Scaling;
+using Detector.Models.Scoring;
+using Detector.Models.Training;
+
+namespace Detector.Models.Artifacts;
+
+/// <summary>
+/// The versioned binary model file. Layout (little-endian):
+/// <c>"DTCTMODL"</c> (8 bytes) · format version (u16) · payload length (u64) · payload · SHA-256 of everything before it (32 bytes).
+/// The payload holds, in order: name and version, feature schema, scaler, architecture, weights (one length-prefixed
+/// float array per parameter, in the network's parameter order) and training metadata.
+/// </summary>
+public static class ModelArtifact
+{
+    /// <summary>The format version this build writes and reads.</summary>
+    public const ushort FormatVersion = 1;
+
+    private static readonly byte[] Magic = "DTCTMODL"u8.ToArray();
+    private const int HeaderSize = 8 + 2 + 8;
+    private const int ChecksumSize = 32;
+
+    /// <summary>Serialises a model to bytes.</summary>
+    public static byte[] ToBytes(ModelSnapshot model)
+    {
+        using var payload = new MemoryStream();
+        using (var w = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            WritePayload(w, model);
+        }
+        var body = payload.ToArray();
+        var result = new byte[HeaderSize + body.Length + ChecksumSize];
+        Magic.CopyTo(result, 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(result.AsSpan(8), FormatVersion);
+        BinaryPrimitives.WriteUInt64LittleEndian(result.AsSpan(10), (ulong)body.Length);
+        body.CopyTo(result, HeaderSize);
+        SHA256.HashData(result.AsSpan(0, HeaderSize + body.Length), result.AsSpan(HeaderSize + body.Length));
+        return result;
+    }
+
+    /// <summary>Writes a model file atomically (temporary file, then rename).</summary>
+    public static void Save(ModelSnapshot model, string path)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllBytes(tmp, ToBytes(model));
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>Reads a model file; when expected is given, its schema must match.</summary>
+    public static ModelSnapshot Load(string path, FeatureSchema? expected = null)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new ModelArtifactException($"model file '{path}' does not exist");
+        }
+        try
+        {
+            return FromBytes(bytes, expected);
+        }
+        catch (ModelArtifactException e)
+        {
+            throw new ModelArtifactException($"model file '{path}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Parses and verifies an artifact; when expected is given, its schema must match.</summary>
+    public static ModelSnapshot FromBytes(ReadOnlySpan<byte> bytes, FeatureSchema? expected = null)
+    {
+        if (bytes.Length < Magic.Length || !bytes[..Magic.Length].SequenceEqual(Magic))
+        {
+            throw new ModelArtifactException("not a Detector model artifact (the file does not start with DTCTMODL)");
+        }
+        if (bytes.Length < HeaderSize)
+        {
+            throw new ModelArtifactException($"truncated: {bytes.Length} bytes, shorter than the {HeaderSize}-byte header");
+        }
+        var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]);
+        if (version != FormatVersion)
+        {
+            throw new ModelArtifactException($"format version {version} is not supported; this build reads version {FormatVersion}");
+        }
+        var length = BinaryPrimitives.ReadUInt64LittleEndian(bytes[10..]);
+        var expectedLength = (ulong)HeaderSize + length + ChecksumSize;
+        if ((ulong)bytes.Length < expectedLength)
+        {
+            throw new ModelArtifactException($"truncated: {bytes.Length} bytes, the header promises {expectedLength}");
+        }
+        if ((ulong)bytes.Length > expectedLength)
+        {
+            throw new ModelArtifactException($"corrupted: {bytes.Length} bytes, the header promises {expectedLength}");
+        }
+        var signed = bytes[..(HeaderSize + (int)length)];
+        Span<byte> actual = stackalloc byte[ChecksumSize];
+        SHA256.HashData(signed, actual);
+        var stored = bytes[(HeaderSize + (int)length)..];
+        if (!actual.SequenceEqual(stored))
+        {
+            throw new ModelArtifactException(
+                $"corrupted: SHA-256 mismatch (stored {Convert.ToHexStringLower(stored)}, computed {Convert.ToHexStringLower(actual)})");
+        }
+        ModelSnapshot model;
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(signed[HeaderSize..].ToArray()), Encoding.UTF8);
+            model = ReadPayload(r);
+        }
+        catch (Exception e) when (e is not ModelArtifactException and (EndOfStreamException or ArgumentException or IOException or InvalidOperationException))
+        {
+            throw new ModelArtifactException($"corrupted payload: {e.Message}", e);
+        }
+        expected?.EnsureSame(model.Schema);
+        return model;
+    }
+
+    /// <summary>SHA-256 of an artifact's bytes, as stored in its trailer (lower-case hex).</summary>
+    public static string Checksum(ReadOnlySpan<byte> artifact) => Convert.ToHexStringLower(artifact[^ChecksumSize..]);
+
+    private static void WritePayload(BinaryWriter w, ModelSnapshot m)
+    {
+        w.Write(m.Name);
+        w.Write(m.Version);
+        w.Write(m.Schema.Count);
+        foreach (var name in m.Schema.Names)
+        {
+            w.Write(name);
+        }
+        w.Write((byte)m.Scaler.Kind);
+        WriteFloats(w, m.Scaler.Center);
+        WriteFloats(w, m.Scaler.Scale);
+        var o = m.Options;
+        w.Write((byte)o.Kind);
+        w.Write(o.HiddenSizes.Count);
+        foreach (var h in o.HiddenSizes)
+        {
+            w.Write(h);
+        }
+        w.Write(o.CodeSize);
+        w.Write((byte)o.HiddenActivation);
+        w.Write((byte)o.CodeActivation);
+        w.Write(o.LeakySlope);
+        w.Write(o.Dropout);
+        w.Write((byte)o.Loss);
+        w.Write(o.Beta);
+        w.Write(o.SparsityWeight);
+        w.Write((byte)o.Score);
+        w.Write(o.ElboSamples);
+        var parameters = m.Network.Parameters;
+        w.Write(parameters.Count);
+        foreach (var p in parameters)
+        {
+            WriteFloats(w, p);
+        }
+        var t = m.Metadata;
+        w.Write(t.Seed);
+        w.Write(t.Epochs);
+        w.Write(t.BestEpoch);
+        w.Write(t.TrainRows);
+        w.Write(t.ValidationRows);
+        w.Write(t.TrainedAt.UtcTicks);
+        w.Write(t.DurationSeconds);
+        w.Write(t.Threads);
+        WriteDoubles(w, t.LossCurve);
+        WriteDoubles(w, t.ValidationCurve);
+    }
+
+    private static ModelSnapshot ReadPayload(BinaryReader r)
+    {
+        var name = r.ReadString();
+        var version = r.ReadInt64();
+        var count = ReadCount(r, 1 << 20, "feature count");
+        var names = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            names[i] = r.ReadString();
+        }
+        var schema = new FeatureSchema(names);
+        var scalerKind = ReadEnum<ScalerKind>(r);
+        var scaler = new FeatureScaler(scalerKind, ReadFloats(r), ReadFloats(r));
+        var kind = ReadEnum<ModelKind>(r);
+        var hidden = new int[ReadCount(r, 64, "hidden layer count")];
+        for (var i = 0; i < hidden.Length; i++)
+        {
+            hidden[i] = r.ReadInt32();
+        }
+        var options = new ModelOptions
+        {
+            Kind = kind,
+            HiddenSizes = hidden,
+            CodeSize = r.ReadInt32(),
+            HiddenActivation = ReadEnum<Activation>(r),
+            CodeActivation = ReadEnum<Activation>(r),
+            LeakySlope = r.ReadDouble(),
+            Dropout = r.ReadDouble(),
+            Loss = ReadEnum<ReconstructionLoss>(r),
+            Beta = r.ReadDouble(),
+            SparsityWeight = r.ReadDouble(),
+            Score = ReadEnum<VaeScore>(r),
+            ElboSamples = r.ReadInt32(),
+        };
+        var rng = new Rng(0);
+        var network = ReconstructionNetwork<float>.FromOptions(options, schema.Count, ref rng);
+        var arrays = ReadCount(r, 1024, "weight array count");
+        if (arrays != network.Parameters.Count)
+        {
+            throw new ModelArtifactException($"corrupted payload: {arrays} weight arrays, the architecture has {network.Parameters.Count}");
+        }
+        for (var i = 0; i < arrays; i++)
+        {
+            var values = ReadFloats(r);
+            if (values.Length != network.Parameters[i].Length)
+            {
+                throw new ModelArtifactException($"corrupted payload: weight array {i} has {values.Length} values, the architecture expects {network.Parameters[i].Length}");
+            }
+            values.CopyTo(network.Parameters[i], 0);
+        }
+        var metadata = new TrainingMetadata(
+            Seed: r.ReadUInt64(),
+            Epochs: r.ReadInt32(),
+            BestEpoch: r.ReadInt32(),
+            TrainRows: r.ReadInt64(),
+            ValidationRows: r.ReadInt64(),
+            TrainedAt: new DateTimeOffset(r.ReadInt64(), TimeSpan.Zero),
+            DurationSeconds: r.ReadDouble(),
+            Threads: r.ReadInt32(),
+            LossCurve: ReadDoubles(r),
+            ValidationCurve: ReadDoubles(r));
+        if (r.BaseStream.Position != r.BaseStream.Length)
+        {
+            throw new ModelArtifactException($"corrupted payload: {r.BaseStream.Length - r.BaseStream.Position} unexpected trailing bytes");
+        }
+        return new ModelSnapshot(name, version, schema, scaler, network, metadata);
+    }
+
+    private static int ReadCount(BinaryReader r, int max, string what)
+    {
+        var n = r.ReadInt32();
+        if (n < 0 || n > max)
+        {
+            throw new ModelArtifactException($"corrupted payload: {what} {n} is outside [0, {max}]");
+        }
+        return n;
+    }
+
+    private static TEnum ReadEnum<TEnum>(BinaryReader r) where TEnum : struct, Enum
+    {
+        var raw = r.ReadByte();
+        var value = (TEnum)Enum.ToObject(typeof(TEnum), raw);
+        if (!Enum.IsDefined(value))
+        {
+            throw new ModelArtifactException($"corrupted payload: {raw} is not a {typeof(TEnum).Name}");
+        }
+        return value;
+    }
+
+    private static void WriteFloats(BinaryWriter w, float[] values)
+    {
+        w.Write(values.Length);
+        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private static float[] ReadFloats(BinaryReader r)
+    {
+        var n = ReadCount(r, 1 << 28, "array length");
+        var values = new float[n];
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
+        if (r.Read(bytes) != bytes.Length)
+        {
+            throw new EndOfStreamException($"array of {n} floats is cut short");
+        }
+        return values;
+    }
+
+    private static void WriteDoubles(BinaryWriter w, IReadOnlyList<double> values)
+    {
+        w.Write(values.Count);
+        foreach (var v in values)
+        {
+            w.Write(v);
+        }
+    }
+
+    private static double[] ReadDoubles(BinaryReader r)
+    {
+        var values = new double[ReadCount(r, 1 << 20, "curve length")];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = r.ReadDouble();
+        }
+        return values;
+    }
+}
