@@ -53,6 +53,7 @@ public sealed class Trainer
         }
 
         var net = ReconstructionNetwork<float>.FromOptions(model, cols, ref rng);
+        var trainOrder = Enumerable.Range(0, trainRows).ToArray();
         var run = new Run(_kernels, net, options, cols);
         var lossCurve = new List<double>();
         var validationCurve = new List<double>();
@@ -63,8 +64,8 @@ public sealed class Trainer
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            rng.Shuffle(order.AsSpan(0, trainRows));
-            var loss = run.Epoch(train, order.AsSpan(0, trainRows), ref rng);
+            rng.Shuffle(trainOrder);
+            var loss = run.Epoch(train, trainOrder, ref rng);
             lossCurve.Add(loss);
             var validationLoss = validationRows > 0 ? run.Evaluate(validation, validationRows, options.Seed ^ 0x5eed) : double.NaN;
             if (validationRows > 0)
