@@ -59,9 +59,9 @@ public static class ModelArtifact
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ModelArtifactException($"model file '{path}' does not exist");
+            throw new ModelArtifactException($"model file '{path}' does not exist", e);
         }
         try
         {
