@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Detector.Node.Bench;
+using Detector.Node.Demo;
 
 namespace Detector.Node;
 
@@ -8,7 +10,11 @@ public static class Cli
     /// <summary>Builds the root command with every subcommand.</summary>
     public static RootCommand Build()
     {
-        var root = new RootCommand("Detector: streaming anomaly detection with autoencoders.");
+        var root = new RootCommand("Detector: streaming anomaly detection with autoencoders.")
+        {
+            DemoCommand.Create(),
+            BenchCommand.Create(),
+        };
         return root;
     }
 }

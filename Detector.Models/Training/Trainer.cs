@@ -54,7 +54,7 @@ public sealed class Trainer
 
         var net = ReconstructionNetwork<float>.FromOptions(model, cols, ref rng);
         var trainOrder = Enumerable.Range(0, trainRows).ToArray();
-        var run = new Run(_kernels, net, options, cols);
+        var run = new TrainingRun(_kernels, net, options, cols);
         var lossCurve = new List<double>();
         var validationCurve = new List<double>();
         var best = double.PositiveInfinity;

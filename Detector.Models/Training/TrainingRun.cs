@@ -8,7 +8,7 @@ namespace Detector.Models.Training;
 /// The state of one training run: optimizer, per-shard workspaces, gradients and batch buffers, all allocated once.
 /// Shards are computed in parallel and reduced in shard order (deterministic for a fixed thread count).
 /// </summary>
-internal sealed class Run
+public sealed class TrainingRun
 {
     private readonly IKernels<float> _k;
     private readonly ReconstructionNetwork<float> _net;
@@ -17,7 +17,8 @@ internal sealed class Run
     private readonly AdamOptimizer _optimizer;
     private readonly Shard[] _shards;
 
-    public Run(IKernels<float> k, ReconstructionNetwork<float> net, TrainingOptions options, int cols)
+    /// <summary>Allocates the optimizer state and the per-shard buffers for one network.</summary>
+    public TrainingRun(IKernels<float> k, ReconstructionNetwork<float> net, TrainingOptions options, int cols)
     {
         _k = k;
         _net = net;
@@ -28,7 +29,7 @@ internal sealed class Run
         _shards = Enumerable.Range(0, options.Threads).Select(_ => new Shard(net, shardRows, cols)).ToArray();
     }
 
-    /// <summary>One pass over the (already shuffled) training rows; returns the row-weighted mean loss.</summary>
+    /// <summary>One pass over the given (already shuffled) rows of scaled training data; returns the row-weighted mean loss.</summary>
     public double Epoch(float[] train, ReadOnlySpan<int> order, ref Rng rng)
     {
         var total = 0.0;

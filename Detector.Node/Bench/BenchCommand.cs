@@ -1,0 +1,30 @@
+using System.CommandLine;
+
+namespace Detector.Node.Bench;
+
+/// <summary>`detector bench …`.</summary>
+public static class BenchCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var models = new Option<string>("--models") { Description = "Comma-separated models: ae30, vae30, ae2048, vae2048.", DefaultValueFactory = _ => "ae30,vae30,ae2048" };
+        var modes = new Option<string>("--modes") { Description = "Comma-separated: infer, train.", DefaultValueFactory = _ => "infer,train" };
+        var batches = new Option<string>("--batches") { Description = "Comma-separated inference batch sizes.", DefaultValueFactory = _ => "1,16,64,256,1024,4096" };
+        var threads = new Option<string>("--threads") { Description = "Comma-separated thread counts.", DefaultValueFactory = _ => "1,2" };
+        var seconds = new Option<double>("--sample-seconds") { Description = "Minimum length of each of the 5 timed samples.", DefaultValueFactory = _ => 0.5 };
+        var modelsCommand = new Command("models", "Model engine throughput (records/s), one JSON line per case.\n\nExample:\n  ./detector bench models --models ae30 --threads 1")
+        {
+            models, modes, batches, threads, seconds,
+        };
+        modelsCommand.SetAction(r =>
+        {
+            BenchModels.Run(Split(r.GetValue(models)!), Split(r.GetValue(modes)!), Split(r.GetValue(batches)!).Select(int.Parse).ToArray(),
+                Split(r.GetValue(threads)!).Select(int.Parse).ToArray(), r.GetValue(seconds), Console.Out);
+            return 0;
+        });
+        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand };
+    }
+
+    private static string[] Split(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

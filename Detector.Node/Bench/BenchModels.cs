@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Detector.Models.Kernels;
+using Detector.Models.Networks;
+using Detector.Models.Numerics;
+using Detector.Models.Scaling;
+using Detector.Models.Scoring;
+using Detector.Models.Synthetic;
+using Detector.Models.Training;
+
+namespace Detector.Node.Bench;
+
+/// <summary>
+/// `detector bench models`: the model engine's throughput on the cases of ../shared/bench/torch_reference.py, one JSON
+/// line per case. Inference at T threads runs T scorers, each on its own batches (how model actors run); training at
+/// T threads splits every step into T data-parallel shards. Each figure is the median of 5 samples of ≥ 0.5 s.
+/// </summary>
+public static class BenchModels
+{
+    /// <summary>Model names and their widths (input, hidden…, code).</summary>
+    public static readonly IReadOnlyDictionary<string, (ModelKind Kind, int[] Widths)> Cases = new Dictionary<string, (ModelKind, int[])>
+    {
+        ["ae30"] = (ModelKind.Autoencoder, [30, 64, 32, 8]),
+        ["vae30"] = (ModelKind.VariationalAutoencoder, [30, 64, 32, 8]),
+        ["ae2048"] = (ModelKind.Autoencoder, [2048, 512, 128, 32]),
+        ["vae2048"] = (ModelKind.VariationalAutoencoder, [2048, 512, 128, 32]),
+    };
+
+    /// <summary>Runs the selected cases and writes one JSON line each to output.</summary>
+    public static void Run(IReadOnlyList<string> models, IReadOnlyList<string> modes, IReadOnlyList<int> batches,
+        IReadOnlyList<int> threads, double sampleSeconds, TextWriter output)
+    {
+        OpenBlas.SetThreads(1); // all parallelism is ours: scorers per thread, shards per step
+        foreach (var name in models)
+        {
+            if (!Cases.TryGetValue(name, out var spec))
+            {
+                throw new ArgumentException($"unknown model '{name}'; allowed: {string.Join(", ", Cases.Keys)}");
+            }
+            var options = new ModelOptions
+            {
+                Kind = spec.Kind, HiddenSizes = spec.Widths[1..^1], CodeSize = spec.Widths[^1],
+                HiddenActivation = Activation.Relu, CodeActivation = Activation.Relu, // as the PyTorch reference: ReLU on the code too
+            };
+            var d = spec.Widths[0];
+            foreach (var mode in modes)
+            {
+                foreach (var t in threads)
+                {
+                    if (mode == "infer")
+                    {
+                        foreach (var b in batches)
+                        {
+                            Emit(output, name, mode, b, t, Infer(options, d, b, t, sampleSeconds));
+                        }
+                    }
+                    else if (mode == "train")
+                    {
+                        Emit(output, name, mode, 256, t, Train(options, d, t, sampleSeconds));
+                    }
+                    else
+                    {
+                        throw new ArgumentException($"unknown mode '{mode}'; allowed: infer, train");
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Emit(TextWriter output, string model, string mode, int batch, int threads, double rps)
+    {
+        output.WriteLine(JsonSerializer.Serialize(new BenchLine("detector", model, mode, batch, threads, Math.Round(rps)), BenchJson.Default.BenchLine));
+        output.Flush();
+    }
+
+    private static ModelSnapshot Snapshot(ModelOptions options, int d)
+    {
+        var rng = new Rng(0);
+        var net = ReconstructionNetwork<float>.FromOptions(options, d, ref rng);
+        var meta = new TrainingMetadata(0, 0, 0, 0, 0, DateTimeOffset.UtcNow, 0, 1, [], []);
+        return new ModelSnapshot("bench", 1, FeatureSchema.Numbered(d), FeatureScaler.Identity(d), net, meta);
+    }
+
+    private static double Infer(ModelOptions options, int d, int batch, int threads, double sampleSeconds)
+    {
+        var model = Snapshot(options, d);
+        var rows = d <= 64 ? 65_536 : 8_192;
+        var (data, _) = new ManifoldData(d, seed: 1).Generate(rows, 0, seed: 1);
+        var perBatch = rows / batch;
+        var workers = Enumerable.Range(0, threads).Select(w => (Scorer: model.CreateScorer(maxBatch: batch), Scores: new float[batch], Next: w)).ToArray();
+        void Work(int w, int iterations)
+        {
+            var (scorer, scores, next) = workers[w];
+            for (var i = 0; i < iterations; i++)
+            {
+                var k = (next + i * threads) % perBatch;
+                scorer.Score(data.AsSpan(k * batch * d, batch * d), batch, scores, []);
+            }
+        }
+        return Measure(iterations =>
+        {
+            if (threads == 1)
+            {
+                Work(0, iterations);
+            }
+            else
+            {
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, w => Work(w, iterations));
+            }
+        }, batch * threads, sampleSeconds);
+    }
+
+    private static double Train(ModelOptions options, int d, int threads, double sampleSeconds)
+    {
+        var rows = d <= 64 ? 200_000 : 20_000;
+        var (data, _) = new ManifoldData(d, seed: 2).Generate(rows, 0, seed: 2);
+        var rng = new Rng(0);
+        var net = ReconstructionNetwork<float>.FromOptions(options, d, ref rng);
+        var run = new TrainingRun(CpuKernels.Instance, net, new TrainingOptions { BatchSize = 256, Threads = threads, GradientClipNorm = 0 }, d);
+        var order = Enumerable.Range(0, rows).ToArray();
+        rng.Shuffle(order);
+        var offset = 0;
+        return Measure(steps =>
+        {
+            for (var s = 0; s < steps; s++)
+            {
+                if (offset + 256 > rows)
+                {
+                    offset = 0;
+                }
+                run.Epoch(data, order.AsSpan(offset, 256), ref rng);
+                offset += 256;
+            }
+        }, 256, sampleSeconds);
+    }
+
+    /// <summary>Records/s of work(n) (n iterations of recordsPerIteration): median of 5 samples of ≥ sampleSeconds.</summary>
+    private static double Measure(Action<int> work, int recordsPerIteration, double sampleSeconds)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            work(1);
+        }
+        var n = 1;
+        while (true)
+        {
+            var sw = Stopwatch.StartNew();
+            work(n);
+            var dt = sw.Elapsed.TotalSeconds;
+            if (dt >= sampleSeconds)
+            {
+                break;
+            }
+            n = Math.Max(2 * n, (int)(n * 1.1 * sampleSeconds / Math.Max(dt, 1e-9)));
+        }
+        var samples = new double[5];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            work(n);
+            samples[i] = (double)n * recordsPerIteration / sw.Elapsed.TotalSeconds;
+        }
+        Array.Sort(samples);
+        return samples[2];
+    }
+}
