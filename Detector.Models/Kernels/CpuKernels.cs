@@ -13,17 +13,27 @@ public sealed unsafe class CpuKernels : IKernels<float>
     /// <summary>Layers whose weights hold at most this many floats (64 KiB, L1/L2-resident) take the managed path.</summary>
     public const int ManagedWeightLimit = 16_384;
 
-    /// <summary>The shared instance; the type holds no state.</summary>
-    public static readonly CpuKernels Instance = new();
+    private static readonly Lazy<CpuKernels> Shared = new(() => new CpuKernels());
 
-    /// <summary>Creates the backend; fails with an install hint when OpenBLAS is missing.</summary>
-    public CpuKernels()
+    private readonly LinearPath _linearPath;
+
+    /// <summary>
+    /// Creates the backend; fails with an install hint when OpenBLAS is missing. OpenBLAS's own pool is set to one
+    /// thread: parallelism is ours (one scorer per model actor, data-parallel training shards), and a BLAS pool per
+    /// caller on top of that would oversubscribe the cores.
+    /// </summary>
+    public CpuKernels(LinearPath linearPath = LinearPath.Auto)
     {
         OpenBlas.EnsureAvailable();
+        OpenBlas.SetThreads(1);
+        _linearPath = linearPath;
     }
 
+    /// <summary>The shared instance with the default policy (created on first use).</summary>
+    public static CpuKernels Instance => Shared.Value;
+
     /// <inheritdoc />
-    public string Name => "cpu";
+    public string Name => _linearPath == LinearPath.Auto ? "cpu" : $"cpu-{_linearPath.ToString().ToLowerInvariant()}";
 
     /// <inheritdoc />
     public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
@@ -45,7 +55,13 @@ public sealed unsafe class CpuKernels : IKernels<float>
             return;
         }
         var yOut = y[..(rows * outDim)];
-        if (ManagedLinear.IsSupported && (rows <= 2 || inDim * outDim <= ManagedWeightLimit))
+        var managed = _linearPath switch
+        {
+            LinearPath.Managed => true,
+            LinearPath.Blas => false,
+            _ => rows <= 2 || inDim * outDim <= ManagedWeightLimit,
+        };
+        if (managed && ManagedLinear.IsSupported)
         {
             fixed (float* px = x)
             fixed (float* pw = w)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Detector.Models.Kernels;
 
 namespace Detector.Node.Bench;
 
@@ -13,14 +14,15 @@ public static class BenchCommand
         var batches = new Option<string>("--batches") { Description = "Comma-separated inference batch sizes.", DefaultValueFactory = _ => "1,16,64,256,1024,4096" };
         var threads = new Option<string>("--threads") { Description = "Comma-separated thread counts.", DefaultValueFactory = _ => "1,2" };
         var seconds = new Option<double>("--sample-seconds") { Description = "Minimum length of each of the 5 timed samples.", DefaultValueFactory = _ => 0.5 };
-        var modelsCommand = new Command("models", "Model engine throughput (records/s), one JSON line per case.\n\nExample:\n  ./detector bench models --models ae30 --threads 1")
+        var linear = new Option<LinearPath>("--linear") { Description = "Dense-layer path: Auto, Blas or Managed (to compare them).", DefaultValueFactory = _ => LinearPath.Auto };
+        var modelsCommand = new Command("models", "Model engine throughput (records/s), one JSON line per case.\n\nExamples:\n  ./detector bench models\n  ./detector bench models --models ae30 --threads 1 --linear Blas")
         {
-            models, modes, batches, threads, seconds,
+            models, modes, batches, threads, seconds, linear,
         };
         modelsCommand.SetAction(r =>
         {
             BenchModels.Run(Split(r.GetValue(models)!), Split(r.GetValue(modes)!), Split(r.GetValue(batches)!).Select(int.Parse).ToArray(),
-                Split(r.GetValue(threads)!).Select(int.Parse).ToArray(), r.GetValue(seconds), Console.Out);
+                Split(r.GetValue(threads)!).Select(int.Parse).ToArray(), r.GetValue(seconds), r.GetValue(linear), Console.Out);
             return 0;
         });
         return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand };

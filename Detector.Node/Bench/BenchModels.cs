@@ -13,7 +13,8 @@ namespace Detector.Node.Bench;
 /// <summary>
 /// `detector bench models`: the model engine's throughput on the cases of ../shared/bench/torch_reference.py, one JSON
 /// line per case. Inference at T threads runs T scorers, each on its own batches (how model actors run); training at
-/// T threads splits every step into T data-parallel shards. Each figure is the median of 5 samples of ≥ 0.5 s.
+/// T threads splits every step into T data-parallel shards. Scorers work in chunks of at most 512 rows (activations
+/// stay in cache; a larger batch is chunked by the scoring API). Each figure is the median of 5 samples of ≥ 0.5 s.
 /// </summary>
 public static class BenchModels
 {
@@ -28,9 +29,9 @@ public static class BenchModels
 
     /// <summary>Runs the selected cases and writes one JSON line each to output.</summary>
     public static void Run(IReadOnlyList<string> models, IReadOnlyList<string> modes, IReadOnlyList<int> batches,
-        IReadOnlyList<int> threads, double sampleSeconds, TextWriter output)
+        IReadOnlyList<int> threads, double sampleSeconds, LinearPath linear, TextWriter output)
     {
-        OpenBlas.SetThreads(1); // all parallelism is ours: scorers per thread, shards per step
+        var kernels = new CpuKernels(linear); // OpenBLAS pool of 1: all parallelism is ours (scorers per thread, shards per step)
         foreach (var name in models)
         {
             if (!Cases.TryGetValue(name, out var spec))
@@ -51,12 +52,12 @@ public static class BenchModels
                     {
                         foreach (var b in batches)
                         {
-                            Emit(output, name, mode, b, t, Infer(options, d, b, t, sampleSeconds));
+                            Emit(output, name, mode, b, t, Infer(kernels, options, d, b, t, sampleSeconds));
                         }
                     }
                     else if (mode == "train")
                     {
-                        Emit(output, name, mode, 256, t, Train(options, d, t, sampleSeconds));
+                        Emit(output, name, mode, 256, t, Train(kernels, options, d, t, sampleSeconds));
                     }
                     else
                     {
@@ -81,13 +82,13 @@ public static class BenchModels
         return new ModelSnapshot("bench", 1, FeatureSchema.Numbered(d), FeatureScaler.Identity(d), net, meta);
     }
 
-    private static double Infer(ModelOptions options, int d, int batch, int threads, double sampleSeconds)
+    private static double Infer(CpuKernels kernels, ModelOptions options, int d, int batch, int threads, double sampleSeconds)
     {
         var model = Snapshot(options, d);
         var rows = d <= 64 ? 65_536 : 8_192;
         var (data, _) = new ManifoldData(d, seed: 1).Generate(rows, 0, seed: 1);
         var perBatch = rows / batch;
-        var workers = Enumerable.Range(0, threads).Select(w => (Scorer: model.CreateScorer(maxBatch: batch), Scores: new float[batch], Next: w)).ToArray();
+        var workers = Enumerable.Range(0, threads).Select(w => (Scorer: model.CreateScorer(kernels, maxBatch: Math.Min(batch, 512)), Scores: new float[batch], Next: w)).ToArray();
         void Work(int w, int iterations)
         {
             var (scorer, scores, next) = workers[w];
@@ -110,13 +111,13 @@ public static class BenchModels
         }, batch * threads, sampleSeconds);
     }
 
-    private static double Train(ModelOptions options, int d, int threads, double sampleSeconds)
+    private static double Train(CpuKernels kernels, ModelOptions options, int d, int threads, double sampleSeconds)
     {
         var rows = d <= 64 ? 200_000 : 20_000;
         var (data, _) = new ManifoldData(d, seed: 2).Generate(rows, 0, seed: 2);
         var rng = new Rng(0);
         var net = ReconstructionNetwork<float>.FromOptions(options, d, ref rng);
-        var run = new TrainingRun(CpuKernels.Instance, net, new TrainingOptions { BatchSize = 256, Threads = threads, GradientClipNorm = 0 }, d);
+        var run = new TrainingRun(kernels, net, new TrainingOptions { BatchSize = 256, Threads = threads, GradientClipNorm = 0 }, d);
         var order = Enumerable.Range(0, rows).ToArray();
         rng.Shuffle(order);
         var offset = 0;

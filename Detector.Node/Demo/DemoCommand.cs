@@ -37,7 +37,6 @@ public static class DemoCommand
     {
         const int features = 30;
         var threads = Math.Min(Environment.ProcessorCount, 2);
-        OpenBlas.SetThreads(1);
         var manifold = new ManifoldData(features, latent: 6, noise: 0.05, seed: 7);
         var schema = FeatureSchema.Numbered(features);
         Console.WriteLine($"detector demo: {features} features near a 6-dimensional manifold; training a {kind} on {trainRows:N0} rows (1% contaminated), {threads} threads");

@@ -8,11 +8,12 @@ namespace Detector.Tests.Kernels;
 
 /// <summary>
 /// Every fast kernel against the scalar oracle (run in double on the same float inputs), over many random shapes
-/// including odd sizes and batch 1.
+/// including odd sizes and batch 1. A contract suite: one subclass per fast implementation.
 /// </summary>
-public sealed class KernelOracleTests
+public abstract class KernelOracleContract
 {
-    private static readonly CpuKernels Fast = CpuKernels.Instance;
+    /// <summary>The implementation under test.</summary>
+    protected abstract IKernels<float> Fast { get; }
     private static readonly ReferenceKernels<double> Oracle = ReferenceKernels<double>.Instance;
 
     private static Arbitrary<(int, int, int, int)> Shapes() =>
@@ -72,7 +73,7 @@ public sealed class KernelOracleTests
         }
     }
 
-    private static void CheckLinear(Activation act, int rows, int inDim, int outDim, ulong seed)
+    private void CheckLinear(Activation act, int rows, int inDim, int outDim, ulong seed)
     {
         var rng = new Rng(seed);
         var x = TestData.Floats(ref rng, rows * inDim);
@@ -198,4 +199,29 @@ public sealed class KernelOracleTests
         }
         return w;
     }
+}
+
+/// <summary>The default CPU backend (managed kernel for small layers, OpenBLAS for large ones).</summary>
+public sealed class AutoCpuKernelTests : KernelOracleContract
+{
+    /// <inheritdoc />
+    protected override IKernels<float> Fast => CpuKernels.Instance;
+}
+
+/// <summary>The CPU backend with every dense layer through OpenBLAS.</summary>
+public sealed class BlasCpuKernelTests : KernelOracleContract
+{
+    private static readonly CpuKernels Kernels = new(LinearPath.Blas);
+
+    /// <inheritdoc />
+    protected override IKernels<float> Fast => Kernels;
+}
+
+/// <summary>The CPU backend with every dense layer through the managed SIMD kernel.</summary>
+public sealed class ManagedCpuKernelTests : KernelOracleContract
+{
+    private static readonly CpuKernels Kernels = new(LinearPath.Managed);
+
+    /// <inheritdoc />
+    protected override IKernels<float> Fast => Kernels;
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+"""Markdown table of `detector bench models` against the PyTorch reference (best torch configuration per case)."""
+import json, platform, subprocess, sys, datetime
+
+ours = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+torch = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
+best = {}
+for r in torch:
+    key = (r["model"], r["mode"], r["batch"], r["threads"])
+    if key not in best or r["records_per_s"] > best[key]["records_per_s"]:
+        best[key] = r
+
+def target(model, mode, batch):
+    if model.endswith("2048"):
+        return 0.9
+    if mode == "train":
+        return 3.0
+    if batch == 1:
+        return 20.0
+    return 2.0 if batch >= 256 else None
+
+cpu = subprocess.run(["sh", "-c", "lscpu | grep 'Model name' | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
+print("# Model engine benchmarks\n")
+print(f"Machine: {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
+      f"{datetime.date.today().isoformat()}. Command: `make bench` (runs `scripts/bench-models.sh`: "
+      "`./detector bench models` then `/usr/bin/python3 ../shared/bench/torch_reference.py`, in one go).\n")
+print("Detector at T threads: inference runs T scorers, each on its own batches (how model actors run); training splits every "
+      "step into T data-parallel shards. PyTorch: the best of its configurations for that thread count (torch threads 1 or T, "
+      "OpenBLAS T). Records/s, median of 5 samples of >= 0.5 s each.\n")
+print("| model | mode | batch | threads | detector rec/s | pytorch rec/s | ratio | target | met |")
+print("|---|---|---|---|---:|---:|---:|---:|:-:|")
+for r in ours:
+    key = (r["model"], r["mode"], r["batch"], r["threads"])
+    t = best.get(key)
+    ratio = r["records_per_s"] / t["records_per_s"] if t else None
+    goal = target(*key[:3])
+    met = "" if goal is None or ratio is None else ("yes" if ratio >= goal else "**no**")
+    print(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {r['records_per_s']:,.0f} | "
+          f"{t['records_per_s']:,.0f} | {ratio:.2f}x | {'' if goal is None else f'>= {goal}x'} | {met} |" if t else
+          f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {r['records_per_s']:,.0f} | n/a | | | |")
