@@ -1,0 +1,142 @@
+namespace Detector.Streams.Thresholds;
+
+/// <summary>
+/// The p-th percentile of a sliding window of scores, by nearest rank: with the window's n scores sorted ascending as
+/// x₁ ≤ … ≤ xₙ, the threshold is x_k with k = ⌈p·n/100⌉ (clamped to [1, n]). It is always a score that was seen;
+/// p = 100 gives the maximum, and a score is anomalous when it is strictly greater. The window keeps its scores twice,
+/// in arrival order (a ring, for eviction) and sorted (for the rank): O(1) threshold, O(log n + shift) add, memory
+/// bounded by <see cref="MaxCount"/>. Until <see cref="WarmUp"/> scores have been seen, <see cref="Threshold"/> is
+/// +∞ so nothing is flagged. Not thread-safe: one owner (a threshold actor) calls it.
+/// </summary>
+public abstract class PercentileWindow
+{
+    /// <summary>Scores in arrival order.</summary>
+    private readonly ScoreRing _ring;
+
+    /// <summary>The same scores, sorted.</summary>
+    private readonly SortedScores _sorted;
+
+    private protected PercentileWindow(double percentile, int maxCount, int warmUp)
+    {
+        if (!(percentile > 0 && percentile <= 100))
+        {
+            throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "percentile must be in (0, 100]");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmUp);
+        Percentile = percentile;
+        MaxCount = maxCount;
+        WarmUp = warmUp;
+        _ring = new ScoreRing(maxCount);
+        _sorted = new SortedScores(maxCount);
+    }
+
+    /// <summary>p, in (0, 100].</summary>
+    public double Percentile { get; }
+
+    /// <summary>The most scores the window holds.</summary>
+    public int MaxCount { get; }
+
+    /// <summary>Scores to see before the threshold is finite.</summary>
+    public int WarmUp { get; }
+
+    /// <summary>Scores in the window now.</summary>
+    public int Count => _ring.Count;
+
+    /// <summary>Scores added since creation or the last <see cref="Reset"/> (evicted ones included).</summary>
+    public long Seen { get; private set; }
+
+    /// <summary>Whether at least <see cref="WarmUp"/> scores have been seen.</summary>
+    public bool IsWarm => Seen >= WarmUp;
+
+    /// <summary>The nearest-rank percentile of the window; +∞ while not warm or when the window is empty.</summary>
+    public float Threshold => IsWarm && Count > 0 ? _sorted[NearestRank(Percentile, Count) - 1] : float.PositiveInfinity;
+
+    /// <summary>Array slots allocated for the window (each buffer grows by doubling up to <see cref="MaxCount"/>).</summary>
+    internal int AllocatedCapacity => Math.Max(_ring.Capacity, _sorted.Capacity);
+
+    /// <summary>
+    /// The 1-based nearest rank ⌈p·n/100⌉, clamped to [1, n]. A tolerance of 1e-9 keeps decimal percentiles such as
+    /// 99.9 from being pushed up a rank by binary rounding (99.9·1000/100 evaluates to 999.0000000000001).
+    /// </summary>
+    public static int NearestRank(double percentile, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var rank = (long)Math.Ceiling(percentile * count / 100.0 - 1e-9);
+        return (int)Math.Clamp(rank, 1, count);
+    }
+
+    /// <summary>The nearest-rank <paramref name="percentile"/> of the window regardless of warm-up; +∞ when empty.</summary>
+    public float ValueAt(double percentile)
+    {
+        if (!(percentile > 0 && percentile <= 100))
+        {
+            throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "percentile must be in (0, 100]");
+        }
+        return Count > 0 ? _sorted[NearestRank(percentile, Count) - 1] : float.PositiveInfinity;
+    }
+
+    /// <summary>Adds a score observed at <paramref name="timestamp"/>, evicting what falls out of the window. NaN is rejected.</summary>
+    public abstract void Add(float score, DateTimeOffset timestamp);
+
+    /// <summary>Moves the window's notion of "now" forward, evicting what has aged out (no-op for count windows).</summary>
+    public virtual void AdvanceTo(DateTimeOffset now)
+    {
+    }
+
+    /// <summary>
+    /// Replaces the contents with <paramref name="scores"/> (the last <see cref="MaxCount"/> of them are kept), as if
+    /// they had just been seen at <paramref name="timestamp"/>; <see cref="Seen"/> becomes their number, so the
+    /// window is warm only if they are at least <see cref="WarmUp"/>.
+    /// </summary>
+    public void Reset(IEnumerable<float> scores, DateTimeOffset timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        Clear();
+        foreach (var score in scores)
+        {
+            Add(score, timestamp);
+        }
+    }
+
+    /// <summary>Empties the window and forgets the warm-up.</summary>
+    public virtual void Clear()
+    {
+        _ring.Clear();
+        _sorted.Clear();
+        Seen = 0;
+    }
+
+    /// <summary>The score, with −0 folded into +0 (they compare equal; the sorted view must find what the ring holds).</summary>
+    private protected static float Checked(float score)
+    {
+        if (float.IsNaN(score))
+        {
+            throw new ArgumentOutOfRangeException(nameof(score), score, "a NaN score cannot be ranked");
+        }
+        return score + 0f;
+    }
+
+    /// <summary>Appends, evicting the oldest first when full.</summary>
+    private protected void Append(float score, long ticks)
+    {
+        if (_ring.IsFull)
+        {
+            var oldest = _ring.Pop();
+            _ring.Push(score, ticks);
+            _sorted.Replace(oldest, score);
+        }
+        else
+        {
+            _ring.Push(score, ticks);
+            _sorted.Insert(score);
+        }
+        Seen++;
+    }
+
+    /// <summary>The oldest entry's timestamp ticks; the window must not be empty.</summary>
+    private protected long OldestTicks => _ring.OldestTicks;
+
+    /// <summary>Drops the oldest entry.</summary>
+    private protected void EvictOldest() => _sorted.Remove(_ring.Pop());
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace Detector.Streams.Thresholds;
+
+/// <summary>
+/// The window's entries in arrival order: a ring of (score, timestamp ticks) that grows by doubling up to
+/// <see cref="MaxCount"/>. Oldest at the front. Not thread-safe.
+/// </summary>
+internal sealed class ScoreRing
+{
+    /// <summary>Scores; slot (head + i) mod length holds the i-th oldest.</summary>
+    private float[] _scores;
+
+    /// <summary>UTC ticks, parallel to <see cref="_scores"/> (unused, and left zero, by count windows).</summary>
+    private long[] _ticks;
+
+    /// <summary>Slot of the oldest entry.</summary>
+    private int _head;
+
+    /// <summary>Entries held.</summary>
+    private int _count;
+
+    public ScoreRing(int maxCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        MaxCount = maxCount;
+        var initial = Math.Min(maxCount, 16);
+        _scores = new float[initial];
+        _ticks = new long[initial];
+    }
+
+    /// <summary>The most entries the ring holds.</summary>
+    public int MaxCount { get; }
+
+    /// <summary>Entries held.</summary>
+    public int Count => _count;
+
+    /// <summary>The allocated capacity (for memory-bound tests).</summary>
+    public int Capacity => _scores.Length;
+
+    /// <summary>Whether the ring holds <see cref="MaxCount"/> entries.</summary>
+    public bool IsFull => _count == MaxCount;
+
+    /// <summary>The oldest score.</summary>
+    public float OldestScore => _scores[_head];
+
+    /// <summary>The oldest entry's timestamp ticks.</summary>
+    public long OldestTicks => _ticks[_head];
+
+    /// <summary>Appends; the ring must not be full.</summary>
+    public void Push(float score, long ticks)
+    {
+        Debug.Assert(_count < MaxCount, "Push into a full ring; the window must evict first.");
+        if (_count == _scores.Length)
+        {
+            Grow();
+        }
+        var slot = (_head + _count) % _scores.Length;
+        _scores[slot] = score;
+        _ticks[slot] = ticks;
+        _count++;
+    }
+
+    /// <summary>Drops the oldest entry and returns its score.</summary>
+    public float Pop()
+    {
+        Debug.Assert(_count > 0, "Pop from an empty ring.");
+        var score = _scores[_head];
+        _head = (_head + 1) % _scores.Length;
+        _count--;
+        return score;
+    }
+
+    /// <summary>Empties the ring (keeps the allocation).</summary>
+    public void Clear()
+    {
+        _head = 0;
+        _count = 0;
+    }
+
+    private void Grow()
+    {
+        var length = (int)Math.Min((long)_scores.Length * 2, MaxCount);
+        var scores = new float[length];
+        var ticks = new long[length];
+        for (var i = 0; i < _count; i++)
+        {
+            var slot = (_head + i) % _scores.Length;
+            scores[i] = _scores[slot];
+            ticks[i] = _ticks[slot];
+        }
+        _scores = scores;
+        _ticks = ticks;
+        _head = 0;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+
+namespace Detector.Streams.Thresholds;
+
+/// <summary>
+/// Settings of a <see cref="ThresholdTracker"/>. Call <see cref="Validate"/> at start-up: a bad value fails there,
+/// naming the key, the value and the allowed range, rather than as odd alerts later.
+/// </summary>
+public sealed record ThresholdOptions
+{
+    /// <summary>The largest window, by count, any window may have (memory: 8 bytes per slot, twice).</summary>
+    public const int MaxWindowSize = 10_000_000;
+
+    /// <summary>p of the rolling percentile, in (0, 100]; a score strictly above it is anomalous.</summary>
+    public double Percentile { get; init; } = 99.5;
+
+    /// <summary>The global window by count; with <see cref="Window"/> set, the most scores the time window keeps.</summary>
+    public int WindowSize { get; init; } = 10_000;
+
+    /// <summary>When set, windows are by time (the last <see cref="Window"/>) rather than by count.</summary>
+    public TimeSpan? Window { get; init; }
+
+    /// <summary>Scores to see before anything is flagged.</summary>
+    public int WarmUp { get; init; } = 1_000;
+
+    /// <summary>Whether each entity (card, vehicle, host) gets its own threshold once it has enough history.</summary>
+    public bool PerEntity { get; init; }
+
+    /// <summary>Scores an entity's window must hold before its own threshold replaces the global one.</summary>
+    public int EntityMinHistory { get; init; } = 50;
+
+    /// <summary>An entity window's size by count (its most scores, for time windows).</summary>
+    public int EntityWindowSize { get; init; } = 500;
+
+    /// <summary>Entities remembered (least recently seen forgotten first), which bounds memory.</summary>
+    public int MaxEntities { get; init; } = 100_000;
+
+    /// <summary>An entity's anomalies closer than this to its previous anomaly belong to the same incident: one alert.</summary>
+    public TimeSpan SuppressionGap { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad key, its value and the allowed range; returns this.</summary>
+    public ThresholdOptions Validate()
+    {
+        Check(nameof(Percentile), Percentile, Percentile > 0 && Percentile <= 100, "(0, 100]");
+        Check(nameof(WindowSize), WindowSize, WindowSize is >= 1 and <= MaxWindowSize, $"[1, {MaxWindowSize}]");
+        if (Window is { } window)
+        {
+            Check(nameof(Window), window, window > TimeSpan.Zero, "null or a positive TimeSpan");
+        }
+        Check(nameof(WarmUp), WarmUp, WarmUp >= 0, $"[0, {int.MaxValue}]");
+        Check(nameof(EntityWindowSize), EntityWindowSize, EntityWindowSize is >= 1 and <= MaxWindowSize, $"[1, {MaxWindowSize}]");
+        Check(nameof(EntityMinHistory), EntityMinHistory, EntityMinHistory >= 1 && EntityMinHistory <= EntityWindowSize,
+            $"[1, EntityWindowSize = {EntityWindowSize}]");
+        Check(nameof(MaxEntities), MaxEntities, MaxEntities >= 1, $"[1, {int.MaxValue}]");
+        Check(nameof(SuppressionGap), SuppressionGap, SuppressionGap >= TimeSpan.Zero, "a TimeSpan >= 00:00:00");
+        return this;
+    }
+
+    private static void Check(string key, object value, bool valid, string range)
+    {
+        if (!valid)
+        {
+            var shown = Convert.ToString(value, CultureInfo.InvariantCulture);
+            throw new ArgumentOutOfRangeException(key, value, $"ThresholdOptions.{key} = {shown} is out of range; allowed: {range}.");
+        }
+    }
+}

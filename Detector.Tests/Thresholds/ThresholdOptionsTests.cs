@@ -1,0 +1,47 @@
+using Detector.Streams.Thresholds;
+using Xunit;
+
+namespace Detector.Tests.Thresholds;
+
+/// <summary>Validation names the key, the value and the allowed range.</summary>
+public sealed class ThresholdOptionsTests
+{
+    public static TheoryData<string, ThresholdOptions, string> BadOptions => new()
+    {
+        { "Percentile", new ThresholdOptions { Percentile = 0 }, "0" },
+        { "Percentile", new ThresholdOptions { Percentile = 100.5 }, "100.5" },
+        { "Percentile", new ThresholdOptions { Percentile = double.NaN }, "NaN" },
+        { "WindowSize", new ThresholdOptions { WindowSize = 0 }, "0" },
+        { "Window", new ThresholdOptions { Window = TimeSpan.FromSeconds(-1) }, "-00:00:01" },
+        { "WarmUp", new ThresholdOptions { WarmUp = -5 }, "-5" },
+        { "EntityWindowSize", new ThresholdOptions { EntityWindowSize = 0 }, "0" },
+        { "EntityMinHistory", new ThresholdOptions { EntityMinHistory = 600, EntityWindowSize = 500 }, "600" },
+        { "MaxEntities", new ThresholdOptions { MaxEntities = 0 }, "0" },
+        { "SuppressionGap", new ThresholdOptions { SuppressionGap = TimeSpan.FromMinutes(-1) }, "-00:01:00" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void Validate_ValueOutOfRange_ThrowsNamingKeyValueAndRange(string key, ThresholdOptions options, string shownValue)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+
+        Assert.Equal(key, error.ParamName);
+        Assert.Contains($"ThresholdOptions.{key} = {shownValue}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("allowed:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_Defaults_Pass()
+    {
+        var options = new ThresholdOptions();
+
+        Assert.Same(options, options.Validate());
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_FailsAtStartUp()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ThresholdTracker(new ThresholdOptions { MaxEntities = 0 }));
+    }
+}
