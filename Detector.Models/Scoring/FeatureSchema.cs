@@ -11,10 +11,12 @@ public sealed class FeatureSchema : IEquatable<FeatureSchema>
         {
             throw new ArgumentException("a feature schema needs at least one feature");
         }
-        var blank = Names.Select((n, i) => (n, i)).FirstOrDefault(p => string.IsNullOrWhiteSpace(p.n));
-        if (blank.n is not null && string.IsNullOrWhiteSpace(blank.n))
+        for (var i = 0; i < Names.Count; i++)
         {
-            throw new ArgumentException($"feature {blank.i} has an empty name");
+            if (string.IsNullOrWhiteSpace(Names[i]))
+            {
+                throw new ArgumentException($"feature {i} has an empty name");
+            }
         }
         var duplicate = Names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)

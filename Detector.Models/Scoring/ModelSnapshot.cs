@@ -15,14 +15,14 @@ public sealed class ModelSnapshot
     /// <summary>Creates a snapshot; the network is deep-copied so later changes to it cannot leak in.</summary>
     public ModelSnapshot(string name, long version, FeatureSchema schema, FeatureScaler scaler,
         ReconstructionNetwork<float> network, TrainingMetadata metadata)
-        : this(name, version, schema, scaler, network.Convert<float>(), metadata, copied: true)
+        : this(name, version, schema, scaler, metadata, network.Convert<float>())
     {
     }
 
+    /// <summary>Takes the network as it is: only for networks nothing else holds.</summary>
     private ModelSnapshot(string name, long version, FeatureSchema schema, FeatureScaler scaler,
-        ReconstructionNetwork<float> network, TrainingMetadata metadata, bool copied)
+        TrainingMetadata metadata, ReconstructionNetwork<float> network)
     {
-        _ = copied;
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (schema.Count != network.InputSize || scaler.Count != network.InputSize)
         {
@@ -58,7 +58,7 @@ public sealed class ModelSnapshot
     public TrainingMetadata Metadata { get; }
 
     /// <summary>The same weights under another name and version (weights are shared, not copied).</summary>
-    public ModelSnapshot WithIdentity(string name, long version) => new(name, version, Schema, Scaler, Network, Metadata, copied: true);
+    public ModelSnapshot WithIdentity(string name, long version) => new(name, version, Schema, Scaler, Metadata, Network);
 
     /// <summary>A scorer with its own buffers for batches of up to maxBatch rows (larger batches are chunked).</summary>
     public Scorer CreateScorer(IKernels<float>? kernels = null, int maxBatch = 1024, ulong seed = 0x5c0be) =>
