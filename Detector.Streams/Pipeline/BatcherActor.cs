@@ -1,0 +1,139 @@
+using Detector.Streams.Actors;
+using Detector.Streams.DeadLetters;
+using Detector.Streams.Decoding;
+using Detector.Streams.Records;
+
+namespace Detector.Streams.Pipeline;
+
+/// <summary>
+/// Decode and batch: registers every record with the offset tracker in source order, decodes it into the open batch
+/// (bad records go to the dead-letter sink with their reason), seals a batch at max rows or max wait, and routes it
+/// to a model actor (awaiting room: backpressure reaches the source). Until the first model exists, sealed batches are
+/// held (at most the warm-up rows) and the first model is trained on them.
+/// </summary>
+internal sealed class BatcherActor(PipelineContext ctx, IRecordDecoder decoder, BatchRouter router, ActorRef trainer) : IActor
+{
+    /// <summary>Sealed batches waiting for the first model (bounded by the warm-up row count).</summary>
+    private readonly List<RecordBatch> _waiting = [];
+    private RecordBatch? _open;
+    private long _sequence;
+    private int _waitingRows;
+    private ITimer? _timer;
+
+    public async Task ReceiveAsync(IActorContext context)
+    {
+        switch (context.Message)
+        {
+            case IngestRecords ingest:
+                await IngestAsync(ingest.Records, context).ConfigureAwait(false);
+                break;
+            case FlushBatch flush when _open is { } open && open.Sequence == flush.Sequence:
+                await SealAsync(context.CancellationToken).ConfigureAwait(false);
+                break;
+            case Drain:
+                await SealAsync(context.CancellationToken).ConfigureAwait(false);
+                if (_waiting.Count > 0)
+                {
+                    await TrainFirstModelAsync(context.CancellationToken).ConfigureAwait(false);
+                }
+                context.Respond(Drained.Instance);
+                break;
+            case Stopped:
+                _timer?.Dispose();
+                break;
+        }
+    }
+
+    private async Task IngestAsync(IReadOnlyList<RawRecord> records, IActorContext context)
+    {
+        var positions = new SourcePosition[records.Count];
+        for (var i = 0; i < positions.Length; i++)
+        {
+            positions[i] = records[i].Position;
+        }
+        ctx.Offsets.Register(positions);
+        foreach (var record in records)
+        {
+            var open = _open ??= Open(context);
+            if (decoder.TryDecode(record.Payload.Span, record.Position, open.NextRow(), out var info, out var error))
+            {
+                open.Commit(info, record.Position, record.Payload, record.ReceivedAt.UtcTicks);
+                if (open.IsFull)
+                {
+                    await SealAsync(context.CancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                await ctx.DeadLetterAsync(new DeadLetter(record.Payload, record.Position, error.Reason, error.Detail), context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private RecordBatch Open(IActorContext context)
+    {
+        var batch = ctx.Pool.Rent();
+        batch.Sequence = ++_sequence;
+        var self = context.Self;
+        var sequence = batch.Sequence;
+        _timer?.Dispose();
+        // The timer only asks; if the mailbox is full the batch fills up or a later tick seals it.
+        _timer = ctx.Time.CreateTimer(_ => self.TryTell(new FlushBatch(sequence)), null, ctx.Options.BatchMaxWait, ctx.Options.BatchMaxWait);
+        return batch;
+    }
+
+    private async Task SealAsync(CancellationToken cancellationToken)
+    {
+        if (_open is not { } batch)
+        {
+            return;
+        }
+        _open = null;
+        _timer?.Dispose();
+        _timer = null;
+        if (batch.Count == 0)
+        {
+            ctx.Pool.Return(batch);
+            return;
+        }
+        if (ctx.Registry.Current is null)
+        {
+            _waiting.Add(batch);
+            _waitingRows += batch.Count;
+            if (_waitingRows >= ctx.Options.Retraining.WarmUpRows)
+            {
+                await TrainFirstModelAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return;
+        }
+        await router.RouteAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Trains the first model on the held batches (rows labelled anomalous left out), then routes them.</summary>
+    private async Task TrainFirstModelAsync(CancellationToken cancellationToken)
+    {
+        if (ctx.Registry.Current is null)
+        {
+            var features = ctx.Schema.Count;
+            var rows = new float[_waitingRows * features];
+            var count = 0;
+            foreach (var batch in _waiting)
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (batch.Info[i].Label != true)
+                    {
+                        batch.Row(i).CopyTo(rows.AsSpan(count++ * features));
+                    }
+                }
+            }
+            await trainer.AskAsync<object>(new TrainInitialModel(rows, count), TimeSpan.FromHours(1), cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var batch in _waiting)
+        {
+            await router.RouteAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        _waiting.Clear();
+        _waitingRows = 0;
+    }
+}

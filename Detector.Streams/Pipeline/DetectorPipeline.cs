@@ -1,0 +1,159 @@
+using Detector.Models.Kernels;
+using Detector.Models.Scoring;
+using Detector.Streams.Actors;
+using Detector.Streams.Alerts;
+using Detector.Streams.DeadLetters;
+using Detector.Streams.Decoding;
+using Detector.Streams.Records;
+using Detector.Streams.Sources;
+using Detector.Streams.Telemetry;
+using Detector.Streams.Thresholds;
+using Detector.Streams.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Detector.Streams.Pipeline;
+
+/// <summary>
+/// One node's pipeline: source → decode/batch → route → model actors (one thread each) → threshold → alert sink →
+/// offset tracker, with the trainer on the side. <see cref="RunAsync"/> pumps a source through it and returns once
+/// every record read has been scored and acknowledged (or dead-lettered). Any unexpected stage failure stops the run
+/// with that exception rather than losing records silently.
+/// </summary>
+public sealed class DetectorPipeline : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly PipelineContext _context;
+    private readonly ThresholdTracker _tracker;
+    private readonly TrainerActor _trainerActor;
+    private readonly ActorRef _batcher;
+    private readonly ActorRef[] _models;
+    private readonly ActorRef _thresholds;
+    private readonly ActorRef _alertSink;
+    private readonly ActorRef _trainer;
+    private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Cancelled when a stage escalates a failure: stops the run.</summary>
+    private readonly CancellationTokenSource _failure = new();
+    private readonly ITimer? _retrainTimer;
+
+    /// <summary>Builds the actors. The registry may already hold a model; otherwise the first is trained on warm-up rows.</summary>
+    public DetectorPipeline(PipelineOptions options, IRecordDecoder decoder, FeatureSchema schema, IAlertSink alerts,
+        IDeadLetterSink deadLetters, ModelRegistry? registry = null, TimeProvider? time = null, ILogger? logger = null,
+        Action<RecordBatch>? batchJudged = null, IKernels<float>? kernels = null)
+    {
+        options.Validate();
+        if (decoder.FeatureCount != schema.Count)
+        {
+            throw new ArgumentException($"the decoder yields {decoder.FeatureCount} features but the schema has {schema.Count}");
+        }
+        time ??= TimeProvider.System;
+        Registry = registry ?? new ModelRegistry();
+        if (Registry.Current is { } model)
+        {
+            schema.EnsureSame(model.Schema);
+        }
+        Offsets = new OffsetTracker();
+        _tracker = new ThresholdTracker(options.Thresholds);
+        var reservoir = new TrainingReservoir(schema.Count, options.Retraining.ReservoirCapacity, options.Retraining.RecentCapacity, options.Retraining.Training.Seed);
+        _system = new ActorSystem(time);
+        _system.Escalated += (_, e) =>
+        {
+            _failed.TrySetException(e.Exception);
+            _failure.Cancel();
+        };
+        TrainerActor? trainerActor = null;
+        Metrics = new PipelineMetrics(() => _tracker.Snapshot.GlobalThreshold, () => Registry.Version,
+            () => Registry.Current is { } m ? (time.GetUtcNow() - m.Metadata.TrainedAt).TotalSeconds : double.NaN,
+            _system.GetMailboxDepthsByKind, () => trainerActor?.LastLoss ?? double.NaN);
+        _context = new PipelineContext(options, schema, alerts, deadLetters, Offsets, Registry, reservoir,
+            new RecordBatchPool(options.BatchMaxRows, schema.Count), Metrics, kernels ?? CpuKernels.Instance, time,
+            logger ?? NullLogger.Instance) { BatchJudged = batchJudged };
+        var ctx = _context;
+        var escalate = EscalateStrategy.Instance;
+        _alertSink = _system.Spawn(Props.FromProducer(() => new AlertSinkActor(ctx)).WithName("alert-sink").WithKind("alert-sink")
+            .WithMailboxCapacity(options.StageMailboxCapacity).WithSupervisorStrategy(escalate));
+        ActorRef? thresholds = null;
+        _trainerActor = trainerActor = new TrainerActor(ctx, () => thresholds!);
+        _trainer = _system.Spawn(Props.FromProducer(() => _trainerActor).WithName("trainer").WithKind("trainer")
+            .WithMailboxCapacity(4).WithDedicatedThread().WithSupervisorStrategy(escalate));
+        _thresholds = thresholds = _system.Spawn(Props.FromProducer(() => new ThresholdActor(ctx, _tracker, _alertSink, _trainer))
+            .WithName("threshold").WithKind("threshold").WithMailboxCapacity(options.StageMailboxCapacity).WithSupervisorStrategy(escalate));
+        _models = Enumerable.Range(0, options.EffectiveModelActors).Select(k => _system.Spawn(
+            Props.FromProducer(() => new ModelActor(ctx, _thresholds)).WithName($"model-{k}").WithKind("model")
+                .WithMailboxCapacity(options.ModelMailboxCapacity).WithDedicatedThread().WithSupervisorStrategy(escalate))).ToArray();
+        _batcher = _system.Spawn(Props.FromProducer(() => new BatcherActor(ctx, decoder, new BatchRouter(_models), _trainer))
+            .WithName("batcher").WithKind("batcher").WithMailboxCapacity(options.IngestMailboxCapacity).WithSupervisorStrategy(escalate));
+        if (options.Retraining.Interval is { } interval)
+        {
+            _retrainTimer = time.CreateTimer(_ => _trainer.TryTell(Retrain.WhenDue), null, interval, interval);
+        }
+    }
+
+    /// <summary>The node's models.</summary>
+    public ModelRegistry Registry { get; }
+
+    /// <summary>What has been acknowledged.</summary>
+    public OffsetTracker Offsets { get; }
+
+    /// <summary>Counters and instruments.</summary>
+    public PipelineMetrics Metrics { get; }
+
+    /// <summary>The current thresholds (safe to read from any thread).</summary>
+    public ThresholdSnapshot Thresholds => _tracker.Snapshot;
+
+    /// <summary>Mailbox depth per actor kind.</summary>
+    public IReadOnlyDictionary<string, long> MailboxDepths => _system.GetMailboxDepthsByKind();
+
+    /// <summary>Pumps the source through the pipeline; completes when every record read is acknowledged.</summary>
+    public async Task RunAsync(IRecordSource source, CancellationToken cancellationToken = default)
+    {
+        Offsets.Acknowledged += source.Acknowledge;
+        try
+        {
+            using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failure.Token);
+            try
+            {
+                await foreach (var chunk in source.ReadAsync(failure.Token).ConfigureAwait(false))
+                {
+                    Metrics.RecordsConsumed(chunk.Count);
+                    await _batcher.TellAsync(new IngestRecords(chunk), failure.Token).ConfigureAwait(false);
+                }
+                await _batcher.AskAsync<Drained>(Drain.Instance, TimeSpan.FromHours(1), failure.Token).ConfigureAwait(false);
+                await Offsets.WhenIdleAsync().WaitAsync(failure.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_failed.Task.IsFaulted)
+            {
+                await _failed.Task.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Offsets.Acknowledged -= source.Acknowledge;
+        }
+    }
+
+    /// <summary>Retrains now (whatever the row count), waiting for the outcome.</summary>
+    public Task<RetrainFinished> RetrainAsync(CancellationToken cancellationToken = default) =>
+        _trainer.AskAsync<RetrainFinished>(new Retrain(true), TimeSpan.FromHours(1), cancellationToken);
+
+    /// <summary>Stops every stage after draining what it holds, upstream first.</summary>
+    public async Task StopAsync()
+    {
+        _retrainTimer?.Dispose();
+        await _batcher.StopAsync().ConfigureAwait(false);
+        await Task.WhenAll(_models.Select(m => m.StopAsync())).ConfigureAwait(false);
+        await _thresholds.StopAsync().ConfigureAwait(false);
+        await _alertSink.StopAsync().ConfigureAwait(false);
+        await _trainer.StopAsync().ConfigureAwait(false);
+        await _system.StopAllAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        Metrics.Dispose();
+        _failure.Dispose();
+    }
+}

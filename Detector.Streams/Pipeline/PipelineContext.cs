@@ -1,0 +1,37 @@
+using Detector.Models.Kernels;
+using Detector.Models.Scoring;
+using Detector.Streams.Alerts;
+using Detector.Streams.DeadLetters;
+using Detector.Streams.Records;
+using Detector.Streams.Telemetry;
+using Detector.Streams.Training;
+using Microsoft.Extensions.Logging;
+
+namespace Detector.Streams.Pipeline;
+
+/// <summary>What every stage of one pipeline shares: options, schema, sinks, offsets, models, pool, metrics, clock.</summary>
+internal sealed record PipelineContext(
+    PipelineOptions Options,
+    FeatureSchema Schema,
+    IAlertSink Alerts,
+    IDeadLetterSink DeadLetters,
+    OffsetTracker Offsets,
+    ModelRegistry Registry,
+    TrainingReservoir Reservoir,
+    RecordBatchPool Pool,
+    PipelineMetrics Metrics,
+    IKernels<float> Kernels,
+    TimeProvider Time,
+    ILogger Logger)
+{
+    /// <summary>Called by the threshold stage with every judged batch (evaluation, demo); must not keep the batch.</summary>
+    public Action<RecordBatch>? BatchJudged { get; init; }
+
+    /// <summary>Keeps a dead letter, counts it, then acknowledges its record.</summary>
+    public async ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
+    {
+        await DeadLetters.WriteAsync(letter, cancellationToken).ConfigureAwait(false);
+        Metrics.DeadLetter(letter.Reason);
+        Offsets.Complete([letter.Position]);
+    }
+}

@@ -1,0 +1,61 @@
+using Detector.Streams.Thresholds;
+using Detector.Streams.Training;
+
+namespace Detector.Streams.Pipeline;
+
+/// <summary>How a node's pipeline batches, routes, judges and retrains.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>A batch is sealed at this many rows…</summary>
+    public int BatchMaxRows { get; init; } = 256;
+
+    /// <summary>…or this long after its first row arrived, whichever comes first.</summary>
+    public TimeSpan BatchMaxWait { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Model actors (each pinned to its own thread); 0 means one per core.</summary>
+    public int ModelActors { get; init; }
+
+    /// <summary>Batches a model actor's mailbox holds before the router waits (backpressure).</summary>
+    public int ModelMailboxCapacity { get; init; } = 4;
+
+    /// <summary>Batches the threshold and alert stages may hold.</summary>
+    public int StageMailboxCapacity { get; init; } = 8;
+
+    /// <summary>Source chunks the batcher may hold.</summary>
+    public int IngestMailboxCapacity { get; init; } = 16;
+
+    /// <summary>Features named in each alert.</summary>
+    public int TopFeatures { get; init; } = 3;
+
+    /// <summary>Rolling thresholds.</summary>
+    public ThresholdOptions Thresholds { get; init; } = new();
+
+    /// <summary>Trainer and hot-swap.</summary>
+    public RetrainingOptions Retraining { get; init; } = new();
+
+    /// <summary>Model actors actually used.</summary>
+    public int EffectiveModelActors => ModelActors > 0 ? ModelActors : Environment.ProcessorCount;
+
+    /// <summary>Throws naming the first invalid key, its value and what is allowed.</summary>
+    public PipelineOptions Validate()
+    {
+        Check(BatchMaxRows is >= 1 and <= 65_536, nameof(BatchMaxRows), BatchMaxRows, "[1, 65536]");
+        Check(BatchMaxWait > TimeSpan.Zero, nameof(BatchMaxWait), BatchMaxWait, "> 0");
+        Check(ModelActors is >= 0 and <= 1024, nameof(ModelActors), ModelActors, "[0, 1024] (0 = one per core)");
+        Check(ModelMailboxCapacity >= 1, nameof(ModelMailboxCapacity), ModelMailboxCapacity, ">= 1");
+        Check(StageMailboxCapacity >= 1, nameof(StageMailboxCapacity), StageMailboxCapacity, ">= 1");
+        Check(IngestMailboxCapacity >= 1, nameof(IngestMailboxCapacity), IngestMailboxCapacity, ">= 1");
+        Check(TopFeatures >= 0, nameof(TopFeatures), TopFeatures, ">= 0");
+        Thresholds.Validate();
+        Retraining.Validate();
+        return this;
+    }
+
+    private static void Check(bool ok, string key, object value, string allowed)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(key, value, $"Pipeline:{key} = {value} is invalid; allowed: {allowed}");
+        }
+    }
+}

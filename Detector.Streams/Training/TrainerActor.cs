@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Detector.Models.Numerics;
+using Detector.Models.Scoring;
+using Detector.Models.Training;
+using Detector.Streams.Actors;
+using Detector.Streams.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace Detector.Streams.Training;
+
+/// <summary>
+/// Trains models on its own thread. The first model is trained on the warm-up rows and published as is. Later
+/// candidates are trained on the normal-row reservoir minus a held-out share, and published only if their mean
+/// held-out score is within the gate of the current model's on the same rows; before publishing, the threshold stage
+/// receives the candidate's scores of recent rows so the threshold is recalibrated at cut-over.
+/// </summary>
+internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> thresholds) : IActor
+{
+    private readonly Trainer _trainer = new(ctx.Kernels);
+    private int _runs;
+
+    /// <summary>Validation loss of the last model trained (NaN before any).</summary>
+    public double LastLoss { get; private set; } = double.NaN;
+
+    public async Task ReceiveAsync(IActorContext context)
+    {
+        switch (context.Message)
+        {
+            case TrainInitialModel initial:
+                context.Respond(TrainInitial(initial.Rows, initial.Count));
+                break;
+            case Retrain retrain:
+                var outcome = await RetrainAsync(retrain.Force, context.CancellationToken).ConfigureAwait(false);
+                if (context.Sender is not null)
+                {
+                    context.Respond(outcome);
+                }
+                break;
+        }
+    }
+
+    private ModelSnapshot TrainInitial(float[] rows, int count)
+    {
+        var clock = Stopwatch.StartNew();
+        var model = Train(rows, count);
+        var published = ctx.Registry.Publish(model);
+        ctx.Metrics.TrainingRun("published", clock.Elapsed);
+        ctx.Logger.LogInformation("first model v{Version} trained on {Rows} warm-up rows in {Seconds:F1}s (loss {Loss:G4})",
+            published.Version, count, clock.Elapsed.TotalSeconds, LastLoss);
+        return published;
+    }
+
+    private async Task<RetrainFinished> RetrainAsync(bool force, CancellationToken cancellationToken)
+    {
+        var options = ctx.Options.Retraining;
+        var current = ctx.Registry.Current;
+        var (sample, rows) = ctx.Reservoir.Sample();
+        if (current is null || rows < 20 || (!force && rows < options.WarmUpRows / 2))
+        {
+            return new RetrainFinished("skipped", current?.Version ?? 0, double.NaN, double.NaN);
+        }
+        var clock = Stopwatch.StartNew();
+        var features = ctx.Schema.Count;
+        var order = Enumerable.Range(0, rows).ToArray();
+        var rng = new Rng(options.Training.Seed + (ulong)++_runs);
+        rng.Shuffle(order);
+        var heldOut = Math.Max(1, (int)(rows * options.HoldOutFraction));
+        var trainRows = rows - heldOut;
+        var train = Gather(sample, features, order.AsSpan(0, trainRows));
+        var test = Gather(sample, features, order.AsSpan(trainRows));
+        ModelSnapshot candidate;
+        try
+        {
+            candidate = Train(train, trainRows);
+        }
+        catch (Exception e) when (e is ArithmeticException or ArgumentException)
+        {
+            ctx.Metrics.TrainingRun("failed", clock.Elapsed);
+            ctx.Logger.LogWarning(e, "retraining failed; keeping model v{Version}", current.Version);
+            return new RetrainFinished("failed", current.Version, double.NaN, double.NaN);
+        }
+        var candidateScore = MeanScore(candidate, test, heldOut);
+        var currentScore = MeanScore(current, test, heldOut);
+        if (!(candidateScore <= currentScore * (1 + options.GateTolerance)))
+        {
+            ctx.Metrics.TrainingRun("rejected", clock.Elapsed);
+            ctx.Logger.LogInformation("candidate rejected: held-out score {Candidate:G4} vs current v{Version} {Current:G4}", candidateScore, current.Version, currentScore);
+            return new RetrainFinished("rejected", current.Version, candidateScore, currentScore);
+        }
+        var version = ctx.Registry.ReserveVersion();
+        var (recent, recentRows) = ctx.Reservoir.Recent();
+        var recalibration = new float[recentRows];
+        candidate.CreateScorer(ctx.Kernels).Score(recent, recentRows, recalibration, []);
+        await thresholds().AskAsync<ThresholdsRecalibrated>(new RecalibrateThresholds(version, recalibration), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+        var published = ctx.Registry.Publish(candidate, version);
+        ctx.Metrics.TrainingRun("published", clock.Elapsed);
+        ctx.Logger.LogInformation("model v{Version} published: held-out score {Candidate:G4} vs {Current:G4}, {Seconds:F1}s",
+            published.Version, candidateScore, currentScore, clock.Elapsed.TotalSeconds);
+        return new RetrainFinished("published", published.Version, candidateScore, currentScore);
+    }
+
+    private ModelSnapshot Train(float[] rows, int count)
+    {
+        var options = ctx.Options.Retraining;
+        var model = _trainer.Train(rows, count, ctx.Schema, options.Model, options.Training);
+        LastLoss = model.Metadata.FinalLoss;
+        return model;
+    }
+
+    private double MeanScore(ModelSnapshot model, float[] rows, int count)
+    {
+        var scores = new float[count];
+        model.CreateScorer(ctx.Kernels).Score(rows, count, scores, []);
+        return scores.Average(s => (double)s);
+    }
+
+    private static float[] Gather(float[] data, int features, ReadOnlySpan<int> rows)
+    {
+        var result = new float[rows.Length * features];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            data.AsSpan(rows[i] * features, features).CopyTo(result.AsSpan(i * features));
+        }
+        return result;
+    }
+}
