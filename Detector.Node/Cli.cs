@@ -12,7 +12,7 @@ public static class Cli
     {
         var root = new RootCommand("Detector: streaming anomaly detection with autoencoders.")
         {
-            DemoCommand.Create(),
+            StreamingDemo.Create(),
             BenchCommand.Create(),
         };
         return root;

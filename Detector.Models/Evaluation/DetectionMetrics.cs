@@ -71,15 +71,25 @@ public static class DetectionMetrics
     /// <summary>Precision, recall and F1 of flagging score &gt; threshold.</summary>
     public static (double Precision, double Recall, double F1) AtThreshold(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, float threshold)
     {
-        long tp = 0, fp = 0, fn = 0;
+        var flagged = new bool[scores.Length];
         for (var i = 0; i < scores.Length; i++)
         {
-            var flagged = scores[i] > threshold;
-            if (flagged && labels[i])
+            flagged[i] = scores[i] > threshold;
+        }
+        return PrecisionRecall(flagged, labels);
+    }
+
+    /// <summary>Precision, recall and F1 of per-record verdicts against labels.</summary>
+    public static (double Precision, double Recall, double F1) PrecisionRecall(ReadOnlySpan<bool> flagged, ReadOnlySpan<bool> labels)
+    {
+        long tp = 0, fp = 0, fn = 0;
+        for (var i = 0; i < flagged.Length; i++)
+        {
+            if (flagged[i] && labels[i])
             {
                 tp++;
             }
-            else if (flagged)
+            else if (flagged[i])
             {
                 fp++;
             }

@@ -32,6 +32,12 @@ public sealed class OffsetTracker
     /// <summary>Records registered and not yet complete.</summary>
     public long InFlight => Interlocked.Read(ref _inFlight);
 
+    /// <summary>The most records ever in flight at once (how far the source ran ahead of acknowledgement).</summary>
+    public long MaxInFlight => Interlocked.Read(ref _maxInFlight);
+
+    /// <summary>High-water mark of <see cref="_inFlight"/>.</summary>
+    private long _maxInFlight;
+
     /// <summary>The last acknowledged offset of a partition, or −1 when none.</summary>
     public long AcknowledgedOffset(int partition)
     {
@@ -66,6 +72,7 @@ public sealed class OffsetTracker
                 _idle = NewIdle();
             }
             _inFlight += positions.Length;
+            _maxInFlight = Math.Max(_maxInFlight, _inFlight);
             AssertInvariants();
         }
     }

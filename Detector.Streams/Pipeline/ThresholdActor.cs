@@ -55,6 +55,8 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
             var info = batch.Info[i];
             var decision = tracker.Evaluate(info.EntityKey, batch.Scores[i], info.Timestamp);
             _normal[i] = info.Label is { } label ? !label : !decision.IsAnomaly;
+            batch.Thresholds[i] = decision.Threshold;
+            batch.Anomalous[i] = decision.IsAnomaly;
             ctx.Metrics.EndToEnd(TimeSpan.FromTicks(now - batch.ReceivedAt[i]));
             if (!decision.IsAnomaly)
             {

@@ -21,6 +21,8 @@ public sealed class RecordBatch
         ReceivedAt = new long[capacity];
         Scores = new float[capacity];
         Contributions = new float[capacity * featureCount];
+        Thresholds = new float[capacity];
+        Anomalous = new bool[capacity];
     }
 
     /// <summary>Most rows.</summary>
@@ -55,6 +57,12 @@ public sealed class RecordBatch
 
     /// <summary>Per-row, per-feature share of the error, once scored.</summary>
     public float[] Contributions { get; }
+
+    /// <summary>Per-row threshold the score was judged against, once judged.</summary>
+    public float[] Thresholds { get; }
+
+    /// <summary>Per-row verdict (score above its threshold), once judged.</summary>
+    public bool[] Anomalous { get; }
 
     /// <summary>The model version that scored every row (0 before scoring).</summary>
     public long ModelVersion { get; set; }

@@ -11,11 +11,11 @@ using Detector.Models.Training;
 namespace Detector.Node.Demo;
 
 /// <summary>
-/// `detector demo`: the main job on the embedded default. Until the streaming pipeline lands this is the model demo:
-/// train an autoencoder on generated rows (with a little contamination), score a held-out stream with injected
-/// anomalies, flag against the training scores' percentile, and report detection quality and throughput.
+/// `detector demo model`: the model engine alone: train an autoencoder on generated rows (with a little
+/// contamination), score a held-out stream with injected anomalies, flag against the training scores' percentile, and
+/// report detection quality and throughput.
 /// </summary>
-public static class DemoCommand
+public static class ModelDemo
 {
     /// <summary>Builds the command.</summary>
     public static Command Create()
@@ -25,7 +25,7 @@ public static class DemoCommand
         var kind = new Option<ModelKind>("--model") { Description = "Autoencoder or VariationalAutoencoder.", DefaultValueFactory = _ => ModelKind.Autoencoder };
         var epochs = new Option<int>("--epochs") { Description = "Maximum training epochs.", DefaultValueFactory = _ => 30 };
         var output = new Option<string>("--out") { Description = "Where to save the trained model.", DefaultValueFactory = _ => "out/demo.model" };
-        var command = new Command("demo", "Runs the embedded default end to end and reports detection quality and throughput.\n\nExamples:\n  ./detector demo\n  ./detector demo --model VariationalAutoencoder --rows 50000")
+        var command = new Command("model", "The model engine alone on generated manifold data: detection quality and throughput.\n\nExamples:\n  ./detector demo model\n  ./detector demo model --model VariationalAutoencoder --rows 50000")
         {
             rows, trainRows, kind, epochs, output,
         };
