@@ -1,0 +1,204 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Unicode;
+using Detector.Streams.Records;
+
+namespace Detector.Streams.Decoding;
+
+/// <summary>
+/// Decodes one JSON object per record with <see cref="Utf8JsonReader"/>, allocating nothing but the id and entity-key
+/// strings. Top-level properties are matched to schema fields by their UTF-8 bytes; unknown properties (nested objects
+/// and arrays included) are skipped. A duplicated property: the last occurrence wins, but every occurrence must be valid.
+/// Thread-safe: a decoder holds no per-record state.
+/// </summary>
+/// <remarks>
+/// Failure precedence: Oversized, then Malformed (invalid UTF-8, invalid JSON, not an object, trailing content), then
+/// the first bad value in document order (NonNumeric, NonFinite, or Malformed for an entity or id that is neither text
+/// nor a number), then MissingField listing every absent feature, entity and timestamp.
+/// </remarks>
+public sealed class JsonRecordDecoder : IRecordDecoder
+{
+    /// <summary>Stack buffer for unescaping property names and string values; longer escaped text rents a buffer.</summary>
+    private const int ScratchBytes = 256;
+
+    private readonly SchemaLayout _layout;
+    private readonly SchemaField[] _fields;
+
+    /// <summary>Bit n set when some field name is n bytes long (n &lt; 64): rejects most unknown names in one test.</summary>
+    private readonly ulong _nameLengths;
+
+    /// <summary>Some field name is 64 bytes or longer, so the length mask cannot reject long names.</summary>
+    private readonly bool _hasLongNames;
+
+    /// <summary>Creates a decoder for <paramref name="options"/> (validated here; the format setting is not consulted).</summary>
+    public JsonRecordDecoder(RecordSchemaOptions options)
+    {
+        _layout = SchemaLayout.From(options);
+        _fields = _layout.Fields;
+        foreach (var field in _fields)
+        {
+            if (field.Utf8Name.Length < 64)
+            {
+                _nameLengths |= 1UL << field.Utf8Name.Length;
+            }
+            else
+            {
+                _hasLongNames = true;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public int FeatureCount => _layout.FeatureCount;
+
+    /// <inheritdoc />
+    public bool TryDecode(ReadOnlySpan<byte> payload, SourcePosition position, Span<float> features, out RecordInfo info, out DecodeError error)
+    {
+        if (features.Length < FeatureCount)
+        {
+            throw new ArgumentException($"The feature buffer holds {features.Length} values; the schema has {FeatureCount}", nameof(features));
+        }
+        info = default;
+        if (payload.Length > _layout.MaxRecordBytes)
+        {
+            error = DecodeDetail.Oversized(payload.Length, _layout.MaxRecordBytes);
+            return false;
+        }
+        if (!Utf8.IsValid(payload))
+        {
+            error = DecodeDetail.InvalidUtf8(payload);
+            return false;
+        }
+        var record = new RecordAssembler(_layout, features[..FeatureCount]);
+        byte[]? rented = null;
+        try
+        {
+            if (!TryRead(payload, ref record, stackalloc byte[ScratchBytes], ref rented, out error))
+            {
+                return false;
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+        return record.TryFinish(position, out info, out error);
+    }
+
+    private bool TryRead(ReadOnlySpan<byte> payload, ref RecordAssembler record, scoped Span<byte> scratch, scoped ref byte[]? rented, out DecodeError error)
+    {
+        error = default;
+        // scoped: the reader lives no longer than the stack scratch its strings are unescaped into.
+        scoped Utf8JsonReader reader = new(payload, isFinalBlock: true, state: default);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = DecodeDetail.Malformed("not a JSON object", payload);
+                return false;
+            }
+            var hint = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = Find(Unescaped(ref reader, scratch, ref rented), ref hint);
+                if (!reader.Read())
+                {
+                    break;
+                }
+                if (field is null)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.Number:
+                        record.Text(field, reader.ValueSpan, quoted: false);
+                        break;
+                    case JsonTokenType.String:
+                        record.Text(field, Unescaped(ref reader, scratch, ref rented), quoted: true);
+                        break;
+                    case JsonTokenType.True:
+                    case JsonTokenType.False:
+                        record.Boolean(field, reader.TokenType == JsonTokenType.True);
+                        break;
+                    case JsonTokenType.Null:
+                        record.Absent(field);
+                        break;
+                    default:
+                        var start = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        record.Composite(field, payload[start..(int)reader.BytesConsumed]);
+                        break;
+                }
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0)
+            {
+                error = DecodeDetail.Malformed("truncated JSON object", payload);
+                return false;
+            }
+            if (reader.Read())
+            {
+                error = DecodeDetail.Malformed("content after the JSON object", payload);
+                return false;
+            }
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            var at = string.Create(CultureInfo.InvariantCulture, $"invalid JSON at byte {ex.BytePositionInLine ?? reader.BytesConsumed} of line {ex.LineNumber + 1 ?? 1}");
+            error = DecodeDetail.Malformed(at, payload);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The field named <paramref name="name"/>, trying first the field after the last one found: records usually list
+    /// properties in a fixed order, so in the common case each lookup is a single comparison.
+    /// </summary>
+    private SchemaField? Find(ReadOnlySpan<byte> name, ref int hint)
+    {
+        if (name.Length < 64 ? (_nameLengths & (1UL << name.Length)) == 0 : !_hasLongNames)
+        {
+            return null;
+        }
+        var fields = _fields;
+        for (int tried = 0, i = hint; tried < fields.Length; tried++, i = i + 1 == fields.Length ? 0 : i + 1)
+        {
+            if (name.SequenceEqual(fields[i].Utf8Name))
+            {
+                hint = i + 1 == fields.Length ? 0 : i + 1;
+                return fields[i];
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The current string token without escapes; valid until the next call (it may reuse the buffer).</summary>
+    private static ReadOnlySpan<byte> Unescaped(scoped ref Utf8JsonReader reader, Span<byte> scratch, scoped ref byte[]? rented)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+        // Unescaping never lengthens text, so the escaped length is enough room.
+        var length = reader.ValueSpan.Length;
+        if (length <= scratch.Length)
+        {
+            return scratch[..reader.CopyString(scratch)];
+        }
+        if (rented is null || rented.Length < length)
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+            rented = ArrayPool<byte>.Shared.Rent(length);
+        }
+        return rented.AsSpan(0, reader.CopyString(rented));
+    }
+}
