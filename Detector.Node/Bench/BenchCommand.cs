@@ -25,7 +25,14 @@ public static class BenchCommand
                 Split(r.GetValue(threads)!).Select(int.Parse).ToArray(), r.GetValue(seconds), r.GetValue(linear), Console.Out);
             return 0;
         });
-        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand };
+        var records = new Option<long>("--records") { Description = "Records through the pipeline in the throughput case.", DefaultValueFactory = _ => 3_000_000 };
+        var pipelineThreads = new Option<int>("--threads") { Description = "Model actors (and scoring threads of the reference case).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var pipelineCommand = new Command("pipeline", "In-process pipeline throughput against the model's own batch-256 throughput, and p99 latency at half the maximum rate.\n\nExample:\n  ./detector bench pipeline --records 1000000")
+        {
+            records, pipelineThreads,
+        };
+        pipelineCommand.SetAction((r, ct) => BenchPipeline.RunAsync(r.GetValue(records), r.GetValue(pipelineThreads), Console.Out, ct));
+        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand, pipelineCommand };
     }
 
     private static string[] Split(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

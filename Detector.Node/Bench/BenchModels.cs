@@ -38,11 +38,7 @@ public static class BenchModels
             {
                 throw new ArgumentException($"unknown model '{name}'; allowed: {string.Join(", ", Cases.Keys)}");
             }
-            var options = new ModelOptions
-            {
-                Kind = spec.Kind, HiddenSizes = spec.Widths[1..^1], CodeSize = spec.Widths[^1],
-                HiddenActivation = Activation.Relu, CodeActivation = Activation.Relu, // as the PyTorch reference: ReLU on the code too
-            };
+            var options = OptionsFor(name);
             var d = spec.Widths[0];
             foreach (var mode in modes)
             {
@@ -74,6 +70,17 @@ public static class BenchModels
         output.Flush();
     }
 
+    /// <summary>Options of a named bench model (ReLU everywhere, as the PyTorch reference).</summary>
+    internal static ModelOptions OptionsFor(string name)
+    {
+        var spec = Cases[name];
+        return new ModelOptions
+        {
+            Kind = spec.Kind, HiddenSizes = spec.Widths[1..^1], CodeSize = spec.Widths[^1],
+            HiddenActivation = Activation.Relu, CodeActivation = Activation.Relu,
+        };
+    }
+
     private static ModelSnapshot Snapshot(ModelOptions options, int d)
     {
         var rng = new Rng(0);
@@ -82,7 +89,7 @@ public static class BenchModels
         return new ModelSnapshot("bench", 1, FeatureSchema.Numbered(d), FeatureScaler.Identity(d), net, meta);
     }
 
-    private static double Infer(CpuKernels kernels, ModelOptions options, int d, int batch, int threads, double sampleSeconds)
+    internal static double Infer(CpuKernels kernels, ModelOptions options, int d, int batch, int threads, double sampleSeconds)
     {
         var model = Snapshot(options, d);
         var rows = d <= 64 ? 65_536 : 8_192;

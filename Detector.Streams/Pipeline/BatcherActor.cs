@@ -27,6 +27,13 @@ internal sealed class BatcherActor(PipelineContext ctx, IRecordDecoder decoder, 
             case IngestRecords ingest:
                 await IngestAsync(ingest.Records, context).ConfigureAwait(false);
                 break;
+            case IngestBatch { Batch: var batch }:
+                // Seal what is open first so records leave in source order, then treat the full batch as sealed.
+                await SealAsync(context.CancellationToken).ConfigureAwait(false);
+                _open = batch;
+                batch.Sequence = ++_sequence;
+                await SealAsync(context.CancellationToken).ConfigureAwait(false);
+                break;
             case FlushBatch flush when _open is { } open && open.Sequence == flush.Sequence:
                 await SealAsync(context.CancellationToken).ConfigureAwait(false);
                 break;

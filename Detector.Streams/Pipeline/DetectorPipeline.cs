@@ -102,23 +102,45 @@ public sealed class DetectorPipeline : IAsyncDisposable
     /// <summary>The current thresholds (safe to read from any thread).</summary>
     public ThresholdSnapshot Thresholds => _tracker.Snapshot;
 
+    /// <summary>The stage actors, with their processed counts and busy time.</summary>
+    public IReadOnlyCollection<ActorRef> Actors => _system.Actors;
+
     /// <summary>Mailbox depth per actor kind.</summary>
     public IReadOnlyDictionary<string, long> MailboxDepths => _system.GetMailboxDepthsByKind();
 
     /// <summary>Pumps the source through the pipeline; completes when every record read is acknowledged.</summary>
-    public async Task RunAsync(IRecordSource source, CancellationToken cancellationToken = default)
+    public Task RunAsync(IRecordSource source, CancellationToken cancellationToken = default) =>
+        PumpAsync(source.Acknowledge, async token =>
+        {
+            await foreach (var chunk in source.ReadAsync(token).ConfigureAwait(false))
+            {
+                Metrics.RecordsConsumed(chunk.Count);
+                await _batcher.TellAsync(new IngestRecords(chunk), token).ConfigureAwait(false);
+            }
+        }, cancellationToken);
+
+    /// <summary>Pumps an in-process source of ready batches through the pipeline; completes when all are acknowledged.</summary>
+    public Task RunAsync(IBatchSource source, CancellationToken cancellationToken = default) =>
+        PumpAsync(source.Acknowledge, async token =>
+        {
+            await foreach (var batch in source.ReadAsync(_context.Pool, token).ConfigureAwait(false))
+            {
+                Offsets.Register(batch.Positions.AsSpan(0, batch.Count));
+                Metrics.RecordsConsumed(batch.Count);
+                await _batcher.TellAsync(new IngestBatch(batch), token).ConfigureAwait(false);
+            }
+        }, cancellationToken);
+
+    /// <summary>Runs pump, drains the batcher, waits for every record's acknowledgement; surfaces stage failures.</summary>
+    private async Task PumpAsync(Action<SourcePosition> acknowledge, Func<CancellationToken, Task> pump, CancellationToken cancellationToken)
     {
-        Offsets.Acknowledged += source.Acknowledge;
+        Offsets.Acknowledged += acknowledge;
         try
         {
             using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failure.Token);
             try
             {
-                await foreach (var chunk in source.ReadAsync(failure.Token).ConfigureAwait(false))
-                {
-                    Metrics.RecordsConsumed(chunk.Count);
-                    await _batcher.TellAsync(new IngestRecords(chunk), failure.Token).ConfigureAwait(false);
-                }
+                await pump(failure.Token).ConfigureAwait(false);
                 await _batcher.AskAsync<Drained>(Drain.Instance, TimeSpan.FromHours(1), failure.Token).ConfigureAwait(false);
                 await Offsets.WhenIdleAsync().WaitAsync(failure.Token).ConfigureAwait(false);
             }
@@ -129,7 +151,7 @@ public sealed class DetectorPipeline : IAsyncDisposable
         }
         finally
         {
-            Offsets.Acknowledged -= source.Acknowledge;
+            Offsets.Acknowledged -= acknowledge;
         }
     }
 

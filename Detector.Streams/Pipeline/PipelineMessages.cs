@@ -8,6 +8,9 @@ namespace Detector.Streams.Pipeline;
 /// <summary>A chunk of raw records from a source, in source order.</summary>
 internal sealed record IngestRecords(IReadOnlyList<RawRecord> Records);
 
+/// <summary>A batch an in-process source filled directly (already registered with the offset tracker).</summary>
+internal sealed record IngestBatch(RecordBatch Batch);
+
 /// <summary>The batcher's max-wait timer fired for the batch with this sequence number.</summary>
 internal sealed record FlushBatch(long Sequence);
 

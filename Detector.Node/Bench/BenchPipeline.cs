@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Detector.Models.Kernels;
+using Detector.Models.Scoring;
+using Detector.Models.Synthetic;
+using Detector.Models.Training;
+using Detector.Streams.Alerts;
+using Detector.Streams.DeadLetters;
+using Detector.Streams.Decoding;
+using Detector.Streams.Pipeline;
+using Detector.Streams.Sources;
+using Detector.Streams.Telemetry;
+using Detector.Streams.Thresholds;
+using Detector.Streams.Training;
+
+namespace Detector.Node.Bench;
+
+/// <summary>
+/// `detector bench pipeline`: the in-process pipeline (synthetic rows → batch → route → model actors → thresholds →
+/// alerts → acknowledgement) against the model's own batch-256 scoring throughput, measured in the same run; then the
+/// source-to-decision latency at half the measured maximum rate. One JSON line per case.
+/// </summary>
+public static class BenchPipeline
+{
+    private const int Features = 30;
+
+    /// <summary>Runs the three cases.</summary>
+    public static async Task RunAsync(long records, int threads, TextWriter output, CancellationToken cancellationToken)
+    {
+        var kernels = new CpuKernels();
+        var modelRps = BenchModels.Infer(kernels, BenchModels.OptionsFor("ae30"), Features, 256, threads, 0.5);
+        Emit(output, $"\"case\":\"model\",\"model\":\"ae30\",\"batch\":256,\"threads\":{threads},\"records_per_s\":{modelRps:F0}");
+
+        var (rows, _) = new ManifoldData(Features, seed: 1).Generate(65_536, 0.01, seed: 2);
+        var entities = Enumerable.Range(0, 1_000).Select(i => $"entity-{i}").ToArray();
+        var model = new Trainer(kernels).Train(rows, 20_000, FeatureSchema.Numbered(Features), BenchModels.OptionsFor("ae30"),
+            new TrainingOptions { Epochs = 2, Threads = threads }, cancellationToken: cancellationToken);
+
+        var (rps, stages) = await RunOnceAsync(model, rows, entities, records, threads, 0, cancellationToken);
+        Emit(output, $"\"case\":\"pipeline\",\"model\":\"ae30\",\"threads\":{threads},\"records\":{records},\"records_per_s\":{rps:F0}," +
+            $"\"ratio_to_model\":{rps / modelRps:F3},\"stage_busy_seconds\":{{{stages}}}");
+
+        var rate = rps / 2;
+        var latencies = new List<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == PipelineMetrics.MeterName && instrument.Name == "detector_end_to_end_latency")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        {
+            lock (latencies)
+            {
+                latencies.Add(value);
+            }
+        });
+        listener.Start();
+        var latencyRecords = (long)Math.Min(records, rate * 5);
+        await RunOnceAsync(model, rows, entities, latencyRecords, threads, rate, cancellationToken);
+        listener.Dispose();
+        latencies.Sort();
+        Emit(output, $"\"case\":\"latency\",\"model\":\"ae30\",\"threads\":{threads},\"rate\":{rate:F0},\"records\":{latencies.Count}," +
+            $"\"p50_ms\":{Quantile(latencies, 0.50) * 1e3:F3},\"p99_ms\":{Quantile(latencies, 0.99) * 1e3:F3},\"max_ms\":{latencies[^1] * 1e3:F3}");
+    }
+
+    private static async Task<(double RecordsPerSecond, string Stages)> RunOnceAsync(ModelSnapshot model, float[] rows, string[] entities,
+        long records, int threads, double rate, CancellationToken cancellationToken)
+    {
+        var registry = new ModelRegistry("bench");
+        registry.Publish(model);
+        var options = new PipelineOptions
+        {
+            ModelActors = threads,
+            Thresholds = new ThresholdOptions { Percentile = 99, WindowSize = 10_000, WarmUp = 1_000, PerEntity = true },
+            Retraining = new RetrainingOptions { EveryRows = 0 },
+        };
+        var schema = new RecordSchemaOptions { Features = model.Schema.Names.Select(n => new FeatureField(n)).ToArray() };
+        await using var pipeline = new DetectorPipeline(options, RecordDecoder.Create(schema), model.Schema, new InMemoryAlertSink(),
+            new InMemoryDeadLetterSink(), registry);
+        var source = new RowReplaySource(rows, Features, entities, records, recordsPerSecond: rate);
+        var clock = Stopwatch.StartNew();
+        await pipeline.RunAsync(source, cancellationToken);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var stages = string.Join(",", pipeline.Actors.GroupBy(a => a.Kind).Select(g =>
+            $"\"{g.Key}\":{g.Sum(a => a.TotalProcessingTime.TotalSeconds).ToString("F3", CultureInfo.InvariantCulture)}"));
+        return (records / seconds, stages);
+    }
+
+    private static double Quantile(List<double> sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static void Emit(TextWriter output, string fields)
+    {
+        output.WriteLine("{\"impl\":\"detector\"," + fields + "}");
+        output.Flush();
+    }
+}
