@@ -52,20 +52,30 @@ public sealed class OffsetTracker
     {
         lock (_lock)
         {
-            foreach (var position in positions)
+            var i = 0;
+            while (i < positions.Length)
             {
-                if (!_partitions.TryGetValue(position.Partition, out var p))
+                // One run per maximal stretch of consecutive offsets of one partition.
+                var first = positions[i];
+                var length = 1;
+                while (i + length < positions.Length && positions[i + length].Partition == first.Partition
+                    && positions[i + length].Offset == first.Offset + length)
+                {
+                    length++;
+                }
+                if (!_partitions.TryGetValue(first.Partition, out var p))
                 {
                     p = new PartitionState();
-                    _partitions.Add(position.Partition, p);
+                    _partitions.Add(first.Partition, p);
                 }
-                if (position.Offset <= p.LastRegistered)
+                if (first.Offset <= p.LastRegistered)
                 {
                     throw new InvalidOperationException(
-                        $"partition {position.Partition}: offset {position.Offset} registered after {p.LastRegistered}; registration must follow source order");
+                        $"partition {first.Partition}: offset {first.Offset} registered after {p.LastRegistered}; registration must follow source order");
                 }
-                p.LastRegistered = position.Offset;
-                p.Pending.Enqueue(position.Offset);
+                p.LastRegistered = first.Offset + length - 1;
+                p.Runs.Add(new Run(first.Offset, length));
+                i += length;
             }
             if (_inFlight == 0 && positions.Length > 0)
             {
@@ -86,22 +96,22 @@ public sealed class OffsetTracker
         {
             foreach (var position in positions)
             {
-                if (!_partitions.TryGetValue(position.Partition, out var p) || !p.Done.Add(position.Offset))
+                if (!_partitions.TryGetValue(position.Partition, out var p) || p.Find(position.Offset) is not { } run || !run.MarkDone(position.Offset))
                 {
                     throw new InvalidOperationException($"partition {position.Partition}: offset {position.Offset} completed twice or never registered");
                 }
             }
+            var last = int.MinValue;
             foreach (var position in positions)
             {
-                var p = _partitions[position.Partition];
-                var moved = false;
-                while (p.Pending.TryPeek(out var head) && p.Done.Remove(head))
+                // Batches are almost always one partition: advance each partition once per run of equal partitions.
+                if (position.Partition == last)
                 {
-                    p.Pending.Dequeue();
-                    p.Acknowledged = head;
-                    moved = true;
+                    continue;
                 }
-                if (moved)
+                last = position.Partition;
+                var p = _partitions[position.Partition];
+                if (p.Advance())
                 {
                     acknowledged ??= [];
                     acknowledged.RemoveAll(a => a.Partition == position.Partition);
@@ -142,22 +152,115 @@ public sealed class OffsetTracker
         long pending = 0;
         foreach (var p in _partitions.Values)
         {
-            pending += p.Pending.Count - p.Done.Count;
-            Debug.Assert(p.Done.Count <= p.Pending.Count, "more offsets are marked done than are pending");
-            Debug.Assert(!p.Pending.TryPeek(out var head) || head > p.Acknowledged, "the acknowledged offset passed a pending record");
+            for (var r = p.Head; r < p.Runs.Count; r++)
+            {
+                pending += p.Runs[r].Remaining;
+                Debug.Assert(r == p.Head || p.Runs[r].First > p.Runs[r - 1].First, "runs are out of offset order");
+            }
+            Debug.Assert(p.Head == p.Runs.Count || p.Runs[p.Head].First + p.Runs[p.Head].Prefix > p.Acknowledged,
+                "the acknowledged offset passed a pending record");
         }
         Debug.Assert(pending == _inFlight, "the in-flight count disagrees with the pending records");
     }
 
-    /// <summary>One partition's bookkeeping.</summary>
+    /// <summary>One partition's bookkeeping: registered runs of consecutive offsets, oldest first.</summary>
     private sealed class PartitionState
     {
-        public Queue<long> Pending { get; } = new();
+        /// <summary>Runs from <see cref="Head"/> on are not yet fully acknowledged; earlier ones are compacted away.</summary>
+        public List<Run> Runs { get; } = [];
 
-        public HashSet<long> Done { get; } = [];
+        public int Head { get; private set; }
 
         public long LastRegistered { get; set; } = -1;
 
-        public long Acknowledged { get; set; } = -1;
+        public long Acknowledged { get; private set; } = -1;
+
+        /// <summary>The run holding offset, by binary search over the live runs.</summary>
+        public Run? Find(long offset)
+        {
+            int lo = Head, hi = Runs.Count - 1;
+            while (lo <= hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                var run = Runs[mid];
+                if (offset < run.First)
+                {
+                    hi = mid - 1;
+                }
+                else if (offset >= run.First + run.Length)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    return run;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>Moves the acknowledged offset over the completed prefix; returns whether it moved.</summary>
+        public bool Advance()
+        {
+            var before = Acknowledged;
+            while (Head < Runs.Count)
+            {
+                var run = Runs[Head];
+                run.AdvancePrefix();
+                if (run.Prefix > 0)
+                {
+                    Acknowledged = run.First + run.Prefix - 1;
+                }
+                if (run.Prefix < run.Length)
+                {
+                    break;
+                }
+                Head++;
+            }
+            if (Head > 64 && Head * 2 > Runs.Count)
+            {
+                Runs.RemoveRange(0, Head);
+                Head = 0;
+            }
+            return Acknowledged != before;
+        }
+    }
+
+    /// <summary>Consecutive offsets registered together, with a done bit each.</summary>
+    private sealed class Run(long first, int length)
+    {
+        private readonly ulong[] _done = new ulong[(length + 63) >> 6];
+
+        public long First { get; } = first;
+
+        public int Length { get; } = length;
+
+        /// <summary>Records not yet complete.</summary>
+        public int Remaining { get; private set; } = length;
+
+        /// <summary>Leading records known complete.</summary>
+        public int Prefix { get; private set; }
+
+        /// <summary>Sets the offset's done bit; false when it was already set.</summary>
+        public bool MarkDone(long offset)
+        {
+            var i = (int)(offset - First);
+            var bit = 1UL << (i & 63);
+            if ((_done[i >> 6] & bit) != 0)
+            {
+                return false;
+            }
+            _done[i >> 6] |= bit;
+            Remaining--;
+            return true;
+        }
+
+        public void AdvancePrefix()
+        {
+            while (Prefix < Length && (_done[Prefix >> 6] & (1UL << (Prefix & 63))) != 0)
+            {
+                Prefix++;
+            }
+        }
     }
 }

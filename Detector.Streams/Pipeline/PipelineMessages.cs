@@ -44,7 +44,7 @@ internal sealed record ThresholdsRecalibrated(long Version);
 /// <summary>Train the first model on these rows and publish it; reply with the model.</summary>
 internal sealed record TrainInitialModel(float[] Rows, int Count);
 
-/// <summary>Retrain now if there is enough new data; reply <see cref="RetrainFinished"/>.</summary>
+/// <summary>Retrain now if there is enough new data (Force: whatever the amount, replying <see cref="RetrainFinished"/>).</summary>
 internal sealed record Retrain(bool Force)
 {
     public static readonly Retrain WhenDue = new(false);

@@ -31,9 +31,9 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
                 break;
             case Retrain retrain:
                 var outcome = await RetrainAsync(retrain.Force, context.CancellationToken).ConfigureAwait(false);
-                if (context.Sender is not null)
+                if (retrain.Force)
                 {
-                    context.Respond(outcome);
+                    context.Respond(outcome); // forced retrains are asked for; the periodic ones are told
                 }
                 break;
         }
