@@ -11,7 +11,7 @@ internal sealed partial class SortedScores
         var items = _blocks[block]!;
         if (_counts[block] == items.Length)
         {
-            var cap = Math.Min(MaxCount, BlockCapacity);
+            var cap = Math.Min(MaxCount, _blockCapacity);
             if (items.Length < cap)
             {
                 // Only a sole block is ever smaller than a full one: it grows by doubling, as a flat array would.
@@ -75,7 +75,7 @@ internal sealed partial class SortedScores
         }
         var left = block > 0 ? _counts[block - 1] : int.MaxValue;
         var right = block + 1 < _blockCount ? _counts[block + 1] : int.MaxValue;
-        if (count + Math.Min(left, right) > MergeAtMost)
+        if (count + Math.Min(left, right) > _mergeAtMost)
         {
             return false;
         }
@@ -110,7 +110,7 @@ internal sealed partial class SortedScores
     private int Split(int block, int key)
     {
         EnsureTables(_blockCount + 1);
-        var spare = _blocks[_blockCount] ?? Allocate(BlockCapacity);
+        var spare = _blocks[_blockCount] ?? Allocate(_blockCapacity);
         ShiftTables(block + 1, _blockCount, +1);
         _blockCount++;
         var items = _blocks[block]!;
@@ -130,13 +130,13 @@ internal sealed partial class SortedScores
                 (_cursorBlock, _cursorOffset) = (block + 1, _cursorOffset - half);
             }
         }
-        // Keep every adjacent pair above MergeAtMost: a half may now sit beside a small neighbour.
-        if (block > 0 && _counts[block - 1] + half <= MergeAtMost)
+        // Keep every adjacent pair above _mergeAtMost: a half may now sit beside a small neighbour.
+        if (block > 0 && _counts[block - 1] + half <= _mergeAtMost)
         {
             Merge(block - 1);
             block--;
         }
-        if (block + 2 < _blockCount && upper + _counts[block + 2] <= MergeAtMost)
+        if (block + 2 < _blockCount && upper + _counts[block + 2] <= _mergeAtMost)
         {
             Merge(block + 1);
         }
@@ -216,7 +216,7 @@ internal sealed partial class SortedScores
             var count = _counts[b];
             Debug.Assert(count <= items.Length, "A block holds more than its array.");
             Debug.Assert(_blockCount == 1 || count > 0, "An empty block sits beside others.");
-            Debug.Assert(b == 0 || _counts[b - 1] + count > MergeAtMost, "Two adjacent blocks small enough to merge were left apart.");
+            Debug.Assert(b == 0 || _counts[b - 1] + count > _mergeAtMost, "Two adjacent blocks small enough to merge were left apart.");
             Debug.Assert(count == 0 || _maxes[b] == items[count - 1], "A block's recorded maximum is not its last entry.");
             for (var i = 0; i < count; i += everyEntry || i == 0 ? 1 : Math.Max(1, count - 1 - i))
             {
@@ -230,7 +230,7 @@ internal sealed partial class SortedScores
             total += count;
         }
         Debug.Assert(total == _count, "The block counts do not add up to the count.");
-        Debug.Assert(_blockCount <= 8L * _count / (3 * BlockCapacity) + 2, "More blocks are in use than the merge rule allows.");
+        Debug.Assert(_blockCount <= 8L * _count / (3 * _blockCapacity) + 2, "More blocks are in use than the merge rule allows.");
         Debug.Assert(!_cursorValid || _cursorBlock < _blockCount, "The rank cursor points past the live blocks.");
     }
 }

@@ -4,13 +4,13 @@ namespace Detector.Streams.Thresholds;
 
 /// <summary>
 /// A multiset of scores kept as a blocked sorted list (square-root decomposition): ascending blocks of at most
-/// <see cref="BlockCapacity"/> scores, each block's count and maximum kept beside it. Insert and remove find the block
+/// <see cref="DefaultBlockCapacity"/> scores, each block's count and maximum kept beside it. Insert and remove find the block
 /// by a branch-free search over the block maxima and shift within that one block, so they cost O(log n + B)
 /// rather than the O(n) memmove of one flat array; <see cref="Replace"/>, the sliding window's steady state, shifts
 /// once when both scores fall in the same block. The k-th smallest is found through a cursor that remembers where one
 /// rank lies: it is kept true across inserts, removes, splits and merges, so a window whose rank moves by a step or two
 /// per score answers in O(1), and any rank costs at most a walk over the block counts from the nearer end, O(n / B).
-/// A window of up to <see cref="BlockCapacity"/> scores is one block that grows by doubling up to
+/// A window of up to <see cref="DefaultBlockCapacity"/> scores is one block that grows by doubling up to
 /// <see cref="MaxCount"/>, as a flat array did; beyond that, adjacent blocks are merged whenever together they hold
 /// at most three quarters of a block, which bounds the blocks allocated to about 8n / 3B + 1. Freed blocks are kept
 /// as spares, so the steady state allocates nothing. Scores are held as order-preserving integer keys (see
@@ -18,11 +18,14 @@ namespace Detector.Streams.Thresholds;
 /// </summary>
 internal sealed partial class SortedScores
 {
-    /// <summary>Scores per full block: 2 KiB, so an in-block shift is a short memmove and a block search nine steps.</summary>
-    public const int BlockCapacity = 512;
+    /// <summary>Scores per full block by default: 2 KiB, so an in-block shift is short and a window of up to 512 is one block.</summary>
+    public const int DefaultBlockCapacity = 512;
 
-    /// <summary>Adjacent blocks holding at most this many together are merged (hysteresis against split/merge thrash).</summary>
-    private const int MergeAtMost = BlockCapacity * 3 / 4;
+    /// <summary>Scores per full block.</summary>
+    private readonly int _blockCapacity;
+
+    /// <summary>Adjacent blocks holding at most this many together are merged (three quarters of a block: hysteresis against split/merge thrash).</summary>
+    private readonly int _mergeAtMost;
 
     /// <summary>Blocks in ascending order; slots [<see cref="_blockCount"/>, length) hold spare arrays (or null) for reuse.</summary>
     private int[]?[] _blocks;
@@ -54,10 +57,14 @@ internal sealed partial class SortedScores
     /// <summary>Whether the cursor points at a live entry and knows its rank.</summary>
     private bool _cursorValid;
 
-    public SortedScores(int maxCount)
+    /// <summary>A multiset of at most <paramref name="maxCount"/> scores; tests pass a small <paramref name="blockCapacity"/> to exercise splits and merges.</summary>
+    public SortedScores(int maxCount, int blockCapacity = DefaultBlockCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockCapacity, 4);
         MaxCount = maxCount;
+        _blockCapacity = blockCapacity;
+        _mergeAtMost = blockCapacity * 3 / 4;
         _blocks = new int[]?[4];
         _counts = new int[4];
         _maxes = new int[4];
@@ -91,7 +98,7 @@ internal sealed partial class SortedScores
         Debug.Assert(_count < MaxCount, "Insert into a full multiset; the window must evict first.");
         if (_blockCount == 0)
         {
-            _blocks[0] ??= Allocate(Math.Min(Math.Min(MaxCount, BlockCapacity), 16));
+            _blocks[0] ??= Allocate(Math.Min(Math.Min(MaxCount, _blockCapacity), 16));
             _counts[0] = 0;
             _blockCount = 1;
         }

@@ -221,7 +221,7 @@ public sealed class ThresholdTracker
         if (_entities.Count > Options.MaxEntities)
         {
             // The new key is in the map but not yet in the list, so the tail is an older entity. Fill the slot
-            // before removing: the removal may move entries and leaves the ref dangling.
+            // before removing the old key: any change to the map invalidates the ref.
             state = _leastRecent!;
             slot = state;
             Unlink(state);
