@@ -4,8 +4,9 @@ namespace Detector.Streams.Thresholds;
 /// The p-th percentile of a sliding window of scores, by nearest rank: with the window's n scores sorted ascending as
 /// x₁ ≤ … ≤ xₙ, the threshold is x_k with k = ⌈p·n/100⌉ (clamped to [1, n]). It is always a score that was seen;
 /// p = 100 gives the maximum, and a score is anomalous when it is strictly greater. The window keeps its scores twice,
-/// in arrival order (a ring, for eviction) and sorted (for the rank): O(1) threshold, O(log n + shift) add, memory
-/// bounded by <see cref="MaxCount"/>. Until <see cref="WarmUp"/> scores have been seen, <see cref="Threshold"/> is
+/// in arrival order (a ring, for eviction) and sorted in blocks (for the rank; see <see cref="SortedScores"/>): an add
+/// costs O(log n + B) for blocks of B = 512 scores, the threshold O(1) while the rank moves a step at a time (and
+/// O(n / B) at worst), and memory is bounded by a small multiple of <see cref="MaxCount"/>. Until <see cref="WarmUp"/> scores have been seen, <see cref="Threshold"/> is
 /// +∞ so nothing is flagged. Not thread-safe: one owner (a threshold actor) calls it.
 /// </summary>
 public abstract class PercentileWindow
@@ -16,7 +17,10 @@ public abstract class PercentileWindow
     /// <summary>The same scores, sorted.</summary>
     private readonly SortedScores _sorted;
 
-    private protected PercentileWindow(double percentile, int maxCount, int warmUp)
+    /// <summary>The nearest rank (from 1) of <see cref="Percentile"/> for the current count, 0 when empty; recomputed only when the count changes.</summary>
+    private int _rank;
+
+    private protected PercentileWindow(double percentile, int maxCount, int warmUp, bool timed)
     {
         if (!(percentile > 0 && percentile <= 100))
         {
@@ -27,7 +31,7 @@ public abstract class PercentileWindow
         Percentile = percentile;
         MaxCount = maxCount;
         WarmUp = warmUp;
-        _ring = new ScoreRing(maxCount);
+        _ring = new ScoreRing(maxCount, timed);
         _sorted = new SortedScores(maxCount);
     }
 
@@ -50,7 +54,7 @@ public abstract class PercentileWindow
     public bool IsWarm => Seen >= WarmUp;
 
     /// <summary>The nearest-rank percentile of the window; +∞ while not warm or when the window is empty.</summary>
-    public float Threshold => IsWarm && Count > 0 ? _sorted[NearestRank(Percentile, Count) - 1] : float.PositiveInfinity;
+    public float Threshold => IsWarm && _rank > 0 ? _sorted[_rank - 1] : float.PositiveInfinity;
 
     /// <summary>Array slots allocated for the window (each buffer grows by doubling up to <see cref="MaxCount"/>).</summary>
     internal int AllocatedCapacity => Math.Max(_ring.Capacity, _sorted.Capacity);
@@ -73,7 +77,11 @@ public abstract class PercentileWindow
         {
             throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "percentile must be in (0, 100]");
         }
-        return Count > 0 ? _sorted[NearestRank(percentile, Count) - 1] : float.PositiveInfinity;
+        if (Count == 0)
+        {
+            return float.PositiveInfinity;
+        }
+        return _sorted[(percentile == Percentile ? _rank : NearestRank(percentile, Count)) - 1];
     }
 
     /// <summary>Adds a score observed at <paramref name="timestamp"/>, evicting what falls out of the window. NaN is rejected.</summary>
@@ -104,6 +112,7 @@ public abstract class PercentileWindow
     {
         _ring.Clear();
         _sorted.Clear();
+        _rank = 0;
         Seen = 0;
     }
 
@@ -122,14 +131,13 @@ public abstract class PercentileWindow
     {
         if (_ring.IsFull)
         {
-            var oldest = _ring.Pop();
-            _ring.Push(score, ticks);
-            _sorted.Replace(oldest, score);
+            _sorted.Replace(_ring.ReplaceOldest(score, ticks), score);
         }
         else
         {
             _ring.Push(score, ticks);
             _sorted.Insert(score);
+            _rank = NearestRank(Percentile, _ring.Count);
         }
         Seen++;
     }
@@ -138,5 +146,9 @@ public abstract class PercentileWindow
     private protected long OldestTicks => _ring.OldestTicks;
 
     /// <summary>Drops the oldest entry.</summary>
-    private protected void EvictOldest() => _sorted.Remove(_ring.Pop());
+    private protected void EvictOldest()
+    {
+        _sorted.Remove(_ring.Pop());
+        _rank = _ring.Count == 0 ? 0 : NearestRank(Percentile, _ring.Count);
+    }
 }

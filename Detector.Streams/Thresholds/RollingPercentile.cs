@@ -8,7 +8,7 @@ public sealed class RollingPercentile : PercentileWindow
 {
     /// <summary>A window of the last <paramref name="windowSize"/> scores; +∞ until <paramref name="warmUp"/> have been seen.</summary>
     public RollingPercentile(double percentile, int windowSize, int warmUp = 0)
-        : base(percentile, windowSize, warmUp)
+        : base(percentile, windowSize, warmUp, timed: false)
     {
     }
 

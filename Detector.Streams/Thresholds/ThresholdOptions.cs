@@ -8,7 +8,7 @@ namespace Detector.Streams.Thresholds;
 /// </summary>
 public sealed record ThresholdOptions
 {
-    /// <summary>The largest window, by count, any window may have (memory: 8 bytes per slot, twice).</summary>
+    /// <summary>The largest window, by count, any window may have (memory per slot: 4 bytes in arrival order, 12 for time windows, plus 4 to at most about 11 sorted).</summary>
     public const int MaxWindowSize = 10_000_000;
 
     /// <summary>p of the rolling percentile, in (0, 100]; a score strictly above it is anomalous.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Detector.Streams.Thresholds;
 
@@ -8,18 +9,26 @@ namespace Detector.Streams.Thresholds;
 /// <see cref="ThresholdOptions.WindowSize"/>, each entity window by <see cref="ThresholdOptions.EntityWindowSize"/>,
 /// and the entities by <see cref="ThresholdOptions.MaxEntities"/> (least recently seen forgotten first; a forgotten
 /// entity starts over, history and incident both). <see cref="Evaluate"/> and <see cref="Recalibrate"/> belong to one
-/// owner (a threshold actor); <see cref="Snapshot"/> may be read from any thread.
+/// owner (a threshold actor); <see cref="Snapshot"/> may be read from any thread. On the hot path an evaluation costs
+/// one dictionary lookup, an O(1) move to the front of the recency list, and one add to each window; at steady state
+/// it allocates nothing (a forgotten entity's state is reused for the next new one).
 /// </summary>
 public sealed class ThresholdTracker
 {
     /// <summary>The global window.</summary>
     private readonly PercentileWindow _global;
 
-    /// <summary>Entities by key, each pointing at its node in <see cref="_recency"/>.</summary>
-    private readonly Dictionary<string, LinkedListNode<EntityState>> _entities = new(StringComparer.Ordinal);
+    /// <summary>Entities by key; each state is also a node of the recency list.</summary>
+    private readonly Dictionary<string, EntityState> _entities = new(StringComparer.Ordinal);
 
-    /// <summary>Entities, most recently seen first: the tail is the one to forget.</summary>
-    private readonly LinkedList<EntityState> _recency = new();
+    /// <summary>Whether windows are by time, so they must be advanced to each timestamp.</summary>
+    private readonly bool _timed;
+
+    /// <summary>The most recently seen entity (head of the recency list), or null when none.</summary>
+    private EntityState? _mostRecent;
+
+    /// <summary>The least recently seen entity (tail of the recency list): the one to forget.</summary>
+    private EntityState? _leastRecent;
 
     /// <summary>Scores handed to <see cref="Recalibrate"/> before any timestamp was seen; they take the next one.</summary>
     private float[]? _pendingRecalibration;
@@ -45,14 +54,21 @@ public sealed class ThresholdTracker
     /// <summary>Alerts raised.</summary>
     private long _alerts;
 
-    /// <summary>The newest timestamp evaluated.</summary>
-    private DateTimeOffset? _newest;
+    /// <summary>The newest timestamp evaluated (meaningful once <see cref="_hasNewest"/>).</summary>
+    private DateTimeOffset _newest;
+
+    /// <summary><see cref="_newest"/> in UTC ticks, compared without DateTimeOffset arithmetic.</summary>
+    private long _newestTicks;
+
+    /// <summary>Whether any timestamp has been evaluated.</summary>
+    private bool _hasNewest;
 
     /// <summary>Creates a tracker; <paramref name="options"/> are validated here.</summary>
     public ThresholdTracker(ThresholdOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Validate();
+        _timed = options.Window is not null;
         _global = NewWindow(options.WindowSize, options.WarmUp);
     }
 
@@ -77,7 +93,7 @@ public sealed class ThresholdTracker
 
     /// <summary>Scores held by the window of <paramref name="entityKey"/> (0 when unknown or not per entity). Owner thread only.</summary>
     public int EntityWindowCount(string entityKey) =>
-        _entities.TryGetValue(entityKey, out var node) ? node.Value.Window?.Count ?? 0 : 0;
+        _entities.TryGetValue(entityKey, out var entity) ? entity.Window?.Count ?? 0 : 0;
 
     /// <summary>
     /// Judges <paramref name="score"/> for <paramref name="entityKey"/> at <paramref name="timestamp"/>, then adds it
@@ -99,10 +115,17 @@ public sealed class ThresholdTracker
             _pendingRecalibration = null;
             _global.Reset(pending, timestamp);
         }
-        _newest = _newest is { } newest && newest > timestamp ? newest : timestamp;
-        _global.AdvanceTo(timestamp);
+        var ticks = timestamp.UtcTicks;
+        if (!_hasNewest || ticks >= _newestTicks)
+        {
+            (_newest, _newestTicks, _hasNewest) = (timestamp, ticks, true);
+        }
         var entity = Touch(entityKey);
-        entity.Window?.AdvanceTo(timestamp);
+        if (_timed)
+        {
+            _global.AdvanceTo(timestamp);
+            entity.Window?.AdvanceTo(timestamp);
+        }
 
         float threshold;
         ThresholdSource source;
@@ -123,21 +146,23 @@ public sealed class ThresholdTracker
         var alert = false;
         if (isAnomaly)
         {
-            alert = entity.LastAnomaly is not { } last || timestamp - last >= Options.SuppressionGap;
-            if (entity.LastAnomaly is not { } previous || timestamp > previous)
+            // Ticks are within DateTimeOffset's range, so their difference cannot overflow.
+            alert = !entity.HasAnomaly || ticks - entity.LastAnomalyTicks >= Options.SuppressionGap.Ticks;
+            if (!entity.HasAnomaly || ticks > entity.LastAnomalyTicks)
             {
-                entity.LastAnomaly = timestamp;
+                (entity.LastAnomalyTicks, entity.HasAnomaly) = (ticks, true);
             }
-            Interlocked.Increment(ref _anomalies);
+            // One writer: a volatile store publishes the count without a locked read-modify-write.
+            Volatile.Write(ref _anomalies, _anomalies + 1);
             if (alert)
             {
-                Interlocked.Increment(ref _alerts);
+                Volatile.Write(ref _alerts, _alerts + 1);
             }
         }
 
         _global.Add(score, timestamp);
         entity.Window?.Add(score, timestamp);
-        Interlocked.Increment(ref _evaluated);
+        Volatile.Write(ref _evaluated, _evaluated + 1);
         Publish();
         AssertInvariants();
         return new ThresholdDecision(threshold, source, isAnomaly, alert);
@@ -162,16 +187,16 @@ public sealed class ThresholdTracker
                 throw new ArgumentOutOfRangeException(nameof(scores), score, "recalibration scores must not be NaN");
             }
         }
-        if (_newest is { } newest)
+        if (_hasNewest)
         {
-            _global.Reset(copy, newest);
+            _global.Reset(copy, _newest);
         }
         else
         {
             _global.Clear();
             _pendingRecalibration = copy;
         }
-        foreach (var entity in _recency)
+        for (var entity = _mostRecent; entity is not null; entity = entity.Older)
         {
             entity.Window?.Clear();
         }
@@ -179,25 +204,78 @@ public sealed class ThresholdTracker
         AssertInvariants();
     }
 
-    /// <summary>Finds or creates the entity's state and marks it most recently seen, forgetting the least recent beyond the bound.</summary>
+    /// <summary>
+    /// Finds or creates the entity's state and marks it most recently seen, forgetting the least recent beyond the
+    /// bound. A known entity costs one dictionary lookup; a new one past the bound takes over the forgotten one's state
+    /// (window emptied, incident forgotten), so churn allocates nothing.
+    /// </summary>
     private EntityState Touch(string entityKey)
     {
-        if (_entities.TryGetValue(entityKey, out var node))
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_entities, entityKey, out var known);
+        if (known)
         {
-            _recency.Remove(node);
-            _recency.AddFirst(node);
-            return node.Value;
+            MoveToFront(slot!);
+            return slot!;
         }
-        if (_entities.Count >= Options.MaxEntities)
+        EntityState state;
+        if (_entities.Count > Options.MaxEntities)
         {
-            var oldest = _recency.Last!;
-            _recency.RemoveLast();
-            _entities.Remove(oldest.Value.Key);
+            // The new key is in the map but not yet in the list, so the tail is an older entity. Fill the slot
+            // before removing the old key: any change to the map invalidates the ref.
+            state = _leastRecent!;
+            slot = state;
+            Unlink(state);
+            _entities.Remove(state.Key);
+            state.Reuse(entityKey);
         }
-        var state = new EntityState(entityKey, Options.PerEntity ? NewWindow(Options.EntityWindowSize, 0) : null);
-        node = _recency.AddFirst(state);
-        _entities.Add(entityKey, node);
+        else
+        {
+            state = new EntityState(entityKey, Options.PerEntity ? NewWindow(Options.EntityWindowSize, 0) : null);
+            slot = state;
+        }
+        LinkFirst(state);
         return state;
+    }
+
+    private void MoveToFront(EntityState entity)
+    {
+        if (entity != _mostRecent)
+        {
+            Unlink(entity);
+            LinkFirst(entity);
+        }
+    }
+
+    private void LinkFirst(EntityState entity)
+    {
+        (entity.Newer, entity.Older) = (null, _mostRecent);
+        if (_mostRecent is not null)
+        {
+            _mostRecent.Newer = entity;
+        }
+        _mostRecent = entity;
+        _leastRecent ??= entity;
+    }
+
+    private void Unlink(EntityState entity)
+    {
+        if (entity.Newer is { } newer)
+        {
+            newer.Older = entity.Older;
+        }
+        else
+        {
+            _mostRecent = entity.Older;
+        }
+        if (entity.Older is { } older)
+        {
+            older.Newer = entity.Newer;
+        }
+        else
+        {
+            _leastRecent = entity.Newer;
+        }
+        (entity.Newer, entity.Older) = (null, null);
     }
 
     private PercentileWindow NewWindow(int size, int warmUp) => Options.Window is { } window
@@ -215,21 +293,49 @@ public sealed class ThresholdTracker
     [Conditional("DEBUG")]
     private void AssertInvariants()
     {
-        Debug.Assert(_entities.Count == _recency.Count, "The entity map and the recency list disagree.");
         Debug.Assert(_entities.Count <= Options.MaxEntities, "More entities are remembered than MaxEntities allows.");
         Debug.Assert(_global.Count <= Options.WindowSize, "The global window holds more scores than WindowSize.");
+        Debug.Assert((_mostRecent is null) == (_entities.Count == 0), "The recency list and the entity map disagree on emptiness.");
+        Debug.Assert(_mostRecent?.Newer is null && _leastRecent?.Older is null, "The recency list's ends have neighbours beyond them.");
+        if (_entities.Count <= 64)
+        {
+            var linked = 0;
+            for (var entity = _mostRecent; entity is not null; entity = entity.Older)
+            {
+                Debug.Assert(_entities.TryGetValue(entity.Key, out var mapped) && mapped == entity, "A listed entity is not the map's entry for its key.");
+                linked++;
+            }
+            Debug.Assert(linked == _entities.Count, "The entity map and the recency list disagree.");
+        }
     }
 
-    /// <summary>What the tracker remembers about one entity.</summary>
+    /// <summary>What the tracker remembers about one entity; also a node of the recency list.</summary>
     private sealed class EntityState(string key, PercentileWindow? window)
     {
         /// <summary>The entity key.</summary>
-        public string Key { get; } = key;
+        public string Key { get; private set; } = key;
 
         /// <summary>The entity's own window, when thresholds are per entity.</summary>
         public PercentileWindow? Window { get; } = window;
 
-        /// <summary>The entity's latest anomaly, or null if it has had none.</summary>
-        public DateTimeOffset? LastAnomaly { get; set; }
+        /// <summary>Whether the entity has had an anomaly.</summary>
+        public bool HasAnomaly { get; set; }
+
+        /// <summary>The UTC ticks of the entity's latest anomaly (meaningful once <see cref="HasAnomaly"/>).</summary>
+        public long LastAnomalyTicks { get; set; }
+
+        /// <summary>The entity seen just after this one (toward the head), or null for the most recent.</summary>
+        public EntityState? Newer { get; set; }
+
+        /// <summary>The entity seen just before this one (toward the tail), or null for the least recent.</summary>
+        public EntityState? Older { get; set; }
+
+        /// <summary>Takes this state over for a new entity: history and incident start over, as for a fresh state.</summary>
+        public void Reuse(string newKey)
+        {
+            Key = newKey;
+            Window?.Clear();
+            (HasAnomaly, LastAnomalyTicks) = (false, 0);
+        }
     }
 }

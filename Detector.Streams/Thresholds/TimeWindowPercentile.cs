@@ -10,7 +10,7 @@ public sealed class TimeWindowPercentile : PercentileWindow
 {
     /// <summary>A time window bounded by <paramref name="maxCount"/> scores; +∞ until <paramref name="warmUp"/> have been seen.</summary>
     public TimeWindowPercentile(double percentile, TimeSpan window, int maxCount, int warmUp = 0)
-        : base(percentile, maxCount, warmUp)
+        : base(percentile, maxCount, warmUp, timed: true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         Window = window;

@@ -162,6 +162,29 @@ public sealed class ThresholdTrackerTests
     }
 
     [Fact]
+    public void Evaluate_ForgottenEntityReturns_StartsOverWithHistoryAndIncident()
+    {
+        var tracker = new ThresholdTracker(new ThresholdOptions
+        {
+            Percentile = 50, WindowSize = 100, WarmUp = 0, PerEntity = true, EntityMinHistory = 1, EntityWindowSize = 10,
+            MaxEntities = 2, SuppressionGap = TimeSpan.FromHours(1),
+        });
+        tracker.Evaluate("a", 1, T0);
+        var first = tracker.Evaluate("a", 100, T0.AddSeconds(1));
+        tracker.Evaluate("b", 1, T0.AddSeconds(2));
+        tracker.Evaluate("c", 1, T0.AddSeconds(3));
+
+        var back = tracker.Evaluate("a", 100, T0.AddSeconds(4));
+
+        Assert.True(first.RaiseAlert);
+        Assert.Equal(ThresholdSource.Global, back.Source);
+        Assert.True(back.RaiseAlert);
+        Assert.Equal(1, tracker.EntityWindowCount("a"));
+        Assert.Equal(0, tracker.EntityWindowCount("b"));
+        Assert.Equal(2, tracker.EntityCount);
+    }
+
+    [Fact]
     public void Evaluate_TimeWindow_ForgetsScoresOlderThanTheWindow()
     {
         var tracker = new ThresholdTracker(new ThresholdOptions
