@@ -32,7 +32,13 @@ public static class BenchCommand
             records, pipelineThreads,
         };
         pipelineCommand.SetAction((r, ct) => BenchPipeline.RunAsync(r.GetValue(records), r.GetValue(pipelineThreads), Console.Out, ct));
-        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand, pipelineCommand };
+        var thresholdsCommand = new Command("thresholds", "Cost of one threshold evaluation (ns), global and per entity, for several window sizes.\n\nExample:\n  ./detector bench thresholds");
+        thresholdsCommand.SetAction(_ =>
+        {
+            Detector.Streams.Thresholds.ThresholdBenchmark.Run(Console.Out);
+            return 0;
+        });
+        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand, pipelineCommand, thresholdsCommand };
     }
 
     private static string[] Split(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
