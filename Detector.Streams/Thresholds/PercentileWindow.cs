@@ -2,37 +2,41 @@ namespace Detector.Streams.Thresholds;
 
 /// <summary>
 /// The p-th percentile of a sliding window of scores, by nearest rank: with the window's n scores sorted ascending as
-/// x₁ ≤ … ≤ xₙ, the threshold is x_k with k = ⌈p·n/100⌉ (clamped to [1, n]). It is always a score that was seen;
-/// p = 100 gives the maximum, and a score is anomalous when it is strictly greater. The window keeps its scores twice,
-/// in arrival order (a ring, for eviction) and sorted in blocks (for the rank; see <see cref="SortedScores"/>): an add
-/// costs O(log n + B) for blocks of B = 512 scores, the threshold O(1) while the rank moves a step at a time (and
-/// O(n / B) at worst), and memory is bounded by a small multiple of <see cref="MaxCount"/>. Until <see cref="WarmUp"/> scores have been seen, <see cref="Threshold"/> is
-/// +∞ so nothing is flagged. Not thread-safe: one owner (a threshold actor) calls it.
+/// x₁ ≤ … ≤ xₙ, the threshold is x_k with k = ⌈p·n/100⌉ (clamped to [1, n]). p = 100 gives the maximum, and a score
+/// is anomalous when it is strictly greater. The exact windows (<see cref="RollingPercentile"/>,
+/// <see cref="TimeWindowPercentile"/>) keep their scores twice, in arrival order (a ring, for eviction) and sorted in
+/// blocks (for the rank; see <see cref="SortedScores"/>): an add costs O(log n + B) for blocks of B = 512 scores, the
+/// threshold O(1) while the rank moves a step at a time (and O(n / B) at worst), memory a small multiple of
+/// <see cref="MaxCount"/>, and the threshold is always a score that was seen. <see cref="SketchPercentile"/> keeps
+/// only each score's logarithmic bucket and returns the representative of the bucket holding x_k, within a stated
+/// relative error, at a fraction of the cost. Until <see cref="WarmUp"/> scores have been seen, <see cref="Threshold"/>
+/// is +∞ so nothing is flagged. Not thread-safe: one owner (a threshold actor) calls it.
 /// </summary>
 public abstract class PercentileWindow
 {
-    /// <summary>Scores in arrival order.</summary>
-    private readonly ScoreRing _ring;
-
-    /// <summary>The same scores, sorted.</summary>
-    private readonly SortedScores _sorted;
+    /// <summary>The entries, in arrival order and ranked (exact or bucketed).</summary>
+    private readonly WindowStore _store;
 
     /// <summary>The nearest rank (from 1) of <see cref="Percentile"/> for the current count, 0 when empty; recomputed only when the count changes.</summary>
     private int _rank;
 
     private protected PercentileWindow(double percentile, int maxCount, int warmUp, bool timed)
+        : this(percentile, warmUp, new ExactWindowStore(maxCount, timed))
+    {
+    }
+
+    private protected PercentileWindow(double percentile, int warmUp, WindowStore store)
     {
         if (!(percentile > 0 && percentile <= 100))
         {
             throw new ArgumentOutOfRangeException(nameof(percentile), percentile, "percentile must be in (0, 100]");
         }
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentOutOfRangeException.ThrowIfNegative(warmUp);
         Percentile = percentile;
-        MaxCount = maxCount;
+        MaxCount = store.MaxCount;
         WarmUp = warmUp;
-        _ring = new ScoreRing(maxCount, timed);
-        _sorted = new SortedScores(maxCount);
+        _store = store;
     }
 
     /// <summary>p, in (0, 100].</summary>
@@ -45,7 +49,7 @@ public abstract class PercentileWindow
     public int WarmUp { get; }
 
     /// <summary>Scores in the window now.</summary>
-    public int Count => _ring.Count;
+    public int Count => _store.Count;
 
     /// <summary>Scores added since creation or the last <see cref="Reset"/> (evicted ones included).</summary>
     public long Seen { get; private set; }
@@ -54,10 +58,10 @@ public abstract class PercentileWindow
     public bool IsWarm => Seen >= WarmUp;
 
     /// <summary>The nearest-rank percentile of the window; +∞ while not warm or when the window is empty.</summary>
-    public float Threshold => IsWarm && _rank > 0 ? _sorted[_rank - 1] : float.PositiveInfinity;
+    public float Threshold => IsWarm && _rank > 0 ? _store.Smallest(_rank) : float.PositiveInfinity;
 
-    /// <summary>Array slots allocated for the window (each buffer grows by doubling up to <see cref="MaxCount"/>).</summary>
-    internal int AllocatedCapacity => Math.Max(_ring.Capacity, _sorted.Capacity);
+    /// <summary>Array slots allocated for the window's entries (each buffer grows by doubling up to <see cref="MaxCount"/>).</summary>
+    internal int AllocatedCapacity => _store.Capacity;
 
     /// <summary>
     /// The 1-based nearest rank ⌈p·n/100⌉, clamped to [1, n]. A tolerance of 1e-9 keeps decimal percentiles such as
@@ -81,7 +85,7 @@ public abstract class PercentileWindow
         {
             return float.PositiveInfinity;
         }
-        return _sorted[(percentile == Percentile ? _rank : NearestRank(percentile, Count)) - 1];
+        return _store.Smallest(percentile == Percentile ? _rank : NearestRank(percentile, Count));
     }
 
     /// <summary>Adds a score observed at <paramref name="timestamp"/>, evicting what falls out of the window. NaN is rejected.</summary>
@@ -110,8 +114,7 @@ public abstract class PercentileWindow
     /// <summary>Empties the window and forgets the warm-up.</summary>
     public virtual void Clear()
     {
-        _ring.Clear();
-        _sorted.Clear();
+        _store.Clear();
         _rank = 0;
         Seen = 0;
     }
@@ -129,26 +132,20 @@ public abstract class PercentileWindow
     /// <summary>Appends, evicting the oldest first when full.</summary>
     private protected void Append(float score, long ticks)
     {
-        if (_ring.IsFull)
+        if (_store.Append(score, ticks))
         {
-            _sorted.Replace(_ring.ReplaceOldest(score, ticks), score);
-        }
-        else
-        {
-            _ring.Push(score, ticks);
-            _sorted.Insert(score);
-            _rank = NearestRank(Percentile, _ring.Count);
+            _rank = NearestRank(Percentile, _store.Count);
         }
         Seen++;
     }
 
     /// <summary>The oldest entry's timestamp ticks; the window must not be empty.</summary>
-    private protected long OldestTicks => _ring.OldestTicks;
+    private protected long OldestTicks => _store.OldestTicks;
 
     /// <summary>Drops the oldest entry.</summary>
     private protected void EvictOldest()
     {
-        _sorted.Remove(_ring.Pop());
-        _rank = _ring.Count == 0 ? 0 : NearestRank(Percentile, _ring.Count);
+        _store.RemoveOldest();
+        _rank = _store.Count == 0 ? 0 : NearestRank(Percentile, _store.Count);
     }
 }

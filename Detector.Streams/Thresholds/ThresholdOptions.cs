@@ -35,6 +35,17 @@ public sealed record ThresholdOptions
     /// <summary>Entities remembered (least recently seen forgotten first), which bounds memory.</summary>
     public int MaxEntities { get; init; } = 100_000;
 
+    /// <summary>
+    /// The relative error a allowed in the global threshold: 0 (the default) keeps the exact window; a value in
+    /// [<see cref="SketchPercentile.MinRelativeError"/>, <see cref="SketchPercentile.MaxRelativeError"/>] makes the
+    /// global window a <see cref="SketchPercentile"/>, several times cheaper per score, whose threshold t satisfies
+    /// |t − exact| ≤ a·|exact| whenever |exact| ≥ 1e-12 (below that, |t − exact| &lt; 1e-12). A score is then judged
+    /// differently from the exact window only when it lies within that band around the threshold. Entity windows stay
+    /// exact: they are small. The sketch's memory is fixed, about 8·117/a bytes (1 MB at a = 0.001) plus 4 bytes per
+    /// slot (12 for time windows).
+    /// </summary>
+    public double RelativeError { get; init; }
+
     /// <summary>An entity's anomalies closer than this to its previous anomaly belong to the same incident: one alert.</summary>
     public TimeSpan SuppressionGap { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -52,6 +63,9 @@ public sealed record ThresholdOptions
         Check(nameof(EntityMinHistory), EntityMinHistory, EntityMinHistory >= 1 && EntityMinHistory <= EntityWindowSize,
             $"[1, EntityWindowSize = {EntityWindowSize}]");
         Check(nameof(MaxEntities), MaxEntities, MaxEntities >= 1, $"[1, {int.MaxValue}]");
+        Check(nameof(RelativeError), RelativeError,
+            RelativeError == 0 || RelativeError is >= SketchPercentile.MinRelativeError and <= SketchPercentile.MaxRelativeError,
+            "0 (exact) or [0.0001, 0.05]");
         Check(nameof(SuppressionGap), SuppressionGap, SuppressionGap >= TimeSpan.Zero, "a TimeSpan >= 00:00:00");
         return this;
     }

@@ -11,7 +11,9 @@ namespace Detector.Streams.Thresholds;
 /// entity starts over, history and incident both). <see cref="Evaluate"/> and <see cref="Recalibrate"/> belong to one
 /// owner (a threshold actor); <see cref="Snapshot"/> may be read from any thread. On the hot path an evaluation costs
 /// one dictionary lookup, an O(1) move to the front of the recency list, and one add to each window; at steady state
-/// it allocates nothing (a forgotten entity's state is reused for the next new one).
+/// it allocates nothing (a forgotten entity's state is reused for the next new one). With
+/// <see cref="ThresholdOptions.RelativeError"/> above 0 the global window is a <see cref="SketchPercentile"/>, whose
+/// add costs a logarithm and a few Fenwick steps rather than a sorted insert; entity windows stay exact.
 /// </summary>
 public sealed class ThresholdTracker
 {
@@ -69,7 +71,7 @@ public sealed class ThresholdTracker
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Validate();
         _timed = options.Window is not null;
-        _global = NewWindow(options.WindowSize, options.WarmUp);
+        _global = NewWindow(options.WindowSize, options.WarmUp, options.RelativeError);
     }
 
     /// <summary>The settings.</summary>
@@ -230,7 +232,7 @@ public sealed class ThresholdTracker
         }
         else
         {
-            state = new EntityState(entityKey, Options.PerEntity ? NewWindow(Options.EntityWindowSize, 0) : null);
+            state = new EntityState(entityKey, Options.PerEntity ? NewWindow(Options.EntityWindowSize, 0, relativeError: 0) : null);
             slot = state;
         }
         LinkFirst(state);
@@ -278,9 +280,14 @@ public sealed class ThresholdTracker
         (entity.Newer, entity.Older) = (null, null);
     }
 
-    private PercentileWindow NewWindow(int size, int warmUp) => Options.Window is { } window
-        ? new TimeWindowPercentile(Options.Percentile, window, size, warmUp)
-        : new RollingPercentile(Options.Percentile, size, warmUp);
+    /// <summary>A window by time or count as the options say: a sketch when <paramref name="relativeError"/> is above 0, else exact.</summary>
+    private PercentileWindow NewWindow(int size, int warmUp, double relativeError) => (Options.Window, relativeError > 0) switch
+    {
+        ({ } window, true) => new SketchPercentile(Options.Percentile, window, size, relativeError, warmUp),
+        (null, true) => new SketchPercentile(Options.Percentile, size, relativeError, warmUp),
+        ({ } window, false) => new TimeWindowPercentile(Options.Percentile, window, size, warmUp),
+        (null, false) => new RollingPercentile(Options.Percentile, size, warmUp),
+    };
 
     private void Publish()
     {

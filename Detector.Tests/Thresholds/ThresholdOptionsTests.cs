@@ -18,7 +18,23 @@ public sealed class ThresholdOptionsTests
         { "EntityMinHistory", new ThresholdOptions { EntityMinHistory = 600, EntityWindowSize = 500 }, "600" },
         { "MaxEntities", new ThresholdOptions { MaxEntities = 0 }, "0" },
         { "SuppressionGap", new ThresholdOptions { SuppressionGap = TimeSpan.FromMinutes(-1) }, "-00:01:00" },
+        { "RelativeError", new ThresholdOptions { RelativeError = -0.001 }, "-0.001" },
+        { "RelativeError", new ThresholdOptions { RelativeError = 0.06 }, "0.06" },
+        { "RelativeError", new ThresholdOptions { RelativeError = 0.00001 }, "1E-05" },
+        { "RelativeError", new ThresholdOptions { RelativeError = double.NaN }, "NaN" },
     };
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.0001)]
+    [InlineData(0.001)]
+    [InlineData(0.05)]
+    public void Validate_RelativeErrorZeroOrInRange_Passes(double relativeError)
+    {
+        var options = new ThresholdOptions { RelativeError = relativeError };
+
+        Assert.Same(options, options.Validate());
+    }
 
     [Theory]
     [MemberData(nameof(BadOptions))]
