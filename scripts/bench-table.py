@@ -38,3 +38,21 @@ for r in ours:
     print(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {r['records_per_s']:,.0f} | "
           f"{t['records_per_s']:,.0f} | {ratio:.2f}x | {'' if goal is None else f'>= {goal}x'} | {met} |" if t else
           f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {r['records_per_s']:,.0f} | n/a | | | |")
+
+if len(sys.argv) > 3:
+    pipe = [json.loads(l) for l in open(sys.argv[3]) if l.startswith("{")]
+    print("\n## Pipeline (`./detector bench pipeline`)\n")
+    print("In-process pipeline with the ae30 model: synthetic rows → batch (256) → route → model actors (one thread each) → "
+          "thresholds → alerts → acknowledgement, against the model's own batch-256 scoring on the same threads, measured in "
+          "the same run; then the source-to-decision latency with the source paced at half the measured maximum.\n")
+    print("| case | records/s | ratio to model | target | p50 ms | p99 ms | target |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in pipe:
+        if r["case"] == "model":
+            print(f"| model alone (batch 256, {r['threads']} threads) | {r['records_per_s']:,.0f} | 1.00 | | | | |")
+        elif r["case"] == "pipeline":
+            met = "yes" if r["ratio_to_model"] >= 0.7 else "**no**"
+            print(f"| pipeline | {r['records_per_s']:,.0f} | {r['ratio_to_model']:.2f} | >= 0.70 ({met}) | | | |")
+        elif r["case"] == "latency":
+            met = "yes" if r["p99_ms"] <= 20 else "**no**"
+            print(f"| latency at {r['rate']:,.0f} rec/s | | | | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | <= 20 ms ({met}) |")

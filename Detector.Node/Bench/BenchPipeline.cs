@@ -26,7 +26,7 @@ public static class BenchPipeline
     private const int Features = 30;
 
     /// <summary>Runs the three cases.</summary>
-    public static async Task RunAsync(long records, int threads, TextWriter output, CancellationToken cancellationToken)
+    public static async Task RunAsync(long records, int threads, int batchRows, TextWriter output, CancellationToken cancellationToken)
     {
         var kernels = new CpuKernels();
         var modelRps = BenchModels.Infer(kernels, BenchModels.OptionsFor("ae30"), Features, 256, threads, 0.5);
@@ -37,8 +37,8 @@ public static class BenchPipeline
         var model = new Trainer(kernels).Train(rows, 20_000, FeatureSchema.Numbered(Features), BenchModels.OptionsFor("ae30"),
             new TrainingOptions { Epochs = 2, Threads = threads }, cancellationToken: cancellationToken);
 
-        var (rps, stages) = await RunOnceAsync(model, rows, entities, records, threads, 0, cancellationToken);
-        Emit(output, $"\"case\":\"pipeline\",\"model\":\"ae30\",\"threads\":{threads},\"records\":{records},\"records_per_s\":{rps:F0}," +
+        var (rps, stages) = await RunOnceAsync(model, rows, entities, records, threads, batchRows, 0, cancellationToken);
+        Emit(output, $"\"case\":\"pipeline\",\"model\":\"ae30\",\"threads\":{threads},\"batch_rows\":{batchRows},\"records\":{records},\"records_per_s\":{rps:F0}," +
             $"\"ratio_to_model\":{rps / modelRps:F3},\"stage_busy_seconds\":{{{stages}}}");
 
         var rate = rps / 2;
@@ -60,7 +60,7 @@ public static class BenchPipeline
         });
         listener.Start();
         var latencyRecords = (long)Math.Min(records, rate * 5);
-        await RunOnceAsync(model, rows, entities, latencyRecords, threads, rate, cancellationToken);
+        await RunOnceAsync(model, rows, entities, latencyRecords, threads, batchRows, rate, cancellationToken);
         listener.Dispose();
         latencies.Sort();
         Emit(output, $"\"case\":\"latency\",\"model\":\"ae30\",\"threads\":{threads},\"rate\":{rate:F0},\"records\":{latencies.Count}," +
@@ -68,14 +68,15 @@ public static class BenchPipeline
     }
 
     private static async Task<(double RecordsPerSecond, string Stages)> RunOnceAsync(ModelSnapshot model, float[] rows, string[] entities,
-        long records, int threads, double rate, CancellationToken cancellationToken)
+        long records, int threads, int batchRows, double rate, CancellationToken cancellationToken)
     {
         var registry = new ModelRegistry("bench");
         registry.Publish(model);
         var options = new PipelineOptions
         {
             ModelActors = threads,
-            Thresholds = new ThresholdOptions { Percentile = 99, WindowSize = 10_000, WarmUp = 1_000, PerEntity = true },
+            BatchMaxRows = batchRows,
+            Thresholds = new PipelineOptions().Thresholds with { Percentile = 99, WindowSize = 10_000, WarmUp = 1_000 },
             Retraining = new RetrainingOptions { EveryRows = 0 },
         };
         var schema = new RecordSchemaOptions { Features = model.Schema.Names.Select(n => new FeatureField(n)).ToArray() };

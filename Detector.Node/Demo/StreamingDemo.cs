@@ -51,7 +51,7 @@ public static class StreamingDemo
         await using var deadLetters = new JsonLinesDeadLetterSink(Path.Combine(output, "dead-letters.jsonl"));
         var options = new PipelineOptions
         {
-            Thresholds = new ThresholdOptions { Percentile = 99.0, WindowSize = 20_000, WarmUp = 2_000, SuppressionGap = TimeSpan.FromMinutes(10) },
+            Thresholds = new PipelineOptions().Thresholds with { Percentile = 99.0, WindowSize = 20_000, WarmUp = 2_000, SuppressionGap = TimeSpan.FromMinutes(10) },
             Retraining = new RetrainingOptions { WarmUpRows = 20_000, EveryRows = Math.Max(20_000, records / 3), ReservoirCapacity = 40_000, RecentCapacity = 20_000 },
         };
         var scores = new List<float>((int)Math.Min(records, 10_000_000));

@@ -27,8 +27,11 @@ public sealed record PipelineOptions
     /// <summary>Features named in each alert.</summary>
     public int TopFeatures { get; init; } = 3;
 
-    /// <summary>Rolling thresholds.</summary>
-    public ThresholdOptions Thresholds { get; init; } = new();
+    /// <summary>
+    /// Rolling thresholds. The pipeline's default global window is the sketch with 0.1% relative error (a per-record
+    /// cost independent of the window size); set RelativeError = 0 for the exact window.
+    /// </summary>
+    public ThresholdOptions Thresholds { get; init; } = new() { RelativeError = 0.001 };
 
     /// <summary>Trainer and hot-swap.</summary>
     public RetrainingOptions Retraining { get; init; } = new();
