@@ -4,18 +4,14 @@ using System.Runtime.Intrinsics;
 namespace Detector.Models.Kernels;
 
 /// <summary>
-/// The CPU backend: large GEMMs through OpenBLAS, small dense layers and small GEMMs (the small layers' backward)
-/// through the managed SIMD kernels (<see cref="ManagedLinear"/>, <see cref="ManagedGemm"/>), elementwise work through
-/// TensorPrimitives. Single-threaded per call apart from
+/// The CPU backend: GEMM through OpenBLAS, small dense layers through the managed SIMD kernel
+/// (<see cref="ManagedLinear"/>), elementwise work through TensorPrimitives. Single-threaded per call apart from
 /// OpenBLAS's own pool (see <see cref="OpenBlas.SetThreads"/>); concurrent callers each bring their own buffers.
 /// </summary>
 public sealed unsafe class CpuKernels : IKernels<float>
 {
     /// <summary>Layers whose weights hold at most this many floats (64 KiB, L1/L2-resident) take the managed path.</summary>
     public const int ManagedWeightLimit = 16_384;
-
-    /// <summary>GEMMs of at most this many multiply-adds (m·n·k) take the managed path (the small layers' backward).</summary>
-    public const long ManagedGemmLimit = 1L << 21;
 
     private static readonly Lazy<CpuKernels> Shared = new(() => new CpuKernels());
 
@@ -45,17 +41,6 @@ public sealed unsafe class CpuKernels : IKernels<float>
     {
         if (m == 0 || n == 0)
         {
-            return;
-        }
-        var managed = _linearPath switch
-        {
-            LinearPath.Managed => true,
-            LinearPath.Blas => false,
-            _ => (long)m * n * k <= ManagedGemmLimit && (long)k * Math.Max(m, n) <= ManagedWeightLimit * 4L,
-        };
-        if (managed && k > 0 && ManagedLinear.IsSupported)
-        {
-            ManagedGemm.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
         OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);

@@ -15,30 +15,22 @@ internal static unsafe class ManagedLinear
     /// <summary>Whether this CPU runs the kernel (AVX for masked tails; FMA is used where present).</summary>
     public static bool IsSupported => Avx.IsSupported && Vector256.IsHardwareAccelerated;
 
-    /// <summary>x: [rows, inDim], w: [inDim, outDim], bias: [outDim], y: [rows, outDim], all dense row-major.</summary>
-    public static void Run(float* x, int rows, int inDim, float* w, float* bias, int outDim, Activation act, float slope, float* y) =>
-        Run(x, inDim, 1, rows, inDim, w, outDim, bias, outDim, act, slope, y, outDim);
-
-    /// <summary>
-    /// y = act(X·W + bias) with strides: X(r, k) = x[r·xRow + k·xCol] (so X may be a transposed view), W(k, j) =
-    /// w[k·ldw + j], y(r, j) = y[r·ldy + j].
-    /// </summary>
-    public static void Run(float* x, int xRow, int xCol, int rows, int inDim, float* w, int ldw, float* bias, int outDim,
-        Activation act, float slope, float* y, int ldy)
+    /// <summary>x: [rows, inDim], w: [inDim, outDim], bias: [outDim], y: [rows, outDim].</summary>
+    public static void Run(float* x, int rows, int inDim, float* w, float* bias, int outDim, Activation act, float slope, float* y)
     {
         var i = 0;
         for (; i + 4 <= rows; i += 4)
         {
             for (var j = 0; j < outDim; j += 16)
             {
-                Tile4(x + i * xRow, xRow, xCol, inDim, w + j, bias + j, ldw, Math.Min(16, outDim - j), act, slope, y + i * ldy + j, ldy);
+                Tile4(x + i * inDim, inDim, w + j, bias + j, outDim, Math.Min(16, outDim - j), act, slope, y + i * outDim + j);
             }
         }
         for (; i < rows; i++)
         {
             for (var j = 0; j < outDim; j += 16)
             {
-                Tile1(x + i * xRow, xCol, inDim, w + j, bias + j, ldw, Math.Min(16, outDim - j), act, slope, y + i * ldy + j);
+                Tile1(x + i * inDim, inDim, w + j, bias + j, outDim, Math.Min(16, outDim - j), act, slope, y + i * outDim + j);
             }
         }
     }
@@ -60,8 +52,8 @@ internal static unsafe class ManagedLinear
         _ => v, // Identity here; Tanh and Sigmoid are applied by the caller in a second pass.
     };
 
-    /// <summary>Four rows, up to 16 columns starting at w/bias/y; X(r, k) = x[r·xr + k·xc].</summary>
-    private static void Tile4(float* x, int xr, int xc, int inDim, float* w, float* bias, int ldw, int width, Activation act, float slope, float* y, int ldy)
+    /// <summary>Four rows, up to 16 columns starting at w/bias/y.</summary>
+    private static void Tile4(float* x, int inDim, float* w, float* bias, int ldw, int width, Activation act, float slope, float* y)
     {
         var s = Vector256.Create(slope);
         if (width == 16)
@@ -73,20 +65,19 @@ internal static unsafe class ManagedLinear
             {
                 var w0 = Avx.LoadVector256(w + k * ldw);
                 var w1 = Avx.LoadVector256(w + k * ldw + 8);
-                var xk = x + k * xc;
-                var x0 = Vector256.Create(xk[0]);
-                var x1 = Vector256.Create(xk[xr]);
-                var x2 = Vector256.Create(xk[2 * xr]);
-                var x3 = Vector256.Create(xk[3 * xr]);
+                var x0 = Vector256.Create(x[k]);
+                var x1 = Vector256.Create(x[inDim + k]);
+                var x2 = Vector256.Create(x[2 * inDim + k]);
+                var x3 = Vector256.Create(x[3 * inDim + k]);
                 a00 = Fma(x0, w0, a00); a01 = Fma(x0, w1, a01);
                 a10 = Fma(x1, w0, a10); a11 = Fma(x1, w1, a11);
                 a20 = Fma(x2, w0, a20); a21 = Fma(x2, w1, a21);
                 a30 = Fma(x3, w0, a30); a31 = Fma(x3, w1, a31);
             }
             Avx.Store(y, Activate(a00, act, s)); Avx.Store(y + 8, Activate(a01, act, s));
-            Avx.Store(y + ldy, Activate(a10, act, s)); Avx.Store(y + ldy + 8, Activate(a11, act, s));
-            Avx.Store(y + 2 * ldy, Activate(a20, act, s)); Avx.Store(y + 2 * ldy + 8, Activate(a21, act, s));
-            Avx.Store(y + 3 * ldy, Activate(a30, act, s)); Avx.Store(y + 3 * ldy + 8, Activate(a31, act, s));
+            Avx.Store(y + ldw, Activate(a10, act, s)); Avx.Store(y + ldw + 8, Activate(a11, act, s));
+            Avx.Store(y + 2 * ldw, Activate(a20, act, s)); Avx.Store(y + 2 * ldw + 8, Activate(a21, act, s));
+            Avx.Store(y + 3 * ldw, Activate(a30, act, s)); Avx.Store(y + 3 * ldw + 8, Activate(a31, act, s));
             return;
         }
         var m0 = Mask(Math.Min(width, 8));
@@ -98,24 +89,23 @@ internal static unsafe class ManagedLinear
         {
             var w0 = Avx.MaskLoad(w + k * ldw, m0);
             var w1 = Avx.MaskLoad(w + k * ldw + 8, m1);
-            var xk = x + k * xc;
-            var x0 = Vector256.Create(xk[0]);
-            var x1 = Vector256.Create(xk[xr]);
-            var x2 = Vector256.Create(xk[2 * xr]);
-            var x3 = Vector256.Create(xk[3 * xr]);
+            var x0 = Vector256.Create(x[k]);
+            var x1 = Vector256.Create(x[inDim + k]);
+            var x2 = Vector256.Create(x[2 * inDim + k]);
+            var x3 = Vector256.Create(x[3 * inDim + k]);
             t00 = Fma(x0, w0, t00); t01 = Fma(x0, w1, t01);
             t10 = Fma(x1, w0, t10); t11 = Fma(x1, w1, t11);
             t20 = Fma(x2, w0, t20); t21 = Fma(x2, w1, t21);
             t30 = Fma(x3, w0, t30); t31 = Fma(x3, w1, t31);
         }
         Avx.MaskStore(y, m0, Activate(t00, act, s)); Avx.MaskStore(y + 8, m1, Activate(t01, act, s));
-        Avx.MaskStore(y + ldy, m0, Activate(t10, act, s)); Avx.MaskStore(y + ldy + 8, m1, Activate(t11, act, s));
-        Avx.MaskStore(y + 2 * ldy, m0, Activate(t20, act, s)); Avx.MaskStore(y + 2 * ldy + 8, m1, Activate(t21, act, s));
-        Avx.MaskStore(y + 3 * ldy, m0, Activate(t30, act, s)); Avx.MaskStore(y + 3 * ldy + 8, m1, Activate(t31, act, s));
+        Avx.MaskStore(y + ldw, m0, Activate(t10, act, s)); Avx.MaskStore(y + ldw + 8, m1, Activate(t11, act, s));
+        Avx.MaskStore(y + 2 * ldw, m0, Activate(t20, act, s)); Avx.MaskStore(y + 2 * ldw + 8, m1, Activate(t21, act, s));
+        Avx.MaskStore(y + 3 * ldw, m0, Activate(t30, act, s)); Avx.MaskStore(y + 3 * ldw + 8, m1, Activate(t31, act, s));
     }
 
     /// <summary>One row, up to 16 columns; k is split over two accumulator pairs to hide FMA latency at batch 1.</summary>
-    private static void Tile1(float* x, int xc, int inDim, float* w, float* bias, int ldw, int width, Activation act, float slope, float* y)
+    private static void Tile1(float* x, int inDim, float* w, float* bias, int ldw, int width, Activation act, float slope, float* y)
     {
         var s = Vector256.Create(slope);
         var m0 = Mask(Math.Min(width, 8));
@@ -130,8 +120,8 @@ internal static unsafe class ManagedLinear
         {
             for (; k + 2 <= inDim; k += 2)
             {
-                var xa = Vector256.Create(x[k * xc]);
-                var xb = Vector256.Create(x[(k + 1) * xc]);
+                var xa = Vector256.Create(x[k]);
+                var xb = Vector256.Create(x[k + 1]);
                 a0 = Fma(xa, Avx.LoadVector256(w + k * ldw), a0);
                 a1 = Fma(xa, Avx.LoadVector256(w + k * ldw + 8), a1);
                 e0 = Fma(xb, Avx.LoadVector256(w + (k + 1) * ldw), e0);
@@ -140,7 +130,7 @@ internal static unsafe class ManagedLinear
         }
         for (; k < inDim; k++)
         {
-            var xa = Vector256.Create(x[k * xc]);
+            var xa = Vector256.Create(x[k]);
             a0 = Fma(xa, Avx.MaskLoad(w + k * ldw, m0), a0);
             a1 = Fma(xa, Avx.MaskLoad(w + k * ldw + 8, m1), a1);
         }
