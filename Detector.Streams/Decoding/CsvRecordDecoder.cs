@@ -17,22 +17,18 @@ namespace Detector.Streams.Decoding;
 /// WrongArity, then the first bad value in column order, then MissingField listing every absent feature, entity and
 /// timestamp.
 /// </remarks>
-public sealed class CsvRecordDecoder : IRecordDecoder
+public sealed class CsvRecordDecoder : RecordDecoderBase
 {
-    /// <summary>Stack buffer for unescaping quoted fields; longer ones rent a buffer.</summary>
-    private const int ScratchBytes = 256;
-
-    private readonly SchemaLayout _layout;
-
     /// <summary>The schema field each column feeds, or null for a column the schema does not use.</summary>
     private readonly SchemaField?[] _columns;
 
+    /// <summary>The delimiter as a UTF-8 byte.</summary>
     private readonly byte _delimiter;
 
     /// <summary>Creates a decoder for <paramref name="options"/> (validated here; the format setting is not consulted).</summary>
     public CsvRecordDecoder(RecordSchemaOptions options)
+        : base(SchemaLayout.From(options))
     {
-        _layout = SchemaLayout.From(options);
         if (options.CsvDelimiter is > (char)0x7F or '"' or '\r' or '\n')
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.CsvDelimiter,
@@ -40,7 +36,7 @@ public sealed class CsvRecordDecoder : IRecordDecoder
         }
         _delimiter = (byte)options.CsvDelimiter;
         _columns = new SchemaField?[options.CsvColumns.Count];
-        foreach (var field in _layout.Fields)
+        foreach (var field in Layout.Fields)
         {
             var column = options.CsvColumns.ToList().IndexOf(field.Name);
             _columns[column] = field;
@@ -48,46 +44,7 @@ public sealed class CsvRecordDecoder : IRecordDecoder
     }
 
     /// <inheritdoc />
-    public int FeatureCount => _layout.FeatureCount;
-
-    /// <inheritdoc />
-    public bool TryDecode(ReadOnlySpan<byte> payload, SourcePosition position, Span<float> features, out RecordInfo info, out DecodeError error)
-    {
-        if (features.Length < FeatureCount)
-        {
-            throw new ArgumentException($"The feature buffer holds {features.Length} values; the schema has {FeatureCount}", nameof(features));
-        }
-        info = default;
-        if (payload.Length > _layout.MaxRecordBytes)
-        {
-            error = DecodeDetail.Oversized(payload.Length, _layout.MaxRecordBytes);
-            return false;
-        }
-        if (!Utf8.IsValid(payload))
-        {
-            error = DecodeDetail.InvalidUtf8(payload);
-            return false;
-        }
-        var record = new RecordAssembler(_layout, features[..FeatureCount]);
-        byte[]? rented = null;
-        try
-        {
-            if (!TryRead(payload, ref record, stackalloc byte[ScratchBytes], ref rented, out error))
-            {
-                return false;
-            }
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-        return record.TryFinish(position, out info, out error);
-    }
-
-    private bool TryRead(ReadOnlySpan<byte> payload, ref RecordAssembler record, scoped Span<byte> scratch, scoped ref byte[]? rented, out DecodeError error)
+    private protected override bool TryRead(ReadOnlySpan<byte> payload, ref RecordAssembler record, scoped Span<byte> scratch, scoped ref byte[]? rented, out DecodeError error)
     {
         error = default;
         var line = payload.Length > 0 && payload[^1] == (byte)'\r' ? payload[..^1] : payload;

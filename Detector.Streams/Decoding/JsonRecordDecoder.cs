@@ -17,12 +17,8 @@ namespace Detector.Streams.Decoding;
 /// the first bad value in document order (NonNumeric, NonFinite, or Malformed for an entity or id that is neither text
 /// nor a number), then MissingField listing every absent feature, entity and timestamp.
 /// </remarks>
-public sealed class JsonRecordDecoder : IRecordDecoder
+public sealed class JsonRecordDecoder : RecordDecoderBase
 {
-    /// <summary>Stack buffer for unescaping property names and string values; longer escaped text rents a buffer.</summary>
-    private const int ScratchBytes = 256;
-
-    private readonly SchemaLayout _layout;
     private readonly SchemaField[] _fields;
 
     /// <summary>Bit n set when some field name is n bytes long (n &lt; 64): rejects most unknown names in one test.</summary>
@@ -33,9 +29,9 @@ public sealed class JsonRecordDecoder : IRecordDecoder
 
     /// <summary>Creates a decoder for <paramref name="options"/> (validated here; the format setting is not consulted).</summary>
     public JsonRecordDecoder(RecordSchemaOptions options)
+        : base(SchemaLayout.From(options))
     {
-        _layout = SchemaLayout.From(options);
-        _fields = _layout.Fields;
+        _fields = Layout.Fields;
         foreach (var field in _fields)
         {
             if (field.Utf8Name.Length < 64)
@@ -50,46 +46,7 @@ public sealed class JsonRecordDecoder : IRecordDecoder
     }
 
     /// <inheritdoc />
-    public int FeatureCount => _layout.FeatureCount;
-
-    /// <inheritdoc />
-    public bool TryDecode(ReadOnlySpan<byte> payload, SourcePosition position, Span<float> features, out RecordInfo info, out DecodeError error)
-    {
-        if (features.Length < FeatureCount)
-        {
-            throw new ArgumentException($"The feature buffer holds {features.Length} values; the schema has {FeatureCount}", nameof(features));
-        }
-        info = default;
-        if (payload.Length > _layout.MaxRecordBytes)
-        {
-            error = DecodeDetail.Oversized(payload.Length, _layout.MaxRecordBytes);
-            return false;
-        }
-        if (!Utf8.IsValid(payload))
-        {
-            error = DecodeDetail.InvalidUtf8(payload);
-            return false;
-        }
-        var record = new RecordAssembler(_layout, features[..FeatureCount]);
-        byte[]? rented = null;
-        try
-        {
-            if (!TryRead(payload, ref record, stackalloc byte[ScratchBytes], ref rented, out error))
-            {
-                return false;
-            }
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-        return record.TryFinish(position, out info, out error);
-    }
-
-    private bool TryRead(ReadOnlySpan<byte> payload, ref RecordAssembler record, scoped Span<byte> scratch, scoped ref byte[]? rented, out DecodeError error)
+    private protected override bool TryRead(ReadOnlySpan<byte> payload, ref RecordAssembler record, scoped Span<byte> scratch, scoped ref byte[]? rented, out DecodeError error)
     {
         error = default;
         // scoped: the reader lives no longer than the stack scratch its strings are unescaped into.
