@@ -25,7 +25,6 @@ public sealed class DetectorPipeline : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly PipelineContext _context;
     private readonly ThresholdTracker _tracker;
-    private readonly TrainerActor _trainerActor;
     private readonly ActorRef _batcher;
     private readonly ActorRef[] _models;
     private readonly ActorRef _thresholds;
@@ -74,8 +73,9 @@ public sealed class DetectorPipeline : IAsyncDisposable
         _alertSink = _system.Spawn(Props.FromProducer(() => new AlertSinkActor(ctx)).WithName("alert-sink").WithKind("alert-sink")
             .WithMailboxCapacity(options.StageMailboxCapacity).WithSupervisorStrategy(escalate));
         ActorRef? thresholds = null;
-        _trainerActor = trainerActor = new TrainerActor(ctx, () => thresholds!);
-        _trainer = _system.Spawn(Props.FromProducer(() => _trainerActor).WithName("trainer").WithKind("trainer")
+        var trainer = trainerActor = new TrainerActor(ctx, () => thresholds!);
+        // Supervision escalates rather than restarts, so the one instance is the actor's whole life.
+        _trainer = _system.Spawn(Props.FromProducer(() => trainer).WithName("trainer").WithKind("trainer")
             .WithMailboxCapacity(4).WithDedicatedThread().WithSupervisorStrategy(escalate));
         _thresholds = thresholds = _system.Spawn(Props.FromProducer(() => new ThresholdActor(ctx, _tracker, _alertSink, _trainer))
             .WithName("threshold").WithKind("threshold").WithMailboxCapacity(options.StageMailboxCapacity).WithSupervisorStrategy(escalate));

@@ -9,7 +9,9 @@ namespace Detector.Streams.Pipeline;
 /// Judges scored batches against the rolling thresholds (global and per entity, with alarm suppression), builds alerts
 /// with the features to blame, feeds normal rows to the trainer's reservoir, and asks for retraining when enough new
 /// normal data has arrived. When a batch of a newer model version arrives, the window is first replaced by that
-/// model's scores of recent rows (sent ahead of the swap), so the threshold stays continuous across the swap.
+/// model's scores of recent rows (sent ahead of the swap), so the threshold stays continuous across the swap. Batches
+/// of the previous version still in flight at that moment (at most the model actors' mailboxes) are judged against the
+/// recalibrated window.
 /// </summary>
 internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker tracker, ActorRef alertSink, ActorRef trainer) : IActor
 {
@@ -19,9 +21,6 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
     private bool[] _normal = [];
     private long _version;
     private long _normalAtLastRetrain;
-
-    /// <summary>Current global threshold, for metrics (written by this actor only).</summary>
-    public float Threshold => tracker.GlobalThreshold;
 
     public async Task ReceiveAsync(IActorContext context)
     {
