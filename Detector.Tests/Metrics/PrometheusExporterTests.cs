@@ -261,6 +261,26 @@ public sealed partial class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
+    public void Record_ExistingSeriesWithThreeTags_AllocatesNothing()
+    {
+        var counter = _meter.CreateCounter<long>("detector_alerts", "{alert}");
+        var histogram = _meter.CreateHistogram<double>("detector_end_to_end_latency", "s");
+        KeyValuePair<string, object?> a = new("stream", "default"), b = new("actor", "model"), c = new("reason", "Late");
+        counter.Add(1, a, b, c);
+        histogram.Record(0.01, a, b, c);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            counter.Add(1, c, b, a);
+            histogram.Record(0.01, a, b, c);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Contains("detector_alerts_total{actor=\"model\",reason=\"Late\",stream=\"default\"} 1001", Scrape());
+    }
+
+    [Fact]
     public void WriteTo_AfterDispose_Throws()
     {
         _exporter.Dispose();
