@@ -55,13 +55,24 @@ public sealed class PrometheusExporter : IMetricsExporter, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>An observable instrument whose callback throws is left out of this scrape; the others are written.</remarks>
     public void WriteTo(TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var generation = Interlocked.Increment(ref _generation);
-        // Runs the instruments' callbacks on this thread; no lock of ours is held here.
-        _listener.RecordObservableInstruments();
+        var failedCallbacks = 0;
+        try
+        {
+            // Runs the instruments' callbacks on this thread; no lock of ours is held here.
+            _listener.RecordObservableInstruments();
+        }
+        catch (AggregateException e)
+        {
+            // One broken callback must not blank the whole scrape: the listener has already run the others,
+            // and the failed instrument's series are omitted because they were not observed in this generation.
+            failedCallbacks = e.InnerExceptions.Count;
+        }
 
         foreach (var family in _families.Values.OrderBy(f => f.Name, StringComparer.Ordinal))
         {
@@ -86,6 +97,12 @@ public sealed class PrometheusExporter : IMetricsExporter, IDisposable
             {
                 s.WriteSamples(writer, family.Name);
             }
+        }
+
+        if (failedCallbacks > 0)
+        {
+            // A plain comment: scrapers ignore it, people reading the page see why a gauge is missing.
+            writer.Write($"# {failedCallbacks} observable instrument callback(s) threw during this scrape\n");
         }
     }
 

@@ -281,6 +281,22 @@ public sealed partial class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
+    public void WriteTo_ObservableCallbackThrows_OtherInstrumentsAreStillWritten()
+    {
+        Func<double> broken = () => throw new InvalidOperationException("boom");
+        _meter.CreateObservableGauge("broken", broken);
+        _meter.CreateObservableGauge("detector_model_version", () => 4L);
+        _meter.CreateCounter<long>("detector_anomalies", "{record}").Add(2);
+
+        var lines = Scrape();
+
+        Assert.Contains("detector_model_version 4", lines);
+        Assert.Contains("detector_anomalies_total 2", lines);
+        Assert.DoesNotContain(lines, l => l.StartsWith("broken", StringComparison.Ordinal) || l.Contains(" broken ", StringComparison.Ordinal));
+        Assert.Equal("# 1 observable instrument callback(s) threw during this scrape", lines[^1]);
+    }
+
+    [Fact]
     public void WriteTo_AfterDispose_Throws()
     {
         _exporter.Dispose();
