@@ -43,7 +43,7 @@ internal sealed class HistogramSeries : MetricSeries
     public override void Record(double value)
     {
         Interlocked.Increment(ref _counts[BucketIndex(value)]);
-        AtomicDouble.Add(ref _sum, value);
+        Atomic.Add(ref _sum, value);
     }
 
     /// <inheritdoc/>

@@ -19,7 +19,7 @@ internal abstract class MetricSeries(LabelSet labels)
     public abstract void Record(double value);
 
     /// <summary>Marks the series as observed in scrape <paramref name="generation"/>.</summary>
-    public void Touch(long generation) => AtomicDouble.Max(ref _generation, generation);
+    public void Touch(long generation) => Atomic.Max(ref _generation, generation);
 
     /// <summary>Writes the series' sample lines.</summary>
     public abstract void WriteSamples(TextWriter writer, string name);

@@ -13,7 +13,7 @@ internal sealed class SumSeries(LabelSet labels) : MetricSeries(labels)
     public override void Record(long value) => Interlocked.Add(ref _integral, value);
 
     /// <inheritdoc/>
-    public override void Record(double value) => AtomicDouble.Add(ref _floating, value);
+    public override void Record(double value) => Atomic.Add(ref _floating, value);
 
     /// <inheritdoc/>
     public override void WriteSamples(TextWriter writer, string name) =>

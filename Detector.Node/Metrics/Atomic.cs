@@ -1,7 +1,7 @@
 namespace Detector.Node.Metrics;
 
-/// <summary>Lock-free arithmetic on a <see cref="double"/> field.</summary>
-internal static class AtomicDouble
+/// <summary>Lock-free read-modify-write operations that Interlocked lacks (double add, long max).</summary>
+internal static class Atomic
 {
     /// <summary>Adds <paramref name="value"/> to <paramref name="location"/> with a compare-and-swap loop.</summary>
     public static void Add(ref double location, double value)
