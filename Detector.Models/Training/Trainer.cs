@@ -42,8 +42,8 @@ public sealed class Trainer
         {
             throw new ArgumentException($"no rows left to train on ({rows} rows, validation fraction {options.ValidationFraction})");
         }
-        var train = Gather(data, cols, order.AsSpan(0, trainRows));
-        var validation = Gather(data, cols, order.AsSpan(trainRows));
+        var train = Rows.Gather(data, cols, order.AsSpan(0, trainRows));
+        var validation = Rows.Gather(data, cols, order.AsSpan(trainRows));
         var scaler = FeatureScaler.Fit(options.Scaler, train, trainRows, cols);
         scaler.Transform(_kernels, train, trainRows, train);
         scaler.Transform(_kernels, validation, validationRows, validation);
@@ -100,15 +100,5 @@ public sealed class Trainer
         var metadata = new TrainingMetadata(options.Seed, lossCurve.Count, bestEpoch, trainRows, validationRows,
             DateTimeOffset.UtcNow, clock.Elapsed.TotalSeconds, options.Threads, lossCurve, validationCurve);
         return new ModelSnapshot("default", 1, schema, scaler, net, metadata);
-    }
-
-    private static float[] Gather(float[] data, int cols, ReadOnlySpan<int> rows)
-    {
-        var result = new float[rows.Length * cols];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            Array.Copy(data, rows[i] * cols, result, i * cols, cols);
-        }
-        return result;
     }
 }

@@ -66,8 +66,8 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
         rng.Shuffle(order);
         var heldOut = Math.Max(1, (int)(rows * options.HoldOutFraction));
         var trainRows = rows - heldOut;
-        var train = Gather(sample, features, order.AsSpan(0, trainRows));
-        var test = Gather(sample, features, order.AsSpan(trainRows));
+        var train = Rows.Gather(sample, features, order.AsSpan(0, trainRows));
+        var test = Rows.Gather(sample, features, order.AsSpan(trainRows));
         ModelSnapshot candidate;
         try
         {
@@ -112,15 +112,5 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
         var scores = new float[count];
         model.CreateScorer(ctx.Kernels).Score(rows, count, scores, []);
         return scores.Average(s => (double)s);
-    }
-
-    private static float[] Gather(float[] data, int features, ReadOnlySpan<int> rows)
-    {
-        var result = new float[rows.Length * features];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            data.AsSpan(rows[i] * features, features).CopyTo(result.AsSpan(i * features));
-        }
-        return result;
     }
 }
