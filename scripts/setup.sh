@@ -4,7 +4,7 @@
 # As root it runs apt-get; otherwise it prints exactly what to install and fails.
 set -euo pipefail
 
-packages=(libopenblas0-pthread "$@")
+packages=(libopenblas0-pthread librdkafka1 "$@")
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,0 +1,84 @@
+namespace Detector.Streams.Kafka;
+
+/// <summary>
+/// How a node talks to Kafka: where the cluster is, which topics carry what, and the librdkafka properties (SASL/SSL
+/// and tuning) every client gets. Bound from the `Kafka` configuration section.
+/// </summary>
+public sealed record KafkaOptions
+{
+    /// <summary>Comma-separated host:port list (librdkafka `bootstrap.servers`).</summary>
+    public string BootstrapServers { get; init; } = "";
+
+    /// <summary>Consumer group of the scoring nodes: Kafka spreads the input partitions over its members.</summary>
+    public string GroupId { get; init; } = "detector";
+
+    /// <summary>Records to score.</summary>
+    public string InputTopic { get; init; } = "detector-input";
+
+    /// <summary>Alerts, keyed by entity.</summary>
+    public string AlertsTopic { get; init; } = "detector-alerts";
+
+    /// <summary>Records that could not be scored: the original bytes, the reason in headers.</summary>
+    public string DeadLetterTopic { get; init; } = "detector-dead-letters";
+
+    /// <summary>Compacted topic keyed by model name: the newest artifact of each model.</summary>
+    public string ModelsTopic { get; init; } = "detector-models";
+
+    /// <summary>One-partition topic whose owner in <see cref="TrainerGroupId"/> is the trainer.</summary>
+    public string ControlTopic { get; init; } = "detector-control";
+
+    /// <summary>Compacted topic keyed by node id: each node's status (partitions, model version, lag).</summary>
+    public string StatusTopic { get; init; } = "detector-status";
+
+    /// <summary>Consumer group of the trainer election (every node joins it; one gets the control partition).</summary>
+    public string TrainerGroupId { get; init; } = "detector-trainer";
+
+    /// <summary>librdkafka properties for every client (security.protocol, sasl.*, ssl.*, tuning).</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How often acknowledged offsets are committed (also on revoke and on shutdown).</summary>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Records read and not yet acknowledged above which the consumer pauses its partitions (backpressure).</summary>
+    public int MaxInFlightRecords { get; init; } = 65_536;
+
+    /// <summary>How long a revoke waits for the in-flight records of the revoked partitions before giving them up.</summary>
+    public TimeSpan RevokeDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Group session timeout: how soon a dead node's partitions (and the trainer role) move.</summary>
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often a node publishes its status.</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Throws naming the first invalid key, its value and what is allowed.</summary>
+    public KafkaOptions Validate()
+    {
+        Check(!string.IsNullOrWhiteSpace(BootstrapServers), nameof(BootstrapServers), BootstrapServers, "host:port[,host:port…]");
+        foreach (var (key, value) in new[]
+        {
+            (nameof(GroupId), GroupId), (nameof(InputTopic), InputTopic), (nameof(AlertsTopic), AlertsTopic),
+            (nameof(DeadLetterTopic), DeadLetterTopic), (nameof(ModelsTopic), ModelsTopic), (nameof(ControlTopic), ControlTopic),
+            (nameof(StatusTopic), StatusTopic), (nameof(TrainerGroupId), TrainerGroupId),
+        })
+        {
+            Check(!string.IsNullOrWhiteSpace(value) && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'),
+                key, value, "a non-empty name of letters, digits, '.', '_' and '-'");
+        }
+        Check(GroupId != TrainerGroupId, nameof(TrainerGroupId), TrainerGroupId, $"a group other than GroupId ({GroupId})");
+        Check(CommitInterval > TimeSpan.Zero, nameof(CommitInterval), CommitInterval, "> 0");
+        Check(MaxInFlightRecords >= 1, nameof(MaxInFlightRecords), MaxInFlightRecords, ">= 1");
+        Check(RevokeDrainTimeout > TimeSpan.Zero, nameof(RevokeDrainTimeout), RevokeDrainTimeout, "> 0");
+        Check(SessionTimeout >= TimeSpan.FromSeconds(1), nameof(SessionTimeout), SessionTimeout, ">= 1 s");
+        Check(StatusInterval > TimeSpan.Zero, nameof(StatusInterval), StatusInterval, "> 0");
+        return this;
+    }
+
+    private static void Check(bool ok, string key, object value, string allowed)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(key, value, $"Kafka:{key} = '{value}' is invalid; allowed: {allowed}");
+        }
+    }
+}
