@@ -67,7 +67,11 @@ public sealed class DetectorPipeline : IAsyncDisposable
             _system.GetMailboxDepthsByKind, () => trainerActor?.LastLoss ?? double.NaN);
         _context = new PipelineContext(options, schema, alerts, deadLetters, Offsets, Registry, reservoir,
             new RecordBatchPool(options.BatchMaxRows, schema.Count), Metrics, kernels ?? CpuKernels.Instance, time,
-            logger ?? NullLogger.Instance) { BatchJudged = batchJudged };
+            logger ?? NullLogger.Instance)
+        {
+            BatchJudged = batchJudged,
+            Writes = new PendingWrites(options.MaxPendingWrites, time, logger ?? NullLogger.Instance),
+        };
         var ctx = _context;
         var escalate = EscalateStrategy.Instance;
         _alertSink = _system.Spawn(Props.FromProducer(() => new AlertSinkActor(ctx)).WithName("alert-sink").WithKind("alert-sink")
@@ -176,6 +180,7 @@ public sealed class DetectorPipeline : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         Metrics.Dispose();
+        _context.Writes.Dispose();
         _failure.Dispose();
     }
 }

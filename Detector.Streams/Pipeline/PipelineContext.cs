@@ -27,11 +27,14 @@ internal sealed record PipelineContext(
     /// <summary>Called by the threshold stage with every judged batch (evaluation, demo); must not keep the batch.</summary>
     public Action<RecordBatch>? BatchJudged { get; init; }
 
-    /// <summary>Keeps a dead letter, counts it, then acknowledges its record.</summary>
-    public async ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
-    {
-        await DeadLetters.WriteAsync(letter, cancellationToken).ConfigureAwait(false);
-        Metrics.DeadLetter(letter.Reason);
-        Offsets.Complete([letter.Position]);
-    }
+    /// <summary>Outstanding sink writes (alerts, dead letters) awaiting confirmation.</summary>
+    public required PendingWrites Writes { get; init; }
+
+    /// <summary>Keeps a dead letter and, once the sink confirms it, counts it and acknowledges its record.</summary>
+    public ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken) =>
+        Writes.StartAsync(token => DeadLetters.WriteAsync(letter, token), () =>
+        {
+            Metrics.DeadLetter(letter.Reason);
+            Offsets.Complete([letter.Position]);
+        }, $"dead-lettering {letter.Position}", cancellationToken);
 }

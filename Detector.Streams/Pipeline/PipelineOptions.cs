@@ -24,6 +24,9 @@ public sealed record PipelineOptions
     /// <summary>Source chunks the batcher may hold.</summary>
     public int IngestMailboxCapacity { get; init; } = 16;
 
+    /// <summary>Sink writes (alert publishes, dead letters) awaiting confirmation at once before the stage waits.</summary>
+    public int MaxPendingWrites { get; init; } = 256;
+
     /// <summary>Features named in each alert.</summary>
     public int TopFeatures { get; init; } = 3;
 
@@ -48,6 +51,7 @@ public sealed record PipelineOptions
         Check(ModelMailboxCapacity >= 1, nameof(ModelMailboxCapacity), ModelMailboxCapacity, ">= 1");
         Check(StageMailboxCapacity >= 1, nameof(StageMailboxCapacity), StageMailboxCapacity, ">= 1");
         Check(IngestMailboxCapacity >= 1, nameof(IngestMailboxCapacity), IngestMailboxCapacity, ">= 1");
+        Check(MaxPendingWrites >= 1, nameof(MaxPendingWrites), MaxPendingWrites, ">= 1");
         Check(TopFeatures >= 0, nameof(TopFeatures), TopFeatures, ">= 0");
         Thresholds.Validate();
         Retraining.Validate();

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Confluent.Kafka;
+
+namespace Detector.Streams.Kafka;
+
+/// <summary>
+/// librdkafka configurations for the node's clients: our defaults first, then the user's `Kafka:Properties`
+/// (security.protocol, sasl.*, ssl.*, tuning) over them, so a user can override any property.
+/// </summary>
+public static class KafkaClientConfigs
+{
+    /// <summary>The scoring consumer: a group member that stores nothing itself (offsets come from the offset tracker).</summary>
+    public static ConsumerConfig Consumer(KafkaOptions options, string groupId, string clientId)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = groupId,
+            ClientId = clientId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            // Eager assignment: a rebalance revokes everything, we drain and commit, then the new owners start.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.RoundRobin,
+            SessionTimeoutMs = (int)options.SessionTimeout.TotalMilliseconds,
+            HeartbeatIntervalMs = Math.Max(100, (int)options.SessionTimeout.TotalMilliseconds / 4),
+            EnablePartitionEof = false,
+            // A deep prefetch queue keeps the client busy (the defaults leave it idle between small fetches).
+            QueuedMinMessages = 200_000,
+            FetchMaxBytes = 64 << 20,
+            MaxPartitionFetchBytes = 8 << 20,
+            FetchWaitMaxMs = 100,
+            SocketNagleDisable = true,
+        };
+        return Apply(config, options);
+    }
+
+    /// <summary>A reader that assigns partitions itself and never commits (model and status topics).</summary>
+    public static ConsumerConfig Reader(KafkaOptions options, string clientId) =>
+        Apply(new ConsumerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = $"{clientId}-reader",
+            ClientId = clientId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnablePartitionEof = true,
+            FetchWaitMaxMs = 50,
+            FetchMaxBytes = 64 << 20,
+            MaxPartitionFetchBytes = 64 << 20,
+        }, options);
+
+    /// <summary>An idempotent producer: acks from all in-sync replicas, no duplicates or reordering from its own retries.</summary>
+    public static ProducerConfig Producer(KafkaOptions options, string clientId) =>
+        Apply(new ProducerConfig
+        {
+            BootstrapServers = options.BootstrapServers,
+            ClientId = clientId,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 5,
+            MessageMaxBytes = 64 << 20,
+            SocketNagleDisable = true,
+        }, options);
+
+    /// <summary>Sets the user's properties over ours.</summary>
+    private static T Apply<T>(T config, KafkaOptions options)
+        where T : ClientConfig
+    {
+        foreach (var (key, value) in options.Properties)
+        {
+            config.Set(key, value);
+        }
+        return config;
+    }
+
+    /// <summary>Milliseconds as librdkafka wants them.</summary>
+    internal static string Ms(TimeSpan span) => ((long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+}

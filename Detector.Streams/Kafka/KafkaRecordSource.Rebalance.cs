@@ -1,0 +1,97 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Detector.Streams.Kafka;
+
+/// <summary>Rebalance callbacks (run on the consume thread, inside <c>Consume</c>) and logging.</summary>
+public sealed partial class KafkaRecordSource
+{
+    private void OnAssigned(List<TopicPartition> partitions)
+    {
+        lock (_lanes)
+        {
+            foreach (var partition in partitions)
+            {
+                var lane = new KafkaLane(_nextLane++, partition);
+                _lanes.Add(lane.Id, lane);
+                _assigned[partition] = lane;
+            }
+        }
+        LogAssigned(string.Join(",", partitions.Select(p => p.Partition.Value)));
+        if (_paused)
+        {
+            // A new assignment starts fetching; keep the node's backpressure in force.
+            _consumer.Pause(partitions);
+        }
+        RefreshStatus();
+        AssignmentChanged?.Invoke();
+    }
+
+    /// <summary>Drains the revoked partitions' in-flight records, commits them, then lets the partitions go.</summary>
+    private void OnRevoked(List<TopicPartitionOffset> partitions)
+    {
+        var lanes = partitions.Select(p => _assigned.GetValueOrDefault(p.TopicPartition)).OfType<KafkaLane>().ToList();
+        Flush(); // what was read must reach the pipeline before we can wait for it
+        var deadline = _time.GetTimestamp();
+        while (lanes.Any(l => l.InFlight > 0))
+        {
+            var left = _options.RevokeDrainTimeout - _time.GetElapsedTime(deadline);
+            if (left <= TimeSpan.Zero)
+            {
+                LogDrainTimedOut(lanes.Sum(l => l.InFlight));
+                break;
+            }
+            _acknowledged.Wait(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
+        }
+        Commit(lanes);
+        Release(lanes);
+        LogRevoked(string.Join(",", partitions.Select(p => p.Partition.Value)));
+    }
+
+    /// <summary>Partitions taken away without a revoke (session lost): commit nothing, forget them.</summary>
+    private void OnLost(List<TopicPartitionOffset> partitions)
+    {
+        Flush();
+        Release(partitions.Select(p => _assigned.GetValueOrDefault(p.TopicPartition)).OfType<KafkaLane>().ToList());
+        LogLost(string.Join(",", partitions.Select(p => p.Partition.Value)));
+    }
+
+    private void Release(List<KafkaLane> lanes)
+    {
+        lock (_lanes)
+        {
+            foreach (var lane in lanes)
+            {
+                lane.Live = false;
+                _assigned.Remove(lane.Partition);
+                _lanes.Remove(lane.Id);
+            }
+        }
+        RefreshStatus();
+        AssignmentChanged?.Invoke();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "kafka: assigned partitions [{Partitions}]")]
+    private partial void LogAssigned(string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "kafka: revoked partitions [{Partitions}] after draining and committing")]
+    private partial void LogRevoked(string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: lost partitions [{Partitions}]; their in-flight records will be read again by the new owner")]
+    private partial void LogLost(string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: revoke drain timed out with {Records} records in flight; they will be read again by the new owner")]
+    private partial void LogDrainTimedOut(long records);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: commit of {Partitions} partitions failed ({Reason}); retrying next interval")]
+    private partial void LogCommitFailed(int partitions, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "kafka: consumer failed")]
+    private partial void LogConsumerFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka client error {Code}: {Reason}")]
+    private partial void LogClientError(ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Level} {Facility}: {Message}")]
+    private partial void LogClient(string level, string facility, string message);
+}

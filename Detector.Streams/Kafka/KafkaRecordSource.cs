@@ -1,0 +1,296 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using Detector.Streams.Records;
+using Detector.Streams.Sources;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Detector.Streams.Kafka;
+
+/// <summary>
+/// The input topic as a record source, as a member of the nodes' consumer group. One thread owns the consumer (the
+/// Confluent shape: bounded <c>Consume</c> timeout, rebalance callbacks on that thread). Offsets are committed only
+/// up to what the pipeline acknowledged, so delivery is at-least-once. When more than
+/// <see cref="KafkaOptions.MaxInFlightRecords"/> records are read and not yet acknowledged, the assigned partitions
+/// are paused (the consumer keeps polling, so the group never thinks it dead) and resumed below half of that. On
+/// revoke, the revoked partitions' in-flight records are drained and committed before they are let go.
+/// </summary>
+public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
+{
+    private readonly KafkaOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly IConsumer<Ignore, byte[]> _consumer;
+    private readonly Channel<IReadOnlyList<RawRecord>> _chunks = Channel.CreateUnbounded<IReadOnlyList<RawRecord>>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    /// <summary>Every lane ever created, by id (acknowledgements look lanes up from any thread).</summary>
+    private readonly Dictionary<int, KafkaLane> _lanes = [];
+
+    /// <summary>The live lane of each assigned partition; consume thread only.</summary>
+    private readonly Dictionary<TopicPartition, KafkaLane> _assigned = [];
+
+    /// <summary>Set by acknowledgements; a revoke waits on it while draining.</summary>
+    private readonly SemaphoreSlim _acknowledged = new(0);
+
+    /// <summary>Ends reading (ReadAsync completes); the consumer stays in the group until disposed.</summary>
+    private readonly CancellationTokenSource _stopReading = new();
+
+    /// <summary>Ends the consume thread after a final commit.</summary>
+    private readonly CancellationTokenSource _close = new();
+    private readonly int _chunkSize;
+    private List<RawRecord> _chunk;
+    private Thread? _thread;
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _nextLane;
+    private bool _paused;
+    private long _lastCommit;
+    private long _consumed;
+    private volatile KafkaPartitionStatus[] _status = [];
+
+    /// <summary>Joins the group (on the first read) as clientId.</summary>
+    public KafkaRecordSource(KafkaOptions options, string clientId, ILogger? logger = null, TimeProvider? time = null, int chunkSize = 512)
+    {
+        _options = options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+        _chunkSize = chunkSize;
+        _chunk = new List<RawRecord>(chunkSize);
+        KafkaNative.EnsureLoaded();
+        _consumer = new ConsumerBuilder<Ignore, byte[]>(KafkaClientConfigs.Consumer(options, options.GroupId, clientId))
+            .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+            .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
+            .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
+            .SetErrorHandler((_, e) => LogClientError(e.Code, e.Reason))
+            .SetLogHandler((_, m) => LogClient(m.Level.ToString(), m.Facility, m.Message))
+            .Build();
+    }
+
+    /// <summary>Raised (on the consume thread) after each assignment change.</summary>
+    public event Action? AssignmentChanged;
+
+    /// <summary>The assigned partitions with their acknowledged and committed offsets and lag (refreshed each commit interval).</summary>
+    public IReadOnlyList<KafkaPartitionStatus> Partitions => _status;
+
+    /// <summary>Whether the group has assigned this node at least one partition.</summary>
+    public bool IsAssigned => _status.Length > 0;
+
+    /// <summary>Records read and not yet acknowledged, over the assigned partitions.</summary>
+    public long InFlight
+    {
+        get
+        {
+            lock (_lanes)
+            {
+                return _lanes.Values.Where(l => l.Live).Sum(l => l.InFlight);
+            }
+        }
+    }
+
+    /// <summary>Messages read from Kafka.</summary>
+    public long Consumed => Interlocked.Read(ref _consumed);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<IReadOnlyList<RawRecord>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _thread, new Thread(ConsumeLoop) { IsBackground = true, Name = "kafka-consumer" }, null) is not null)
+        {
+            throw new InvalidOperationException("a Kafka source is read once");
+        }
+        _thread.Start();
+        await foreach (var chunk in _chunks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return chunk;
+        }
+        await _chunks.Reader.Completion.ConfigureAwait(false); // surfaces a consume-thread failure
+    }
+
+    /// <inheritdoc />
+    public void Acknowledge(SourcePosition position)
+    {
+        KafkaLane? lane;
+        lock (_lanes)
+        {
+            _lanes.TryGetValue(position.Partition, out lane);
+        }
+        if (lane is { Live: true } && lane.Acknowledge(position.Offset))
+        {
+            _acknowledged.Release();
+        }
+    }
+
+    /// <summary>Stops reading: <see cref="ReadAsync"/> ends; the group membership and commits go on until disposal.</summary>
+    public void Stop() => _stopReading.Cancel();
+
+    /// <summary>Stops reading, commits what is acknowledged, and leaves the group.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Stop();
+        _close.Cancel();
+        if (_thread is not null)
+        {
+            await _closed.Task.ConfigureAwait(false);
+        }
+        _consumer.Dispose();
+        _stopReading.Dispose();
+        _close.Dispose();
+        _acknowledged.Dispose();
+    }
+
+    private void ConsumeLoop()
+    {
+        try
+        {
+            _consumer.Subscribe(_options.InputTopic);
+            ReadUntilStopped();
+            Flush();
+            _chunks.Writer.TryComplete();
+            // Stay in the group until closed: acknowledgements of what was read keep arriving and get committed.
+            SetPaused(true);
+            while (!_close.IsCancellationRequested)
+            {
+                _consumer.Consume(TimeSpan.FromMilliseconds(50));
+                Maintain(force: false);
+            }
+            Maintain(force: true);
+            _consumer.Close();
+        }
+        catch (Exception e)
+        {
+            LogConsumerFailed(e);
+            _chunks.Writer.TryComplete(e);
+        }
+        finally
+        {
+            _closed.TrySetResult();
+        }
+    }
+
+    private void ReadUntilStopped()
+    {
+        while (!_stopReading.IsCancellationRequested)
+        {
+            // Block briefly only when nothing is pending, so a chunk under way is handed over promptly.
+            var result = _consumer.Consume(_chunk.Count == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.Zero);
+            if (result is null)
+            {
+                Flush();
+                Maintain(force: false);
+                continue;
+            }
+            if (!_assigned.TryGetValue(result.TopicPartition, out var lane))
+            {
+                continue; // from a partition no longer ours: it will be read again by its owner
+            }
+            var offset = result.Offset.Value;
+            if (lane.LastRead < 0)
+            {
+                // The lane starts where the group's committed position put it: nothing before it is ours to handle.
+                lane.Start(offset);
+            }
+            Volatile.Write(ref lane.LastRead, offset);
+            _chunk.Add(new RawRecord(result.Message.Value ?? [], new SourcePosition(lane.Id, offset), _time.GetUtcNow()));
+            _consumed++;
+            if (_chunk.Count >= _chunkSize)
+            {
+                Flush();
+                Maintain(force: false);
+            }
+        }
+    }
+
+    /// <summary>Hands the pending chunk to the pipeline.</summary>
+    private void Flush()
+    {
+        if (_chunk.Count == 0)
+        {
+            return;
+        }
+        _chunks.Writer.TryWrite(_chunk);
+        _chunk = new List<RawRecord>(_chunkSize);
+    }
+
+    /// <summary>Backpressure on every call; commits and the status snapshot once per commit interval (or when forced).</summary>
+    private void Maintain(bool force)
+    {
+        if (!_stopReading.IsCancellationRequested)
+        {
+            var inFlight = InFlight;
+            if (!_paused && inFlight > _options.MaxInFlightRecords)
+            {
+                SetPaused(true);
+            }
+            else if (_paused && inFlight <= _options.MaxInFlightRecords / 2)
+            {
+                SetPaused(false);
+            }
+        }
+        var now = _time.GetTimestamp();
+        if (force || _time.GetElapsedTime(_lastCommit, now) >= _options.CommitInterval)
+        {
+            _lastCommit = now;
+            Commit(_assigned.Values);
+            RefreshStatus();
+        }
+    }
+
+    private void SetPaused(bool paused)
+    {
+        _paused = paused;
+        if (_assigned.Count == 0)
+        {
+            return;
+        }
+        var partitions = _assigned.Keys.ToList();
+        if (paused)
+        {
+            _consumer.Pause(partitions);
+        }
+        else
+        {
+            _consumer.Resume(partitions);
+        }
+    }
+
+    /// <summary>Commits the acknowledged offsets of the given lanes that moved since their last commit.</summary>
+    private bool Commit(IEnumerable<KafkaLane> lanes)
+    {
+        var moved = lanes.Where(l => l.LastRead >= 0 && Volatile.Read(ref l.Acknowledged) + 1 > l.Committed)
+            .Select(l => (Lane: l, Next: Volatile.Read(ref l.Acknowledged) + 1)).ToList();
+        if (moved.Count == 0)
+        {
+            return true;
+        }
+        try
+        {
+            _consumer.Commit(moved.Select(m => new TopicPartitionOffset(m.Lane.Partition, m.Next)));
+            foreach (var (lane, next) in moved)
+            {
+                lane.Committed = next;
+            }
+            return true;
+        }
+        catch (KafkaException e)
+        {
+            LogCommitFailed(moved.Count, e.Error.Reason);
+            return false;
+        }
+    }
+
+    private void RefreshStatus()
+    {
+        var status = new List<KafkaPartitionStatus>(_assigned.Count);
+        foreach (var lane in _assigned.Values.OrderBy(l => l.Partition.Partition.Value))
+        {
+            var high = _consumer.GetWatermarkOffsets(lane.Partition).High;
+            if (high != Offset.Unset)
+            {
+                lane.HighWatermark = high.Value;
+            }
+            status.Add(new KafkaPartitionStatus(lane.Partition.Topic, lane.Partition.Partition.Value, Volatile.Read(ref lane.Acknowledged),
+                lane.Committed, lane.HighWatermark, lane.Lag));
+        }
+        _status = [.. status];
+    }
+}
