@@ -14,6 +14,7 @@ public sealed partial class KafkaRecordSource
             {
                 var lane = new KafkaLane(_nextLane++, partition);
                 _lanes.Add(lane.Id, lane);
+                _laneOrigins[lane.Id] = partition;
                 _assigned[partition] = lane;
             }
         }

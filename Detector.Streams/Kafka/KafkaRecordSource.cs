@@ -28,6 +28,9 @@ public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
     /// <summary>Every lane ever created, by id (acknowledgements look lanes up from any thread).</summary>
     private readonly Dictionary<int, KafkaLane> _lanes = [];
 
+    /// <summary>Which Kafka partition every lane ever created read (kept after revoke, for dead-letter headers).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, TopicPartition> _laneOrigins = new();
+
     /// <summary>The live lane of each assigned partition; consume thread only.</summary>
     private readonly Dictionary<TopicPartition, KafkaLane> _assigned = [];
 
@@ -105,6 +108,9 @@ public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
         }
         await _chunks.Reader.Completion.ConfigureAwait(false); // surfaces a consume-thread failure
     }
+
+    /// <summary>The Kafka topic and partition behind a pipeline partition number (a lane), if it is one of ours.</summary>
+    public TopicPartition? PartitionOf(int lane) => _laneOrigins.TryGetValue(lane, out var p) ? p : null;
 
     /// <inheritdoc />
     public void Acknowledge(SourcePosition position)

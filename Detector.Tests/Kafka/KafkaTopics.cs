@@ -1,0 +1,48 @@
+using Confluent.Kafka;
+using Detector.Streams.Kafka;
+
+namespace Detector.Tests.Kafka;
+
+/// <summary>Reads what landed on topics and what a group committed, for assertions.</summary>
+internal static class KafkaTopics
+{
+    /// <summary>Every message of a topic's partitions, read from the beginning up to the high watermarks.</summary>
+    public static List<ConsumeResult<byte[]?, byte[]>> ReadAll(KafkaOptions options, string topic, int partitions)
+    {
+        KafkaNative.EnsureLoaded();
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]>(KafkaClientConfigs.Reader(options, $"test-reader-{Guid.NewGuid():N}")).Build();
+        var tps = Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)).ToList();
+        var ends = tps.ToDictionary(tp => tp, tp => consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High.Value);
+        consumer.Assign(tps.Select(tp => new TopicPartitionOffset(tp, Offset.Beginning)));
+        var results = new List<ConsumeResult<byte[]?, byte[]>>();
+        var done = ends.Where(e => e.Value == 0).Select(e => e.Key).ToHashSet();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (done.Count < tps.Count && DateTime.UtcNow < deadline)
+        {
+            var r = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (r is null)
+            {
+                continue;
+            }
+            if (r.IsPartitionEOF)
+            {
+                if (r.Offset.Value >= ends[r.TopicPartition])
+                {
+                    done.Add(r.TopicPartition);
+                }
+                continue;
+            }
+            results.Add(r);
+        }
+        return results;
+    }
+
+    /// <summary>The group's committed next offset per partition (−1 where none).</summary>
+    public static Dictionary<int, long> Committed(KafkaOptions options, string group, string topic, int partitions)
+    {
+        KafkaNative.EnsureLoaded();
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(options, group, "test-committed")).Build();
+        return consumer.Committed(Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(10))
+            .ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
+    }
+}
