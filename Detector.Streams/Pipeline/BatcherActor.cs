@@ -9,7 +9,8 @@ namespace Detector.Streams.Pipeline;
 /// Decode and batch: registers every record with the offset tracker in source order, decodes it into the open batch
 /// (bad records go to the dead-letter sink with their reason), seals a batch at max rows or max wait, and routes it
 /// to a model actor (awaiting room: backpressure reaches the source). Until the first model exists, sealed batches are
-/// held (at most the warm-up rows) and the first model is trained on them.
+/// held (at most the warm-up rows) and the first model is trained on them; in a cluster, a node that is not the trainer
+/// waits with them (backpressure reaches the source) until the trainer's first model arrives or it becomes the trainer.
 /// </summary>
 internal sealed class BatcherActor(PipelineContext ctx, IRecordDecoder decoder, BatchRouter router, ActorRef trainer) : IActor
 {
@@ -119,6 +120,12 @@ internal sealed class BatcherActor(PipelineContext ctx, IRecordDecoder decoder, 
     /// <summary>Trains the first model on the held batches (rows labelled anomalous left out), then routes them.</summary>
     private async Task TrainFirstModelAsync(CancellationToken cancellationToken)
     {
+        var role = ctx.Distribution.Role;
+        while (ctx.Registry.Current is null && !role.IsTrainer)
+        {
+            await Task.WhenAny(ctx.Registry.FirstModelAsync(cancellationToken), role.WhenTrainerAsync(cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
         if (ctx.Registry.Current is null)
         {
             var features = ctx.Schema.Count;
@@ -135,6 +142,8 @@ internal sealed class BatcherActor(PipelineContext ctx, IRecordDecoder decoder, 
                 }
             }
             await trainer.AskAsync<object>(new TrainInitialModel(rows, count), TimeSpan.FromHours(1), cancellationToken).ConfigureAwait(false);
+            // In a cluster the model goes live when it comes back through the broadcast.
+            await ctx.Registry.FirstModelAsync(cancellationToken).ConfigureAwait(false);
         }
         foreach (var batch in _waiting)
         {

@@ -39,7 +39,7 @@ public sealed class DetectorPipeline : IAsyncDisposable
     /// <summary>Builds the actors. The registry may already hold a model; otherwise the first is trained on warm-up rows.</summary>
     public DetectorPipeline(PipelineOptions options, IRecordDecoder decoder, FeatureSchema schema, IAlertSink alerts,
         IDeadLetterSink deadLetters, ModelRegistry? registry = null, TimeProvider? time = null, ILogger? logger = null,
-        Action<RecordBatch>? batchJudged = null, IKernels<float>? kernels = null)
+        Action<RecordBatch>? batchJudged = null, IKernels<float>? kernels = null, ModelDistribution? distribution = null)
     {
         options.Validate();
         if (decoder.FeatureCount != schema.Count)
@@ -70,6 +70,7 @@ public sealed class DetectorPipeline : IAsyncDisposable
             logger ?? NullLogger.Instance)
         {
             BatchJudged = batchJudged,
+            Distribution = distribution ?? ModelDistribution.Local,
             Writes = new PendingWrites(options.MaxPendingWrites, time, logger ?? NullLogger.Instance),
         };
         var ctx = _context;
@@ -158,6 +159,14 @@ public sealed class DetectorPipeline : IAsyncDisposable
             Offsets.Acknowledged -= acknowledge;
         }
     }
+
+    /// <summary>
+    /// Installs a model published by the cluster's trainer: if it is newer than the current one and has this node's
+    /// schema, thresholds are recalibrated with its scores of recent rows, then every model actor switches to it at
+    /// its next batch.
+    /// </summary>
+    public Task<ModelInstalled> InstallModelAsync(ModelSnapshot model, CancellationToken cancellationToken = default) =>
+        _trainer.AskAsync<ModelInstalled>(new InstallModel(model), TimeSpan.FromHours(1), cancellationToken);
 
     /// <summary>Retrains now (whatever the row count), waiting for the outcome.</summary>
     public Task<RetrainFinished> RetrainAsync(CancellationToken cancellationToken = default) =>

@@ -27,6 +27,9 @@ internal sealed record PipelineContext(
     /// <summary>Called by the threshold stage with every judged batch (evaluation, demo); must not keep the batch.</summary>
     public Action<RecordBatch>? BatchJudged { get; init; }
 
+    /// <summary>Who trains and where trained models go.</summary>
+    public ModelDistribution Distribution { get; init; } = ModelDistribution.Local;
+
     /// <summary>Outstanding sink writes (alerts, dead letters) awaiting confirmation.</summary>
     public required PendingWrites Writes { get; init; }
 

@@ -12,12 +12,17 @@ namespace Detector.Streams.Training;
 /// Trains models on its own thread. The first model is trained on the warm-up rows and published as is. Later
 /// candidates are trained on the normal-row reservoir minus a held-out share, and published only if their mean
 /// held-out score is within the gate of the current model's on the same rows; before publishing, the threshold stage
-/// receives the candidate's scores of recent rows so the threshold is recalibrated at cut-over.
+/// receives the candidate's scores of recent rows so the threshold is recalibrated at cut-over. In a cluster only the
+/// elected trainer trains, and its models go to the cluster's publisher; every node (the trainer too) installs them
+/// when they come back, recalibrating its own thresholds with its own recent rows.
 /// </summary>
 internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> thresholds) : IActor
 {
     private readonly Trainer _trainer = new(ctx.Kernels);
     private int _runs;
+
+    /// <summary>The version whose threshold recalibration this actor already sent (so its own model is not recalibrated twice).</summary>
+    private long _recalibrated;
 
     /// <summary>Validation loss of the last model trained (NaN before any).</summary>
     public double LastLoss { get; private set; } = double.NaN;
@@ -27,7 +32,10 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
         switch (context.Message)
         {
             case TrainInitialModel initial:
-                context.Respond(TrainInitial(initial.Rows, initial.Count));
+                context.Respond(await TrainInitialAsync(initial.Rows, initial.Count, context.CancellationToken).ConfigureAwait(false));
+                break;
+            case InstallModel install:
+                context.Respond(await InstallAsync(install.Model, context.CancellationToken).ConfigureAwait(false));
                 break;
             case Retrain retrain:
                 var outcome = await RetrainAsync(retrain.Force, context.CancellationToken).ConfigureAwait(false);
@@ -39,11 +47,11 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
         }
     }
 
-    private ModelSnapshot TrainInitial(float[] rows, int count)
+    private async Task<ModelSnapshot> TrainInitialAsync(float[] rows, int count, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var model = Train(rows, count);
-        var published = ctx.Registry.Publish(model);
+        var published = await PublishAsync(model, ctx.Registry.ReserveVersion(), cancellationToken).ConfigureAwait(false);
         ctx.Metrics.TrainingRun("published", clock.Elapsed);
         ctx.Logger.LogInformation("first model v{Version} trained on {Rows} warm-up rows in {Seconds:F1}s (loss {Loss:G4})",
             published.Version, count, clock.Elapsed.TotalSeconds, LastLoss);
@@ -55,6 +63,10 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
         var options = ctx.Options.Retraining;
         var current = ctx.Registry.Current;
         var (sample, rows) = ctx.Reservoir.Sample();
+        if (!ctx.Distribution.Role.IsTrainer)
+        {
+            return new RetrainFinished("not-trainer", current?.Version ?? 0, double.NaN, double.NaN);
+        }
         if (current is null || rows < 20 || (!force && rows < options.WarmUpRows / 2))
         {
             return new RetrainFinished("skipped", current?.Version ?? 0, double.NaN, double.NaN);
@@ -88,15 +100,57 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
             return new RetrainFinished("rejected", current.Version, candidateScore, currentScore);
         }
         var version = ctx.Registry.ReserveVersion();
-        var (recent, recentRows) = ctx.Reservoir.Recent();
-        var recalibration = new float[recentRows];
-        candidate.CreateScorer(ctx.Kernels).Score(recent, recentRows, recalibration, []);
-        await thresholds().AskAsync<ThresholdsRecalibrated>(new RecalibrateThresholds(version, recalibration), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
-        var published = ctx.Registry.Publish(candidate, version);
+        await RecalibrateAsync(candidate, version, cancellationToken).ConfigureAwait(false);
+        var published = await PublishAsync(candidate, version, cancellationToken).ConfigureAwait(false);
         ctx.Metrics.TrainingRun("published", clock.Elapsed);
         ctx.Logger.LogInformation("model v{Version} published: held-out score {Candidate:G4} vs {Current:G4}, {Seconds:F1}s",
             published.Version, candidateScore, currentScore, clock.Elapsed.TotalSeconds);
         return new RetrainFinished("published", published.Version, candidateScore, currentScore);
+    }
+
+    /// <summary>Installs locally, or sends to the cluster (this node installs it when it comes back).</summary>
+    private async Task<ModelSnapshot> PublishAsync(ModelSnapshot model, long version, CancellationToken cancellationToken)
+    {
+        if (ctx.Distribution.Publisher is not { } publisher)
+        {
+            return ctx.Registry.Publish(model, version);
+        }
+        var named = model.WithIdentity(ctx.Registry.Name, version);
+        await publisher.PublishAsync(named, cancellationToken).ConfigureAwait(false);
+        return named;
+    }
+
+    /// <summary>A model from the cluster: recalibrate (unless this actor already did, for its own model), then go live.</summary>
+    private async Task<ModelInstalled> InstallAsync(ModelSnapshot model, CancellationToken cancellationToken)
+    {
+        if (model.Version <= ctx.Registry.Version)
+        {
+            return new ModelInstalled("stale", ctx.Registry.Version);
+        }
+        if (!model.Schema.Equals(ctx.Schema))
+        {
+            ctx.Logger.LogError("model v{Version} rejected: its features [{Model}] are not this node's [{Node}]",
+                model.Version, string.Join(",", model.Schema.Names), string.Join(",", ctx.Schema.Names));
+            return new ModelInstalled("rejected", ctx.Registry.Version);
+        }
+        if (_recalibrated != model.Version && ctx.Registry.Current is not null)
+        {
+            await RecalibrateAsync(model, model.Version, cancellationToken).ConfigureAwait(false);
+        }
+        var installed = ctx.Registry.Publish(model, model.Version);
+        LastLoss = model.Metadata.FinalLoss;
+        ctx.Logger.LogInformation("model v{Version} installed from the cluster", installed.Version);
+        return new ModelInstalled("installed", installed.Version);
+    }
+
+    /// <summary>Sends the threshold stage the model's scores of recent rows, applied when its first batch arrives.</summary>
+    private async Task RecalibrateAsync(ModelSnapshot model, long version, CancellationToken cancellationToken)
+    {
+        var (recent, recentRows) = ctx.Reservoir.Recent();
+        var recalibration = new float[recentRows];
+        model.CreateScorer(ctx.Kernels).Score(recent, recentRows, recalibration, []);
+        await thresholds().AskAsync<ThresholdsRecalibrated>(new RecalibrateThresholds(version, recalibration), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+        _recalibrated = version;
     }
 
     private ModelSnapshot Train(float[] rows, int count)

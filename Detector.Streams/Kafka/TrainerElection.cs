@@ -1,0 +1,131 @@
+using System.Text;
+using Confluent.Kafka;
+using Detector.Streams.Training;
+using Microsoft.Extensions.Logging;
+
+namespace Detector.Streams.Kafka;
+
+/// <summary>
+/// Trainer election with Kafka as the referee: every node joins <see cref="KafkaOptions.TrainerGroupId"/> on the
+/// one-partition control topic, and the member the group assigns that partition is the trainer. Exactly one member
+/// holds it; when that node dies, the group coordinator notices within the session timeout and assigns the partition
+/// to another member. Commands on the control topic (e.g. "retrain") are therefore read by the trainer only.
+/// </summary>
+public sealed partial class TrainerElection : ITrainerRole, IDisposable
+{
+    private readonly KafkaOptions _options;
+    private readonly string _nodeId;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _lock = new();
+    private TaskCompletionSource _becameTrainer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Thread? _thread;
+    private volatile bool _isTrainer;
+
+    /// <summary>Takes part in the election as nodeId once started.</summary>
+    public TrainerElection(KafkaOptions options, string nodeId, ILogger logger)
+    {
+        _options = options;
+        _nodeId = nodeId;
+        _logger = logger;
+    }
+
+    /// <summary>Raised (on the election thread) when this node gains or loses the trainer role.</summary>
+    public event Action<bool>? RoleChanged;
+
+    /// <summary>Raised (on the election thread, trainer only) with each command read from the control topic.</summary>
+    public event Action<string>? CommandReceived;
+
+    /// <inheritdoc />
+    public bool IsTrainer => _isTrainer;
+
+    /// <inheritdoc />
+    public Task WhenTrainerAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return _isTrainer ? Task.CompletedTask : _becameTrainer.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Joins the election.</summary>
+    public void Start()
+    {
+        KafkaNative.EnsureLoaded();
+        _thread = new Thread(Run) { IsBackground = true, Name = "trainer-election" };
+        _thread.Start();
+    }
+
+    /// <summary>Leaves the election (the role moves to another node at once).</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _thread?.Join();
+        _stop.Dispose();
+    }
+
+    private void Run()
+    {
+        var config = KafkaClientConfigs.Consumer(_options, _options.TrainerGroupId, $"{_nodeId}-election");
+        config.EnableAutoCommit = true;
+        config.EnableAutoOffsetStore = true;
+        config.AutoOffsetReset = AutoOffsetReset.Latest; // commands are for whoever trains now, not history
+        config.QueuedMinMessages = 1_000;
+        try
+        {
+            using var consumer = new ConsumerBuilder<Ignore, byte[]>(config)
+                .SetPartitionsAssignedHandler((_, partitions) => SetTrainer(partitions.Count > 0))
+                .SetPartitionsRevokedHandler((_, _) => SetTrainer(false))
+                .SetPartitionsLostHandler((_, _) => SetTrainer(false))
+                .SetErrorHandler((_, e) => LogClientError(e.Reason))
+                .SetLogHandler((_, _) => { })
+                .Build();
+            consumer.Subscribe(_options.ControlTopic);
+            while (!_stop.IsCancellationRequested)
+            {
+                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message.Value: { } command })
+                {
+                    CommandReceived?.Invoke(Encoding.UTF8.GetString(command));
+                }
+            }
+            consumer.Close();
+            SetTrainer(false);
+        }
+        catch (Exception e)
+        {
+            LogFailed(e);
+            SetTrainer(false);
+        }
+    }
+
+    private void SetTrainer(bool isTrainer)
+    {
+        lock (_lock)
+        {
+            if (_isTrainer == isTrainer)
+            {
+                return;
+            }
+            _isTrainer = isTrainer;
+            if (isTrainer)
+            {
+                _becameTrainer.TrySetResult();
+            }
+            else
+            {
+                _becameTrainer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+        LogRole(_nodeId, isTrainer ? "is now the trainer" : "is no longer the trainer");
+        RoleChanged?.Invoke(isTrainer);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} {Change}")]
+    private partial void LogRole(string node, string change);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "trainer election client: {Reason}")]
+    private partial void LogClientError(string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "trainer election failed; this node will not train")]
+    private partial void LogFailed(Exception exception);
+}
