@@ -25,6 +25,7 @@ public sealed class KafkaNode : IAsyncDisposable
     private readonly KafkaProducerHost _producer;
     private readonly ModelBroadcast _broadcast;
     private bool _started;
+    private int _disposed;
 
     /// <summary>Builds the node's clients and pipeline; nothing connects before <see cref="RunAsync"/>.</summary>
     /// <param name="options">Kafka settings.</param>
@@ -106,6 +107,10 @@ public sealed class KafkaNode : IAsyncDisposable
     /// <summary>Commits, leaves the group and the election, reports "stopped", and closes the clients.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await Source.DisposeAsync().ConfigureAwait(false);
         if (_started)
         {

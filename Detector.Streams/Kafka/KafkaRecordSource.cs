@@ -47,6 +47,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
     private Thread? _thread;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextLane;
+    private int _disposed;
     private bool _paused;
     private long _lastCommit;
     private long _consumed;
@@ -127,12 +128,22 @@ public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
     }
 
     /// <summary>Stops reading: <see cref="ReadAsync"/> ends; the group membership and commits go on until disposal.</summary>
-    public void Stop() => _stopReading.Cancel();
+    public void Stop()
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _stopReading.Cancel();
+        }
+    }
 
     /// <summary>Stops reading, commits what is acknowledged, and leaves the group.</summary>
     public async ValueTask DisposeAsync()
     {
-        Stop();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _stopReading.Cancel();
         _close.Cancel();
         if (_thread is not null)
         {

@@ -1,0 +1,100 @@
+using Detector.Models.Scoring;
+using Detector.Streams.Decoding;
+using Detector.Streams.Generators;
+using Detector.Streams.Kafka;
+using Detector.Streams.Pipeline;
+using Detector.Streams.Thresholds;
+using Detector.Streams.Training;
+using Xunit;
+
+namespace Detector.Tests.Kafka;
+
+/// <summary>Two nodes in one process on the mock cluster: group spread, one trainer, model broadcast, takeover.</summary>
+public sealed class KafkaClusterTests : IDisposable
+{
+    private readonly MockCluster _cluster = new(3);
+
+    public void Dispose() => _cluster.Dispose();
+
+    [Fact]
+    public async Task TwoNodes_SharedInput_OneTrainerBothOnItsModelAndTakeoverWhenItLeaves()
+    {
+        var options = new KafkaOptions
+        {
+            BootstrapServers = _cluster.BootstrapServers,
+            CommitInterval = TimeSpan.FromMilliseconds(200),
+            SessionTimeout = TimeSpan.FromSeconds(3),
+            StatusInterval = TimeSpan.FromMilliseconds(300),
+        };
+        _cluster.CreateTopic(options.InputTopic, 4);
+        foreach (var topic in new[] { options.AlertsTopic, options.DeadLetterTopic, options.ModelsTopic, options.ControlTopic, options.StatusTopic })
+        {
+            _cluster.CreateTopic(topic, 1);
+        }
+        var generator = RecordGenerators.Create("cards", 9);
+        var schema = new FeatureSchema(generator.Schema.Features.Select(f => f.Name));
+        var pipeline = new PipelineOptions
+        {
+            ModelActors = 1,
+            Thresholds = new ThresholdOptions { Percentile = 99, WindowSize = 2_000, WarmUp = 200 },
+            Retraining = new RetrainingOptions
+            {
+                WarmUpRows = 1_500, EveryRows = 0, ReservoirCapacity = 3_000, RecentCapacity = 1_000,
+                Training = new Detector.Models.Training.TrainingOptions { Epochs = 2, Threads = 1 },
+            },
+        };
+        KafkaNode Node(string id) => new(options, id, pipeline, RecordDecoder.Create(generator.Schema), schema);
+        var replay = await new KafkaReplay(options, options.InputTopic).RunAsync(ReplayRecords.FromGenerator(generator, 12_000), new ReplayOptions(), CancellationToken.None);
+        var total = replay.HighWatermarks.Values.Sum();
+
+        await using var a = Node("a");
+        await using var b = Node("b");
+        using var stopA = new CancellationTokenSource();
+        using var stopB = new CancellationTokenSource();
+        var runA = a.RunAsync(stopA.Token);
+        var runB = b.RunAsync(stopB.Token);
+        await Until(() => a.Pipeline.Metrics.Scored + b.Pipeline.Metrics.Scored >= total && a.Source.Partitions.Count + b.Source.Partitions.Count == 4, "both nodes scoring all records", runA, runB);
+
+        Assert.True(a.Election.IsTrainer ^ b.Election.IsTrainer, $"trainer: a {a.Election.IsTrainer}, b {b.Election.IsTrainer}");
+        Assert.Equal(a.Pipeline.Registry.Version, b.Pipeline.Registry.Version);
+        Assert.Equal(1, a.Pipeline.Registry.Version);
+        Assert.Equal(2, a.Source.Partitions.Count);
+        await Until(() => a.Board.Nodes.Count == 2 && b.Board.Nodes.Count == 2 && b.Board.Nodes.Any(n => n.NodeId == "a" && n.ModelVersion == 1)
+            && a.Board.Nodes.Any(n => n.NodeId == "b" && n.ModelVersion == 1 && n.Partitions.Count == 2), "status of both nodes on both boards", runA, runB);
+        Assert.Single(a.Board.Nodes, n => n.Role == "trainer");
+
+        // A retrain requested from the scorer is done by the trainer and reaches both nodes.
+        var (trainer, scorer, stopTrainer, runTrainer, runScorer) = a.Election.IsTrainer ? (a, b, stopA, runA, runB) : (b, a, stopB, runB, runA);
+        await scorer.RequestRetrainAsync();
+        await Until(() => scorer.Pipeline.Registry.Version >= 2 && trainer.Pipeline.Registry.Version >= 2, "retrained model on both nodes", runA, runB);
+
+        // The trainer leaves: the scorer takes over the role and all partitions.
+        stopTrainer.Cancel();
+        await runTrainer.WaitAsync(TimeSpan.FromSeconds(30));
+        await trainer.DisposeAsync();
+        await Until(() => scorer.Election.IsTrainer && scorer.Source.Partitions.Count == 4, "takeover", runScorer);
+        var more = await new KafkaReplay(options, options.InputTopic).RunAsync(ReplayRecords.FromGenerator(generator, 2_000), new ReplayOptions(), CancellationToken.None);
+        var end = more.HighWatermarks.Values.Sum();
+        await Until(() => scorer.Source.Partitions.Sum(p => p.Acknowledged + 1) >= end, "records after takeover scored", runScorer);
+        var committed = KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 4);
+        stopA.Cancel();
+        stopB.Cancel();
+        await Task.WhenAll(runA, runB).WaitAsync(TimeSpan.FromSeconds(30));
+        committed = KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 4);
+        Assert.Equal(end, committed.Values.Sum());
+    }
+
+    private static async Task Until(Func<bool> condition, string what, params Task[] running)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (!condition())
+        {
+            foreach (var run in running)
+            {
+                Assert.False(run.IsFaulted, $"{what}: {run.Exception}");
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+}
