@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Detector.Node.Bench;
 using Detector.Node.Demo;
+using Detector.Node.Kafka;
 
 namespace Detector.Node;
 
@@ -14,6 +15,8 @@ public static class Cli
         {
             StreamingDemo.Create(),
             BenchCommand.Create(),
+            KafkaCommand.Create(),
+            ReplayCommand.Create(),
         };
         return root;
     }
