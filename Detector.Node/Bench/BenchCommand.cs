@@ -39,7 +39,18 @@ public static class BenchCommand
             Detector.Streams.Thresholds.ThresholdBenchmark.Run(Console.Out);
             return 0;
         });
-        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand, pipelineCommand, thresholdsCommand };
+        var kafkaRecords = new Option<long>("--records") { Description = "Card records loaded into the mock cluster and read by every case.", DefaultValueFactory = _ => 500_000 };
+        var kafkaPartitions = new Option<int>("--partitions") { Description = "Input partitions (the mock cluster keeps ~5 MiB per partition: enough partitions keep every record).", DefaultValueFactory = _ => 64 };
+        var python = new Option<string>("--python") { Description = "Interpreter for the reference pipeline; 'none' skips it.", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var script = new Option<string>("--reference") { Description = "The reference pipeline script.", DefaultValueFactory = _ => "../shared/bench/python_e2e.py" };
+        var kafkaCommand = new Command("kafka", "On one mock Kafka cluster holding the same card records: the client's consume-only ceiling, Detector end to end with one node " +
+            "(Kafka → score → alerts topic), and the confluent-kafka + PyTorch reference pipeline.\n\nExamples:\n  ./detector bench kafka\n  ./detector bench kafka --records 1000000 --partitions 128")
+        {
+            kafkaRecords, kafkaPartitions, python, script,
+        };
+        kafkaCommand.SetAction((r, ct) => BenchKafka.RunAsync(r.GetValue(kafkaRecords), r.GetValue(kafkaPartitions),
+            r.GetValue(python) is "none" ? null : r.GetValue(python), r.GetValue(script)!, Console.Out, ct));
+        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand, pipelineCommand, thresholdsCommand, kafkaCommand };
     }
 
     private static string[] Split(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

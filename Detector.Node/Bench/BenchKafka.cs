@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Detector.Models.Kernels;
+using Detector.Models.Scoring;
+using Detector.Models.Training;
+using Detector.Streams.DeadLetters;
+using Detector.Streams.Decoding;
+using Detector.Streams.Generators;
+using Detector.Streams.Kafka;
+using Detector.Streams.Pipeline;
+using Detector.Streams.Records;
+using Detector.Streams.Training;
+
+namespace Detector.Node.Bench;
+
+/// <summary>
+/// `detector bench kafka`: three cases on one mock cluster holding the same card records, in one run — the client's
+/// consume-only ceiling, Detector end to end (Kafka → decode → score → thresholds → alerts topic, offsets committed
+/// after delivery) with one node, and ../shared/bench/python_e2e.py (confluent-kafka + PyTorch) on the same topic.
+/// One JSON line per case, then the ratios.
+/// </summary>
+public static class BenchKafka
+{
+    private const string Input = "bench-input";
+    private const int TrainRecords = 50_000;
+
+    /// <summary>Runs the cases; python is the interpreter for the reference (null skips it, saying so).</summary>
+    public static async Task<int> RunAsync(long records, int partitions, string? python, string referenceScript, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var cluster = new MockCluster(3);
+        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, InputTopic = Input, AlertsTopic = "bench-alerts" };
+        cluster.CreateTopic(Input, partitions);
+        cluster.CreateTopic(options.AlertsTopic, 8);
+        cluster.CreateTopic("bench-alerts-python", 8);
+        var generator = RecordGenerators.Create("cards", 7);
+        var schema = generator.Schema;
+        var replay = await new KafkaReplay(options, Input).RunAsync(ReplayRecords.FromGenerator(generator, records), new ReplayOptions(), cancellationToken).ConfigureAwait(false);
+        Emit(output, $"\"case\":\"load\",\"records\":{replay.Produced},\"partitions\":{partitions},\"records_per_s\":{replay.Produced / replay.Elapsed.TotalSeconds:F0}");
+
+        var consumeRps = ConsumeOnly(options, records, cancellationToken);
+        Emit(output, $"\"case\":\"consume-only\",\"records\":{records},\"records_per_s\":{consumeRps:F0}");
+
+        var (e2eRps, alerts) = await EndToEndAsync(options, schema, records, cancellationToken).ConfigureAwait(false);
+        Emit(output, $"\"case\":\"end-to-end\",\"records\":{records},\"model_actors\":{Environment.ProcessorCount},\"alerts\":{alerts},\"records_per_s\":{e2eRps:F0}," +
+            $"\"ratio_to_consume_only\":{e2eRps / consumeRps:F3}");
+
+        if (python is null)
+        {
+            Console.Error.WriteLine("bench kafka: python reference skipped (--python none)");
+            return 0;
+        }
+        var pythonRps = RunPython(python, referenceScript, options, schema, records, output);
+        if (pythonRps > 0)
+        {
+            Emit(output, $"\"case\":\"ratios\",\"end_to_end_vs_python\":{e2eRps / pythonRps:F2},\"end_to_end_vs_consume_only\":{e2eRps / consumeRps:F3}");
+        }
+        return pythonRps > 0 ? 0 : 1;
+    }
+
+    /// <summary>The Confluent consumer with the node's settings, reading and discarding every record.</summary>
+    private static double ConsumeOnly(KafkaOptions options, long records, CancellationToken cancellationToken)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(KafkaClientConfigs.Consumer(options, $"bench-consume-{Guid.NewGuid():N}", "bench-consume")).Build();
+        consumer.Subscribe(Input);
+        long read = 0;
+        var clock = new Stopwatch();
+        while (read < records)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } result && result.Message.Value is not null)
+            {
+                clock.Start(); // from the first record: group join is not throughput
+                read++;
+            }
+        }
+        clock.Stop();
+        consumer.Close();
+        return read / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>One node: a model trained on the topic's head (as the reference does), then the full pipeline.</summary>
+    private static async Task<(double RecordsPerSecond, long Alerts)> EndToEndAsync(KafkaOptions options, RecordSchemaOptions schemaOptions, long records, CancellationToken cancellationToken)
+    {
+        var decoder = RecordDecoder.Create(schemaOptions);
+        var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
+        var model = TrainOnHead(options, decoder, schema, cancellationToken);
+        var registry = new ModelRegistry();
+        registry.Publish(model);
+        var node = options with { GroupId = $"bench-e2e-{Guid.NewGuid():N}" };
+        using var producer = new KafkaProducerHost(node, "bench-node");
+        await using var source = new KafkaRecordSource(node, "bench-node");
+        await using var pipeline = new DetectorPipeline(new PipelineOptions { Retraining = new RetrainingOptions { EveryRows = 0 } }, decoder, schema,
+            new KafkaAlertSink(producer, node.AlertsTopic), new InMemoryDeadLetterSink(), registry);
+        var run = pipeline.RunAsync(source, cancellationToken);
+        var clock = new Stopwatch();
+        while (source.Partitions.Sum(p => p.Acknowledged + 1) < records && !run.IsCompleted)
+        {
+            if (!clock.IsRunning && source.Consumed > 0)
+            {
+                clock.Start();
+            }
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        source.Stop();
+        await run.ConfigureAwait(false);
+        return (records / seconds, pipeline.Metrics.Alerts);
+    }
+
+    private static ModelSnapshot TrainOnHead(KafkaOptions options, IRecordDecoder decoder, FeatureSchema schema, CancellationToken cancellationToken)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(KafkaClientConfigs.Consumer(options, $"bench-train-{Guid.NewGuid():N}", "bench-train")).Build();
+        consumer.Subscribe(Input);
+        var rows = new float[TrainRecords * schema.Count];
+        var count = 0;
+        while (count < TrainRecords)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message.Value: { } value } result
+                && decoder.TryDecode(value, new SourcePosition(result.Partition.Value, result.Offset.Value), rows.AsSpan(count * schema.Count, schema.Count), out _, out _))
+            {
+                count++;
+            }
+        }
+        consumer.Close();
+        return new Trainer(CpuKernels.Instance).Train(rows, count, schema, new Detector.Models.Networks.ModelOptions(),
+            new TrainingOptions { Epochs = 5, Threads = 1 }, cancellationToken: cancellationToken);
+    }
+
+    private static double RunPython(string python, string script, KafkaOptions options, RecordSchemaOptions schema, long records, TextWriter output)
+    {
+        var start = new ProcessStartInfo(python)
+        {
+            RedirectStandardOutput = true,
+            ArgumentList =
+            {
+                script, "--bootstrap", options.BootstrapServers, "--topic", Input, "--alerts", "bench-alerts-python",
+                "--features", string.Join(",", schema.Features.Select(f => f.SourceField)),
+                "--records", records.ToString(CultureInfo.InvariantCulture), "--train", TrainRecords.ToString(CultureInfo.InvariantCulture), "--threads", "1",
+            },
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {python}");
+        var lines = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var line = lines.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith('{'));
+        if (process.ExitCode != 0 || line is null)
+        {
+            Console.Error.WriteLine($"bench kafka: {script} failed (exit {process.ExitCode})");
+            return 0;
+        }
+        output.WriteLine(line);
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+        return json.RootElement.GetProperty("records_per_s").GetDouble();
+    }
+
+    private static void Emit(TextWriter output, string fields)
+    {
+        output.WriteLine("{\"impl\":\"detector\"," + fields + "}");
+        output.Flush();
+    }
+}
