@@ -94,13 +94,14 @@ public static class BenchKafka
             new KafkaAlertSink(producer, node.AlertsTopic), new InMemoryDeadLetterSink(), registry);
         var run = pipeline.RunAsync(source, cancellationToken);
         var clock = new Stopwatch();
-        while (source.Partitions.Sum(p => p.Acknowledged + 1) < records && !run.IsCompleted)
+        // Done when every record was read and nothing is in flight: all scored, alerts delivered, offsets acknowledged.
+        while ((pipeline.Metrics.Consumed < records || pipeline.Offsets.InFlight > 0) && !run.IsCompleted)
         {
             if (!clock.IsRunning && source.Consumed > 0)
             {
                 clock.Start();
             }
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         }
         var seconds = clock.Elapsed.TotalSeconds;
         source.Stop();
