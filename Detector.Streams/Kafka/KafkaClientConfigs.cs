@@ -31,6 +31,8 @@ public static class KafkaClientConfigs
             MaxPartitionFetchBytes = 8 << 20,
             FetchWaitMaxMs = 100,
             SocketNagleDisable = true,
+            // The source needs only partition, offset and value: skip marshalling topic names, headers and timestamps.
+            ConsumeResultFields = "none",
         };
         return Apply(config, options);
     }

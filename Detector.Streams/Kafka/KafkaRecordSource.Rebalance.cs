@@ -16,6 +16,7 @@ public sealed partial class KafkaRecordSource
                 _lanes.Add(lane.Id, lane);
                 _laneOrigins[lane.Id] = partition;
                 _assigned[partition] = lane;
+                _byPartition[partition.Partition.Value] = lane;
             }
         }
         LogAssigned(string.Join(",", partitions.Select(p => p.Partition.Value)));
@@ -65,6 +66,7 @@ public sealed partial class KafkaRecordSource
             {
                 lane.Live = false;
                 _assigned.Remove(lane.Partition);
+                _byPartition.Remove(lane.Partition.Partition.Value);
                 _lanes.Remove(lane.Id);
             }
         }

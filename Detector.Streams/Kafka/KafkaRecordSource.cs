@@ -34,6 +34,9 @@ public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
     /// <summary>The live lane of each assigned partition; consume thread only.</summary>
     private readonly Dictionary<TopicPartition, KafkaLane> _assigned = [];
 
+    /// <summary>The same lanes by partition number (one input topic): the per-message lookup; consume thread only.</summary>
+    private readonly Dictionary<int, KafkaLane> _byPartition = [];
+
     /// <summary>Set by acknowledgements; a revoke waits on it while draining.</summary>
     private readonly SemaphoreSlim _acknowledged = new(0);
 
@@ -196,7 +199,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
                 Maintain(force: false);
                 continue;
             }
-            if (!_assigned.TryGetValue(result.TopicPartition, out var lane))
+            if (!_byPartition.TryGetValue(result.Partition.Value, out var lane))
             {
                 continue; // from a partition no longer ours: it will be read again by its owner
             }
