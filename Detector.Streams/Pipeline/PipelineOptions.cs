@@ -1,3 +1,4 @@
+using Detector.Models.Validation;
 using Detector.Streams.Thresholds;
 using Detector.Streams.Training;
 
@@ -49,16 +50,10 @@ public sealed record PipelineOptions
         Check(StageMailboxCapacity >= 1, nameof(StageMailboxCapacity), StageMailboxCapacity, ">= 1");
         Check(IngestMailboxCapacity >= 1, nameof(IngestMailboxCapacity), IngestMailboxCapacity, ">= 1");
         Check(TopFeatures >= 0, nameof(TopFeatures), TopFeatures, ">= 0");
-        Thresholds.Validate();
-        Retraining.Validate();
+        OptionCheck.Section(nameof(Thresholds), () => Thresholds.Validate());
+        OptionCheck.Section(nameof(Retraining), () => Retraining.Validate());
         return this;
     }
 
-    private static void Check(bool ok, string key, object value, string allowed)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(key, value, $"Pipeline:{key} = {value} is invalid; allowed: {allowed}");
-        }
-    }
+    private static void Check(bool ok, string key, object value, string allowed) => OptionCheck.Require(ok, key, value, allowed);
 }
