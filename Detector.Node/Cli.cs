@@ -1,10 +1,12 @@
 using System.CommandLine;
 using Detector.Node.Bench;
+using Detector.Node.Commands;
 using Detector.Node.Demo;
+using Detector.Node.Hosting;
 
 namespace Detector.Node;
 
-/// <summary>The command tree.</summary>
+/// <summary>The command tree: the one place commands are registered.</summary>
 public static class Cli
 {
     /// <summary>Builds the root command with every subcommand.</summary>
@@ -12,6 +14,7 @@ public static class Cli
     {
         var root = new RootCommand("Detector: streaming anomaly detection with autoencoders.")
         {
+            RunCommand.Create(NodeComponents.BuiltIn()),
             StreamingDemo.Create(),
             BenchCommand.Create(),
         };

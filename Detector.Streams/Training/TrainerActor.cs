@@ -29,6 +29,9 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
             case TrainInitialModel initial:
                 context.Respond(TrainInitial(initial.Rows, initial.Count));
                 break;
+            case InstallModel install:
+                context.Respond(await InstallAsync(install.Model, context.CancellationToken).ConfigureAwait(false));
+                break;
             case Retrain retrain:
                 var outcome = await RetrainAsync(retrain.Force, context.CancellationToken).ConfigureAwait(false);
                 if (retrain.Force)
@@ -97,6 +100,26 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
         ctx.Logger.LogInformation("model v{Version} published: held-out score {Candidate:G4} vs {Current:G4}, {Seconds:F1}s",
             published.Version, candidateScore, currentScore, clock.Elapsed.TotalSeconds);
         return new RetrainFinished("published", published.Version, candidateScore, currentScore);
+    }
+
+    /// <summary>
+    /// Puts a model from outside (an upload, a rollback) live the way a retrained one goes: under a new version, with the
+    /// threshold window first replaced by its scores of recent rows. On the trainer's thread, so it never races a retrain.
+    /// </summary>
+    private async Task<ModelInstalled> InstallAsync(ModelSnapshot model, CancellationToken cancellationToken)
+    {
+        var version = ctx.Registry.ReserveVersion();
+        var (recent, recentRows) = ctx.Reservoir.Recent();
+        if (recentRows > 0)
+        {
+            var recalibration = new float[recentRows];
+            model.CreateScorer(ctx.Kernels).Score(recent, recentRows, recalibration, []);
+            await thresholds().AskAsync<ThresholdsRecalibrated>(new RecalibrateThresholds(version, recalibration), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+        }
+        var published = ctx.Registry.Publish(model, version);
+        ctx.Logger.LogInformation("model installed as v{Version} (trained {TrainedAt:O}); thresholds recalibrated on {Rows} recent rows",
+            published.Version, model.Metadata.TrainedAt, recentRows);
+        return new ModelInstalled(published.Version);
     }
 
     private ModelSnapshot Train(float[] rows, int count)
