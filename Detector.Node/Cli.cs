@@ -15,6 +15,9 @@ public static class Cli
         var root = new RootCommand("Detector: streaming anomaly detection with autoencoders.")
         {
             RunCommand.Create(NodeComponents.BuiltIn()),
+            TrainCommand.Create(),
+            ScoreCommand.Create(),
+            InspectCommand.Create(),
             StreamingDemo.Create(),
             BenchCommand.Create(),
         };
