@@ -53,7 +53,7 @@ public sealed class DemoHttp : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pipeline);
         var loggers = NodeLogging.Create(options.LogFormat, LogLevel.Warning);
-        var exporter = new PrometheusExporter();
+        var exporter = new PrometheusExporter(NodeExporterOptions.Default);
         var state = new NodeState(options.Id) { Pipeline = pipeline, Source = source, SourceKind = "generator", Role = "demo", Models = new ModelHistory(pipeline.Registry, 5) };
         var sourceMetrics = new SourceMetrics(() => state.Source);
         var admin = new PipelineModelAdmin(pipeline, state.Models, schema);

@@ -55,7 +55,7 @@ public static class NodeHost
         var context = new NodeContext(options, schemaOptions, loggers, state, time);
         var alerts = alertFactory(context);
         var deadLetters = deadLetterFactory(context);
-        using var exporter = new PrometheusExporter();
+        using var exporter = new PrometheusExporter(NodeExporterOptions.Default);
         using var sourceMetrics = new SourceMetrics(() => state.Source);
         using var hardStop = new CancellationTokenSource();
         var pipeline = new DetectorPipeline(options.Pipeline, decoder, schema, alerts, deadLetters, registry, time, loggers.CreateLogger("Detector.Pipeline"));
