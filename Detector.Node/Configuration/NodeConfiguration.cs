@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Text.Json;
 using Detector.Models.Validation;
 using Microsoft.Extensions.Configuration;
 
@@ -45,9 +44,10 @@ public static class NodeConfiguration
         {
             return builder.Build();
         }
-        catch (InvalidDataException e) when (e.InnerException is JsonException json)
+        catch (InvalidDataException e)
         {
-            throw new InvalidOptionException("--config", configFile ?? DefaultFile, $"a JSON object ({json.Message})");
+            var cause = e.GetBaseException();
+            throw new InvalidOptionException("--config", configFile ?? DefaultFile, $"a JSON object ({cause.Message})");
         }
     }
 
