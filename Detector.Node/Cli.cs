@@ -1,11 +1,13 @@
 using System.CommandLine;
 using Detector.Node.Bench;
+using Detector.Node.Commands;
 using Detector.Node.Demo;
+using Detector.Node.Hosting;
 using Detector.Node.Kafka;
 
 namespace Detector.Node;
 
-/// <summary>The command tree.</summary>
+/// <summary>The command tree: the one place commands are registered.</summary>
 public static class Cli
 {
     /// <summary>Builds the root command with every subcommand.</summary>
@@ -13,6 +15,10 @@ public static class Cli
     {
         var root = new RootCommand("Detector: streaming anomaly detection with autoencoders.")
         {
+            RunCommand.Create(NodeComponents.BuiltIn()),
+            TrainCommand.Create(),
+            ScoreCommand.Create(),
+            InspectCommand.Create(),
             StreamingDemo.Create(),
             BenchCommand.Create(),
             KafkaCommand.Create(),

@@ -1,4 +1,5 @@
 using Detector.Models.Kernels;
+using Detector.Models.Validation;
 
 namespace Detector.Models.Networks;
 
@@ -44,14 +45,13 @@ public sealed record ModelOptions
     /// <summary>Throws naming the first invalid option and what is allowed.</summary>
     public void Validate()
     {
-        if (!Enum.IsDefined(Kind))
-        {
-            throw new ArgumentException($"model kind {Kind} is not one of {string.Join(", ", Enum.GetNames<ModelKind>())}");
-        }
-        if (HiddenSizes.Any(h => h < 1) || CodeSize < 1)
-        {
-            throw new ArgumentException($"widths must be >= 1 (hidden [{string.Join(", ", HiddenSizes)}], code {CodeSize})");
-        }
+        Check(Enum.IsDefined(Kind), nameof(Kind), Kind, string.Join(", ", Enum.GetNames<ModelKind>()));
+        Check(HiddenSizes.All(h => h >= 1), nameof(HiddenSizes), HiddenSizes, "widths >= 1");
+        Check(CodeSize >= 1, nameof(CodeSize), CodeSize, ">= 1");
+        Check(Enum.IsDefined(HiddenActivation), nameof(HiddenActivation), HiddenActivation, string.Join(", ", Enum.GetNames<Activation>()));
+        Check(Enum.IsDefined(CodeActivation), nameof(CodeActivation), CodeActivation, string.Join(", ", Enum.GetNames<Activation>()));
+        Check(Enum.IsDefined(Loss), nameof(Loss), Loss, string.Join(", ", Enum.GetNames<ReconstructionLoss>()));
+        Check(Enum.IsDefined(Score), nameof(Score), Score, string.Join(", ", Enum.GetNames<VaeScore>()));
         Check(Dropout is >= 0 and < 1, nameof(Dropout), Dropout, "[0, 1)");
         Check(Beta >= 0 && double.IsFinite(Beta), nameof(Beta), Beta, ">= 0");
         Check(SparsityWeight >= 0 && double.IsFinite(SparsityWeight), nameof(SparsityWeight), SparsityWeight, ">= 0");
@@ -59,13 +59,7 @@ public sealed record ModelOptions
         Check(ElboSamples >= 1, nameof(ElboSamples), ElboSamples, ">= 1");
     }
 
-    private static void Check(bool ok, string key, object value, string allowed)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(key, value, $"{key} = {value} is invalid; allowed: {allowed}");
-        }
-    }
+    private static void Check(bool ok, string key, object value, string allowed) => OptionCheck.Require(ok, key, value, allowed);
 
     /// <summary>Widths from input to code: input, hidden…, code.</summary>
     public int[] EncoderWidths(int inputSize) => [inputSize, .. HiddenSizes, CodeSize];

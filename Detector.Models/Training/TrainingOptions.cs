@@ -1,4 +1,5 @@
 using Detector.Models.Scaling;
+using Detector.Models.Validation;
 
 namespace Detector.Models.Training;
 
@@ -77,11 +78,5 @@ public sealed record TrainingOptions
             nameof(NoiseLevel), NoiseLevel, "> 0 (and < 1 for masking)");
     }
 
-    private static void Check(bool ok, string key, object value, string allowed)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(key, value, $"{key} = {value} is invalid; allowed: {allowed}");
-        }
-    }
+    private static void Check(bool ok, string key, object value, string allowed) => OptionCheck.Require(ok, key, value, allowed);
 }

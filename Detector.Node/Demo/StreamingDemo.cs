@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using Detector.Models.Evaluation;
 using Detector.Models.Scoring;
+using Detector.Node.Commands;
+using Detector.Node.Configuration;
+using Detector.Node.Hosting;
 using Detector.Streams.Alerts;
 using Detector.Streams.DeadLetters;
 using Detector.Streams.Decoding;
@@ -30,15 +33,17 @@ public static class StreamingDemo
         var records = new Option<long>("--records") { Description = "Records to stream.", DefaultValueFactory = _ => 300_000 };
         var output = new Option<string>("--out") { Description = "Folder for alerts.jsonl and dead-letters.jsonl.", DefaultValueFactory = _ => "out" };
         var seed = new Option<ulong>("--seed") { Description = "Generator seed.", DefaultValueFactory = _ => 1 };
-        var command = new Command("demo", "Runs the main job on the embedded default: generator → pipeline → alerts, with retraining, then detection quality.\n\nExamples:\n  ./detector demo\n  ./detector demo --dataset fleet --records 200000\n  ./detector demo model")
+        var httpPort = new Option<int?>("--http-port") { Description = "Serve /metrics, /healthz, /readyz, /status and /models on this port while the demo runs (default: Node:HttpPort when configured, else off; 0 = any free port)." };
+        var command = new Command("demo", "Runs the main job on the embedded default: generator → pipeline → alerts, with retraining, then detection quality.\n\nExamples:\n  ./detector demo\n  ./detector demo --dataset fleet --records 200000\n  ./detector demo --http-port 9100   (then: curl localhost:9100/metrics)\n  ./detector demo model")
         {
-            dataset, records, output, seed, ModelDemo.Create(),
+            dataset, records, output, seed, httpPort, ModelDemo.Create(),
         };
-        command.SetAction((r, ct) => RunAsync(r.GetValue(dataset)!, r.GetValue(records), r.GetValue(output)!, r.GetValue(seed), ct));
+        command.SetAction((r, ct) => CommandGuard.RunAsync(() => RunAsync(r.GetValue(dataset)!, r.GetValue(records), r.GetValue(output)!, r.GetValue(seed),
+            DemoHttp.Resolve(r.GetValue(httpPort)), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataset, long records, string output, ulong seed, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dataset, long records, string output, ulong seed, NodeHostOptions? http, CancellationToken cancellationToken)
     {
         var generator = RecordGenerators.Create(dataset, seed);
         var schemaOptions = generator.Schema;
@@ -73,9 +78,12 @@ public static class StreamingDemo
             $"first model from {options.Retraining.WarmUpRows:N0} warm-up rows, retraining every {options.Retraining.EveryRows:N0} normal rows");
         await using var pipeline = new DetectorPipeline(options, decoder, schema, alerts, deadLetters, batchJudged: Collect);
         var source = new GeneratorSource(generator, records);
+        using var shutdown = new ShutdownSignal();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, shutdown.Token);
+        await using var server = http is null ? null : await DemoHttp.StartAsync(http, pipeline, schema, new LocalSource(source, $"generator:{generator.Name}"));
         var clock = Stopwatch.StartNew();
         using var progress = new Timer(_ => Progress(pipeline, clock), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
-        await pipeline.RunAsync(source, cancellationToken);
+        await pipeline.RunAsync(server?.Source ?? (IRecordSource)source, stop.Token);
         await progress.DisposeAsync();
         Progress(pipeline, clock);
         Console.WriteLine();

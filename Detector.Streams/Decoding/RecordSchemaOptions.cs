@@ -1,3 +1,5 @@
+using Detector.Models.Validation;
+
 namespace Detector.Streams.Decoding;
 
 /// <summary>
@@ -36,36 +38,23 @@ public sealed record RecordSchemaOptions
     /// <summary>Throws naming the first invalid key, its value and what is allowed.</summary>
     public RecordSchemaOptions Validate()
     {
-        if (Features.Count == 0)
+        OptionCheck.Require(Features.Count > 0, nameof(Features), Features.Select(f => f.Name), "at least one feature field");
+        OptionCheck.Require(Enum.IsDefined(Format), nameof(Format), Format, "Json, Csv");
+        OptionCheck.Require(MaxRecordBytes >= 16, nameof(MaxRecordBytes), MaxRecordBytes, ">= 16");
+        OptionCheck.Require(!string.IsNullOrWhiteSpace(EntityField), nameof(EntityField), EntityField, "a field name");
+        OptionCheck.Require(!string.IsNullOrWhiteSpace(TimestampField), nameof(TimestampField), TimestampField, "a field name");
+        for (var i = 0; i < Features.Count; i++)
         {
-            throw new ArgumentException("Schema:Features is empty; list at least one feature field");
-        }
-        if (!Enum.IsDefined(Format))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Format), Format, $"Schema:Format = {Format} is invalid; allowed: Json, Csv");
-        }
-        if (MaxRecordBytes < 16)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxRecordBytes), MaxRecordBytes, $"Schema:MaxRecordBytes = {MaxRecordBytes} is invalid; allowed: >= 16");
-        }
-        if (string.IsNullOrWhiteSpace(EntityField) || string.IsNullOrWhiteSpace(TimestampField))
-        {
-            throw new ArgumentException("Schema:EntityField and Schema:TimestampField must name fields");
+            OptionCheck.Require(!string.IsNullOrWhiteSpace(Features[i].Name), $"{nameof(Features)}:{i}:{nameof(FeatureField.Name)}", Features[i].Name, "a feature name");
         }
         var duplicate = Features.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw new ArgumentException($"Schema:Features names '{duplicate.Key}' more than once");
-        }
+        OptionCheck.Require(duplicate is null, nameof(Features), Features.Select(f => f.Name), $"distinct names ('{duplicate?.Key}' appears more than once)");
         if (Format == RecordFormat.Csv)
         {
             var missing = Features.Select(f => f.SourceField).Append(EntityField).Append(TimestampField)
                 .Concat(new[] { IdField, LabelField }.OfType<string>())
                 .Where(f => !CsvColumns.Contains(f, StringComparer.Ordinal)).ToArray();
-            if (missing.Length > 0)
-            {
-                throw new ArgumentException($"Schema:CsvColumns lacks the fields [{string.Join(", ", missing)}]; columns are [{string.Join(", ", CsvColumns)}]");
-            }
+            OptionCheck.Require(missing.Length == 0, nameof(CsvColumns), CsvColumns, $"a list naming every field the schema reads (missing [{string.Join(", ", missing)}])");
         }
         return this;
     }

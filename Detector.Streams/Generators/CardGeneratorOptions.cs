@@ -33,19 +33,18 @@ public sealed record CardGeneratorOptions
     /// <summary>Most transactions in a card-testing burst.</summary>
     public int CardTestingMaxBurst { get; init; } = 15;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad key, its value and the allowed range; returns this.</summary>
+    /// <summary>Throws <see cref="Detector.Models.Validation.InvalidOptionException"/> naming the first bad key, its value and the allowed range; returns this.</summary>
     public CardGeneratorOptions Validate()
     {
-        const string owner = nameof(CardGeneratorOptions);
-        OptionsCheck.Check(owner, nameof(Cards), Cards, Cards is >= 1 and <= MaxCards, $"[1, {MaxCards}]");
-        OptionsCheck.Check(owner, nameof(TransactionsPerCardPerDay), TransactionsPerCardPerDay,
+        OptionsCheck.Check(nameof(Cards), Cards, Cards is >= 1 and <= MaxCards, $"[1, {MaxCards}]");
+        OptionsCheck.Check(nameof(TransactionsPerCardPerDay), TransactionsPerCardPerDay,
             TransactionsPerCardPerDay is > 0 and <= 10_000, "(0, 10000]");
-        OptionsCheck.Check(owner, nameof(AnomalyRate), AnomalyRate, AnomalyRate is >= 0 and <= 0.5, "[0, 0.5]");
-        OptionsCheck.Check(owner, nameof(Start), Start, Start >= DateTimeOffset.UnixEpoch && Start.Year < 9000,
+        OptionsCheck.Check(nameof(AnomalyRate), AnomalyRate, AnomalyRate is >= 0 and <= 0.5, "[0, 0.5]");
+        OptionsCheck.Check(nameof(Start), Start, Start >= DateTimeOffset.UnixEpoch && Start.Year < 9000,
             "from 1970-01-01T00:00:00Z to year 9000");
-        OptionsCheck.Check(owner, nameof(CardTestingMinBurst), CardTestingMinBurst,
+        OptionsCheck.Check(nameof(CardTestingMinBurst), CardTestingMinBurst,
             CardTestingMinBurst is >= 2 and <= MaxBurst, $"[2, {MaxBurst}]");
-        OptionsCheck.Check(owner, nameof(CardTestingMaxBurst), CardTestingMaxBurst,
+        OptionsCheck.Check(nameof(CardTestingMaxBurst), CardTestingMaxBurst,
             CardTestingMaxBurst >= CardTestingMinBurst && CardTestingMaxBurst <= MaxBurst,
             $"[CardTestingMinBurst = {CardTestingMinBurst}, {MaxBurst}]");
         return this;

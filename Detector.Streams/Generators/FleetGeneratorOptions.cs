@@ -33,19 +33,18 @@ public sealed record FleetGeneratorOptions
     /// <summary>Most readings in a drift, stuck-sensor or broken-correlation fault.</summary>
     public int FaultMaxReadings { get; init; } = 60;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad key, its value and the allowed range; returns this.</summary>
+    /// <summary>Throws <see cref="Detector.Models.Validation.InvalidOptionException"/> naming the first bad key, its value and the allowed range; returns this.</summary>
     public FleetGeneratorOptions Validate()
     {
-        const string owner = nameof(FleetGeneratorOptions);
-        OptionsCheck.Check(owner, nameof(Vehicles), Vehicles, Vehicles is >= 1 and <= MaxVehicles, $"[1, {MaxVehicles}]");
-        OptionsCheck.Check(owner, nameof(Interval), Interval,
+        OptionsCheck.Check(nameof(Vehicles), Vehicles, Vehicles is >= 1 and <= MaxVehicles, $"[1, {MaxVehicles}]");
+        OptionsCheck.Check(nameof(Interval), Interval,
             Interval >= TimeSpan.FromMilliseconds(100) && Interval <= TimeSpan.FromHours(1), "[00:00:00.1, 01:00:00]");
-        OptionsCheck.Check(owner, nameof(AnomalyRate), AnomalyRate, AnomalyRate is >= 0 and <= 0.5, "[0, 0.5]");
-        OptionsCheck.Check(owner, nameof(Start), Start, Start >= DateTimeOffset.UnixEpoch && Start.Year < 9000,
+        OptionsCheck.Check(nameof(AnomalyRate), AnomalyRate, AnomalyRate is >= 0 and <= 0.5, "[0, 0.5]");
+        OptionsCheck.Check(nameof(Start), Start, Start >= DateTimeOffset.UnixEpoch && Start.Year < 9000,
             "from 1970-01-01T00:00:00Z to year 9000");
-        OptionsCheck.Check(owner, nameof(FaultMinReadings), FaultMinReadings,
+        OptionsCheck.Check(nameof(FaultMinReadings), FaultMinReadings,
             FaultMinReadings is >= 2 and <= MaxFaultReadings, $"[2, {MaxFaultReadings}]");
-        OptionsCheck.Check(owner, nameof(FaultMaxReadings), FaultMaxReadings,
+        OptionsCheck.Check(nameof(FaultMaxReadings), FaultMaxReadings,
             FaultMaxReadings >= FaultMinReadings && FaultMaxReadings <= MaxFaultReadings,
             $"[FaultMinReadings = {FaultMinReadings}, {MaxFaultReadings}]");
         return this;

@@ -1,19 +1,10 @@
-using System.Globalization;
+using Detector.Models.Validation;
 
 namespace Detector.Streams.Generators;
 
-/// <summary>The shared shape of generator option validation: the key, the value shown invariantly, and the allowed range.</summary>
+/// <summary>Generator option validation through the shared <see cref="OptionCheck"/>, in the (key, value, test, range) order the generators read best in.</summary>
 internal static class OptionsCheck
 {
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming <paramref name="owner"/>.<paramref name="key"/> when not valid.</summary>
-    public static void Check(string owner, string key, object value, bool valid, string range)
-    {
-        if (!valid)
-        {
-            var shown = value is DateTimeOffset time
-                ? time.ToString("O", CultureInfo.InvariantCulture)
-                : Convert.ToString(value, CultureInfo.InvariantCulture);
-            throw new ArgumentOutOfRangeException(key, value, $"{owner}.{key} = {shown} is out of range; allowed: {range}.");
-        }
-    }
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming <paramref name="key"/>, the value and the allowed range when not valid.</summary>
+    public static void Check(string key, object value, bool valid, string range) => OptionCheck.Require(valid, key, value, range);
 }

@@ -91,7 +91,7 @@ public sealed class KafkaNode : IAsyncDisposable
     {
         _started = true;
         Election.Start();
-        _broadcast.Start(model => Pipeline.InstallModelAsync(model));
+        _broadcast.Start(model => Pipeline.AcceptClusterModelAsync(model));
         Board.Start();
         await _broadcast.CaughtUp.WaitAsync(stop).ConfigureAwait(false);
         _logger.LogInformation("node {Node}: models caught up (model v{Version}); consuming {Topic}", NodeId, Pipeline.Registry.Version, _options.InputTopic);

@@ -165,12 +165,28 @@ public sealed class DetectorPipeline : IAsyncDisposable
     /// schema, thresholds are recalibrated with its scores of recent rows, then every model actor switches to it at
     /// its next batch.
     /// </summary>
-    public Task<ModelInstalled> InstallModelAsync(ModelSnapshot model, CancellationToken cancellationToken = default) =>
-        _trainer.AskAsync<ModelInstalled>(new InstallModel(model), TimeSpan.FromHours(1), cancellationToken);
+    public Task<ModelInstalled> AcceptClusterModelAsync(ModelSnapshot model, CancellationToken cancellationToken = default) =>
+        _trainer.AskAsync<ModelInstalled>(new InstallModel(model, AsNewVersion: false), TimeSpan.FromHours(1), cancellationToken);
 
     /// <summary>Retrains now (whatever the row count), waiting for the outcome.</summary>
     public Task<RetrainFinished> RetrainAsync(CancellationToken cancellationToken = default) =>
         _trainer.AskAsync<RetrainFinished>(new Retrain(true), TimeSpan.FromHours(1), cancellationToken);
+
+    /// <summary>
+    /// Puts <paramref name="model"/> live under the next version, recalibrating the thresholds on its scores of recent
+    /// rows first (as a retrain does). Its schema must be the pipeline's; refused before the first model exists, since
+    /// the batches held for warm-up training wait for that one.
+    /// </summary>
+    public Task<ModelInstalled> InstallModelAsync(ModelSnapshot model, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _context.Schema.EnsureSame(model.Schema);
+        if (Registry.Current is null)
+        {
+            throw new InvalidOperationException("no model is live yet: the first one is still being trained on warm-up rows");
+        }
+        return _trainer.AskAsync<ModelInstalled>(new InstallModel(model, AsNewVersion: true), TimeSpan.FromMinutes(10), cancellationToken);
+    }
 
     /// <summary>Stops every stage after draining what it holds, upstream first.</summary>
     public async Task StopAsync()

@@ -32,9 +32,6 @@ internal sealed record ScoreBatch(RecordBatch Batch);
 /// <summary>Judge this scored batch against the thresholds.</summary>
 internal sealed record JudgeBatch(RecordBatch Batch);
 
-/// <summary>Install a model trained elsewhere (or by this node, come back through the cluster).</summary>
-internal sealed record InstallModel(Detector.Models.Scoring.ModelSnapshot Model);
-
 /// <summary>Publish the batch's alerts, then acknowledge its records.</summary>
 internal sealed record PublishAlerts(RecordBatch Batch, IReadOnlyList<Alert> Alerts);
 

@@ -1,3 +1,4 @@
+using Detector.Models.Validation;
 using Detector.Streams.Thresholds;
 using Detector.Streams.Training;
 
@@ -53,16 +54,10 @@ public sealed record PipelineOptions
         Check(IngestMailboxCapacity >= 1, nameof(IngestMailboxCapacity), IngestMailboxCapacity, ">= 1");
         Check(MaxPendingWrites >= 1, nameof(MaxPendingWrites), MaxPendingWrites, ">= 1");
         Check(TopFeatures >= 0, nameof(TopFeatures), TopFeatures, ">= 0");
-        Thresholds.Validate();
-        Retraining.Validate();
+        OptionCheck.Section(nameof(Thresholds), () => Thresholds.Validate());
+        OptionCheck.Section(nameof(Retraining), () => Retraining.Validate());
         return this;
     }
 
-    private static void Check(bool ok, string key, object value, string allowed)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(key, value, $"Pipeline:{key} = {value} is invalid; allowed: {allowed}");
-        }
-    }
+    private static void Check(bool ok, string key, object value, string allowed) => OptionCheck.Require(ok, key, value, allowed);
 }

@@ -70,6 +70,7 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
         ctx.Reservoir.Add(batch.Rows, batch.Count, _normal);
         ctx.BatchJudged?.Invoke(batch);
         ctx.Metrics.Judged(anomalies, alerts?.Count ?? 0);
+        ctx.Metrics.Scores(batch.Scores.AsSpan(0, batch.Count));
         var due = ctx.Options.Retraining.EveryRows;
         if (due > 0 && ctx.Reservoir.NormalSeen - _normalAtLastRetrain >= due && trainer.TryTell(Retrain.WhenDue))
         {

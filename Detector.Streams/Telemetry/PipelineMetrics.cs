@@ -12,6 +12,12 @@ public sealed class PipelineMetrics : IDisposable
     /// <summary>Meter name.</summary>
     public const string MeterName = "Detector";
 
+    /// <summary>Name of the per-record score histogram (exporters give it score-shaped buckets).</summary>
+    public const string ScoreInstrument = "detector_score";
+
+    /// <summary>Outcomes of a training run, each a label value of detector_training_runs_total.</summary>
+    public static IReadOnlyList<string> TrainingOutcomes { get; } = ["published", "rejected", "failed"];
+
     private readonly Meter _meter;
     private readonly Counter<long> _consumed;
     private readonly Counter<long> _scored;
@@ -23,6 +29,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Histogram<double> _endToEnd;
     private readonly Counter<long> _trainingRuns;
     private readonly Histogram<double> _trainingDuration;
+    private readonly Histogram<float> _score;
     private long _consumedTotal;
     private long _scoredTotal;
     private long _deadLetteredTotal;
@@ -45,6 +52,16 @@ public sealed class PipelineMetrics : IDisposable
         _endToEnd = _meter.CreateHistogram<double>("detector_end_to_end_latency", "s", "From source to alert decision, per record.");
         _trainingRuns = _meter.CreateCounter<long>("detector_training_runs", "{run}", "Training runs, by outcome.");
         _trainingDuration = _meter.CreateHistogram<double>("detector_training_duration", "s", "Wall time of a training run.");
+        _score = _meter.CreateHistogram<float>(ScoreInstrument, "", "Anomaly score of each judged record (compare with detector_threshold).");
+        // Every reason and outcome starts at 0, so rate() and the dead-letter alert see a series before the first one happens.
+        foreach (var reason in Enum.GetValues<DeadLetterReason>())
+        {
+            _deadLettered.Add(0, new KeyValuePair<string, object?>("reason", reason.ToString()));
+        }
+        foreach (var outcome in TrainingOutcomes)
+        {
+            _trainingRuns.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        }
         _meter.CreateObservableGauge("detector_threshold", () => new Measurement<double>(threshold(), streamTag), description: "Current global anomaly threshold.");
         _meter.CreateObservableGauge("detector_model_version", () => modelVersion(), description: "Version of the model in use.");
         _meter.CreateObservableGauge("detector_model_age", modelAgeSeconds, "s", "Time since the model in use was trained.");
@@ -98,6 +115,15 @@ public sealed class PipelineMetrics : IDisposable
         Interlocked.Add(ref _alertsTotal, alerts);
         _anomalies.Add(anomalies);
         _alerts.Add(alerts);
+    }
+
+    /// <summary>Records the scores of a judged batch.</summary>
+    public void Scores(ReadOnlySpan<float> scores)
+    {
+        foreach (var score in scores)
+        {
+            _score.Record(score);
+        }
     }
 
     /// <summary>Records one record's source-to-decision latency.</summary>

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Detector.Models.Validation;
 
 namespace Detector.Streams.Thresholds;
 
@@ -49,7 +49,7 @@ public sealed record ThresholdOptions
     /// <summary>An entity's anomalies closer than this to its previous anomaly belong to the same incident: one alert.</summary>
     public TimeSpan SuppressionGap { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first bad key, its value and the allowed range; returns this.</summary>
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first bad key, its value and the allowed range; returns this.</summary>
     public ThresholdOptions Validate()
     {
         Check(nameof(Percentile), Percentile, Percentile > 0 && Percentile <= 100, "(0, 100]");
@@ -70,12 +70,5 @@ public sealed record ThresholdOptions
         return this;
     }
 
-    private static void Check(string key, object value, bool valid, string range)
-    {
-        if (!valid)
-        {
-            var shown = Convert.ToString(value, CultureInfo.InvariantCulture);
-            throw new ArgumentOutOfRangeException(key, value, $"ThresholdOptions.{key} = {shown} is out of range; allowed: {range}.");
-        }
-    }
+    private static void Check(string key, object value, bool valid, string range) => OptionCheck.Require(valid, key, value, range);
 }

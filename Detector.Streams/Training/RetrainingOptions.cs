@@ -1,5 +1,6 @@
 using Detector.Models.Networks;
 using Detector.Models.Training;
+using Detector.Models.Validation;
 
 namespace Detector.Streams.Training;
 
@@ -38,21 +39,15 @@ public sealed record RetrainingOptions
     {
         Check(WarmUpRows >= 10, nameof(WarmUpRows), WarmUpRows, ">= 10");
         Check(EveryRows >= 0, nameof(EveryRows), EveryRows, ">= 0 (0 disables)");
-        Check(Interval is null || Interval > TimeSpan.Zero, nameof(Interval), Interval!, "null or > 0");
+        Check(Interval is null || Interval > TimeSpan.Zero, nameof(Interval), Interval, "null or > 0");
         Check(ReservoirCapacity >= WarmUpRows, nameof(ReservoirCapacity), ReservoirCapacity, $">= WarmUpRows ({WarmUpRows})");
         Check(RecentCapacity >= 1, nameof(RecentCapacity), RecentCapacity, ">= 1");
         Check(HoldOutFraction is > 0 and < 0.9, nameof(HoldOutFraction), HoldOutFraction, "(0, 0.9)");
         Check(GateTolerance >= 0, nameof(GateTolerance), GateTolerance, ">= 0");
-        Model.Validate();
-        Training.Validate();
+        OptionCheck.Section(nameof(Model), Model.Validate);
+        OptionCheck.Section(nameof(Training), Training.Validate);
         return this;
     }
 
-    private static void Check(bool ok, string key, object value, string allowed)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(key, value, $"Retraining:{key} = {value} is invalid; allowed: {allowed}");
-        }
-    }
+    private static void Check(bool ok, string key, object? value, string allowed) => OptionCheck.Require(ok, key, value, allowed);
 }

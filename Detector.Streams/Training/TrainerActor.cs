@@ -34,6 +34,9 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
             case TrainInitialModel initial:
                 context.Respond(await TrainInitialAsync(initial.Rows, initial.Count, context.CancellationToken).ConfigureAwait(false));
                 break;
+            case InstallModel { AsNewVersion: true } upload:
+                context.Respond(await InstallAsNewVersionAsync(upload.Model, context.CancellationToken).ConfigureAwait(false));
+                break;
             case InstallModel install:
                 context.Respond(await InstallAsync(install.Model, context.CancellationToken).ConfigureAwait(false));
                 break;
@@ -120,6 +123,20 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
         return named;
     }
 
+    /// <summary>
+    /// Puts a model from outside (an upload, a rollback) live the way a retrained one goes: under a new version, with the
+    /// thresholds first recalibrated on its scores of recent rows; in a cluster it goes to every node through the
+    /// publisher. On the trainer's thread, so it never races a retrain.
+    /// </summary>
+    private async Task<ModelInstalled> InstallAsNewVersionAsync(ModelSnapshot model, CancellationToken cancellationToken)
+    {
+        var version = ctx.Registry.ReserveVersion();
+        await RecalibrateAsync(model, version, cancellationToken).ConfigureAwait(false);
+        var published = await PublishAsync(model, version, cancellationToken).ConfigureAwait(false);
+        ctx.Logger.LogInformation("model installed as v{Version} (trained {TrainedAt:O})", published.Version, model.Metadata.TrainedAt);
+        return new ModelInstalled("installed", published.Version);
+    }
+
     /// <summary>A model from the cluster: recalibrate (unless this actor already did, for its own model), then go live.</summary>
     private async Task<ModelInstalled> InstallAsync(ModelSnapshot model, CancellationToken cancellationToken)
     {
@@ -147,10 +164,14 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
     private async Task RecalibrateAsync(ModelSnapshot model, long version, CancellationToken cancellationToken)
     {
         var (recent, recentRows) = ctx.Reservoir.Recent();
+        _recalibrated = version;
+        if (recentRows == 0)
+        {
+            return;
+        }
         var recalibration = new float[recentRows];
         model.CreateScorer(ctx.Kernels).Score(recent, recentRows, recalibration, []);
         await thresholds().AskAsync<ThresholdsRecalibrated>(new RecalibrateThresholds(version, recalibration), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
-        _recalibrated = version;
     }
 
     private ModelSnapshot Train(float[] rows, int count)

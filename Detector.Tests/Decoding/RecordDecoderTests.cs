@@ -1,3 +1,4 @@
+using Detector.Models.Validation;
 using Detector.Streams.Decoding;
 using Xunit;
 
@@ -25,16 +26,16 @@ public sealed class RecordDecoderTests
 
     [Fact]
     public void Create_NoFeatures_Throws() =>
-        Assert.Throws<ArgumentException>(() => RecordDecoder.Create(Json with { Features = [] }));
+        Assert.Throws<InvalidOptionException>(() => RecordDecoder.Create(Json with { Features = [] }));
 
     [Fact]
     public void Create_CsvColumnsLackAFeature_ThrowsNamingIt()
     {
-        var ex = Assert.Throws<ArgumentException>(() => RecordDecoder.Create(Json with { Format = RecordFormat.Csv, CsvColumns = ["entity", "timestamp", "a"] }));
+        var ex = Assert.Throws<InvalidOptionException>(() => RecordDecoder.Create(Json with { Format = RecordFormat.Csv, CsvColumns = ["entity", "timestamp", "a"] }));
         Assert.Contains("b", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Create_UndefinedFormat_Throws() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => RecordDecoder.Create(Json with { Format = (RecordFormat)9 }));
+        Assert.Throws<InvalidOptionException>(() => RecordDecoder.Create(Json with { Format = (RecordFormat)9 }));
 }

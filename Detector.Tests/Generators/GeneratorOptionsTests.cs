@@ -1,3 +1,4 @@
+using Detector.Models.Validation;
 using Detector.Streams.Generators;
 using Xunit;
 
@@ -30,10 +31,10 @@ public sealed class GeneratorOptionsTests
     [MemberData(nameof(BadCardOptions))]
     public void CardValidate_ValueOutOfRange_ThrowsNamingKeyValueAndRange(string key, CardGeneratorOptions options, string shownValue)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+        var error = Assert.Throws<InvalidOptionException>(() => options.Validate());
 
         Assert.Equal(key, error.ParamName);
-        Assert.Contains($"CardGeneratorOptions.{key} = {shownValue}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{key} = {shownValue} is invalid", error.Message, StringComparison.Ordinal);
         Assert.Contains("allowed:", error.Message, StringComparison.Ordinal);
     }
 
@@ -41,10 +42,10 @@ public sealed class GeneratorOptionsTests
     [MemberData(nameof(BadFleetOptions))]
     public void FleetValidate_ValueOutOfRange_ThrowsNamingKeyValueAndRange(string key, FleetGeneratorOptions options, string shownValue)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+        var error = Assert.Throws<InvalidOptionException>(() => options.Validate());
 
         Assert.Equal(key, error.ParamName);
-        Assert.Contains($"FleetGeneratorOptions.{key} = {shownValue}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{key} = {shownValue} is invalid", error.Message, StringComparison.Ordinal);
         Assert.Contains("allowed:", error.Message, StringComparison.Ordinal);
     }
 
@@ -61,7 +62,7 @@ public sealed class GeneratorOptionsTests
     [Fact]
     public void Constructor_InvalidOptions_FailsAtStartUp()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new CardTransactionGenerator(new CardGeneratorOptions { Cards = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new FleetTelemetryGenerator(new FleetGeneratorOptions { Vehicles = 0 }));
+        Assert.Throws<InvalidOptionException>(() => new CardTransactionGenerator(new CardGeneratorOptions { Cards = 0 }));
+        Assert.Throws<InvalidOptionException>(() => new FleetTelemetryGenerator(new FleetGeneratorOptions { Vehicles = 0 }));
     }
 }

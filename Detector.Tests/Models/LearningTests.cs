@@ -100,10 +100,10 @@ public sealed class LearningTests
     [Fact]
     public void Train_InvalidOption_NamesTheKeyAndAllowedValues()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Train(new ModelOptions(), new TrainingOptions { LearningRate = -1 }, rows: 10));
+        var e = Assert.Throws<Detector.Models.Validation.InvalidOptionException>(() => Train(new ModelOptions(), new TrainingOptions { LearningRate = -1 }, rows: 10));
         Assert.Contains("LearningRate", e.Message);
         Assert.Contains("allowed", e.Message);
-        var d = Assert.Throws<ArgumentOutOfRangeException>(() => Train(new ModelOptions { Dropout = 1.5 }, rows: 10));
+        var d = Assert.Throws<Detector.Models.Validation.InvalidOptionException>(() => Train(new ModelOptions { Dropout = 1.5 }, rows: 10));
         Assert.Contains("Dropout", d.Message);
     }
 

@@ -1,3 +1,4 @@
+using Detector.Models.Validation;
 using Detector.Streams.Thresholds;
 using Xunit;
 
@@ -40,10 +41,10 @@ public sealed class ThresholdOptionsTests
     [MemberData(nameof(BadOptions))]
     public void Validate_ValueOutOfRange_ThrowsNamingKeyValueAndRange(string key, ThresholdOptions options, string shownValue)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+        var error = Assert.Throws<InvalidOptionException>(() => options.Validate());
 
         Assert.Equal(key, error.ParamName);
-        Assert.Contains($"ThresholdOptions.{key} = {shownValue}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{key} = {shownValue} is invalid", error.Message, StringComparison.Ordinal);
         Assert.Contains("allowed:", error.Message, StringComparison.Ordinal);
     }
 
@@ -58,6 +59,6 @@ public sealed class ThresholdOptionsTests
     [Fact]
     public void Constructor_InvalidOptions_FailsAtStartUp()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ThresholdTracker(new ThresholdOptions { MaxEntities = 0 }));
+        Assert.Throws<InvalidOptionException>(() => new ThresholdTracker(new ThresholdOptions { MaxEntities = 0 }));
     }
 }

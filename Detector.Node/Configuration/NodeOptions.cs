@@ -1,0 +1,81 @@
+using Detector.Models.Validation;
+using Detector.Streams.Decoding;
+using Detector.Streams.Generators;
+using Detector.Streams.Kafka;
+using Detector.Streams.Pipeline;
+
+namespace Detector.Node.Configuration;
+
+/// <summary>
+/// Everything a node is configured with, one property per top-level section of appsettings.json (and of
+/// <c>DETECTOR__Section__Key</c> environment variables and flags, which override it in that order).
+/// </summary>
+public sealed record NodeOptions
+{
+    /// <summary>Identity, HTTP, admin token, shutdown bound and logging.</summary>
+    public NodeHostOptions Node { get; init; } = new();
+
+    /// <summary>Where records come from.</summary>
+    public SourceOptions Source { get; init; } = new();
+
+    /// <summary>How records map to model features; empty: the schema of the <c>Source:Dataset</c> generator.</summary>
+    public RecordSchemaOptions Schema { get; init; } = new();
+
+    /// <summary>Where alerts and dead letters go.</summary>
+    public SinksOptions Sinks { get; init; } = new();
+
+    /// <summary>Batching, model actors, thresholds and retraining.</summary>
+    public PipelineOptions Pipeline { get; init; } = new();
+
+    /// <summary>The starting model and the versions kept for rollback.</summary>
+    public ModelSourceOptions Model { get; init; } = new();
+
+    /// <summary>The Kafka cluster and topics (validated only when a source or sink is Kafka).</summary>
+    public KafkaOptions Kafka { get; init; } = new();
+
+    /// <summary>Whether any source or sink is Kafka.</summary>
+    public bool UsesKafka => Source.Kind == SourceKind.Kafka || Sinks.Alerts.Kind == SinkKind.Kafka || Sinks.DeadLetters.Kind == SinkKind.Kafka;
+
+    /// <summary>The schema records are decoded with: the <c>Schema</c> section, or the dataset generator's when it lists no features.</summary>
+    public RecordSchemaOptions EffectiveSchema =>
+        Schema.Features.Count > 0 ? Schema : RecordGenerators.Create(Source.Dataset, Source.Seed).Schema;
+
+    /// <summary>Throws an <see cref="InvalidOptionException"/> naming the first invalid key (as a full path), its value and what is allowed.</summary>
+    public NodeOptions Validate()
+    {
+        OptionCheck.Section(nameof(Node), () => Node.Validate());
+        OptionCheck.Section(nameof(Source), () => Source.Validate());
+        if (Schema.Features.Count > 0)
+        {
+            OptionCheck.Section(nameof(Schema), () => Schema.Validate());
+        }
+        OptionCheck.Section(nameof(Sinks), () => Sinks.Validate());
+        OptionCheck.Section(nameof(Pipeline), () => Pipeline.Validate());
+        OptionCheck.Section(nameof(Model), () => Model.Validate());
+        if (UsesKafka)
+        {
+            ValidateKafka();
+        }
+        return this;
+    }
+
+    /// <summary>KafkaOptions validates with its own helper: its errors are turned into the node's one shape here.</summary>
+    private void ValidateKafka()
+    {
+        try
+        {
+            Kafka.Validate();
+        }
+        catch (InvalidOptionException e)
+        {
+            throw e.Under(nameof(Kafka));
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            var text = e.Message;
+            var allowed = text.IndexOf("allowed: ", StringComparison.Ordinal) is var at and >= 0 ? text[(at + 9)..] : text;
+            var end = allowed.IndexOf(" (Parameter", StringComparison.Ordinal);
+            throw new InvalidOptionException($"{nameof(Kafka)}:{e.ParamName}", e.ActualValue, end >= 0 ? allowed[..end] : allowed);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using Detector.Models.Artifacts;
+using Detector.Models.Scoring;
+using Detector.Models.Validation;
+using Detector.Node.Configuration;
+using Detector.Node.Http;
+using Detector.Node.Metrics;
+using Detector.Streams.Decoding;
+using Detector.Streams.Pipeline;
+using Detector.Streams.Sources;
+using Detector.Streams.Telemetry;
+using Detector.Streams.Training;
+using Microsoft.Extensions.Logging;
+
+namespace Detector.Node.Hosting;
+
+/// <summary>
+/// Runs one node from validated options: sinks and source from <see cref="NodeComponents"/>, the pipeline, the HTTP
+/// endpoints, and a graceful stop. On a stop request (SIGTERM, SIGINT) the node reports not ready, stops consuming,
+/// lets the pipeline drain and acknowledge what it holds, disposes the source (a Kafka source commits and closes
+/// there), and returns 0 — or 1 when draining takes longer than <c>Node:ShutdownTimeout</c> or a stage fails.
+/// </summary>
+public static class NodeHost
+{
+    /// <summary>Runs the node until its source ends or <paramref name="shutdown"/> asks it to stop; returns the exit code.</summary>
+    /// <param name="options">Validated options.</param>
+    /// <param name="components">Source and sink factories.</param>
+    /// <param name="shutdown">The stop request.</param>
+    /// <param name="loggers">Logging.</param>
+    /// <param name="started">Called once the node serves HTTP and consumes (tests read the port from it).</param>
+    /// <param name="time">The clock.</param>
+    public static async Task<int> RunAsync(NodeOptions options, NodeComponents components, ShutdownSignal shutdown, ILoggerFactory loggers,
+        Action<NodeState, NodeHttpServer?>? started = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(components);
+        ArgumentNullException.ThrowIfNull(shutdown);
+        ArgumentNullException.ThrowIfNull(loggers);
+        time ??= TimeProvider.System;
+        var log = loggers.CreateLogger("Detector.Node");
+        var schemaOptions = options.EffectiveSchema;
+        var decoder = RecordDecoder.Create(schemaOptions);
+        var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
+        // Resolve every factory before anything starts, so a kind this build lacks fails with exit code 2 and no side effects.
+        var sourceFactory = components.Source(options.Source.Kind);
+        var alertFactory = components.AlertSink(options.Sinks.Alerts.Kind);
+        var deadLetterFactory = components.DeadLetterSink(options.Sinks.DeadLetters.Kind);
+        var registry = new ModelRegistry(options.Model.Name);
+        if (options.Model.Path.Length > 0)
+        {
+            registry.Publish(LoadModel(options.Model.Path, schema));
+        }
+
+        var state = new NodeState(options.Node.Id, time) { SourceKind = options.Source.Kind.ToString().ToLowerInvariant() };
+        var context = new NodeContext(options, schemaOptions, loggers, state, time);
+        var alerts = alertFactory(context);
+        var deadLetters = deadLetterFactory(context);
+        using var exporter = new PrometheusExporter(NodeExporterOptions.Default);
+        using var sourceMetrics = new SourceMetrics(() => state.Source);
+        using var hardStop = new CancellationTokenSource();
+        var pipeline = new DetectorPipeline(options.Pipeline, decoder, schema, alerts, deadLetters, registry, time, loggers.CreateLogger("Detector.Pipeline"));
+        IRecordSource? source = null;
+        NodeHttpServer? http = null;
+        try
+        {
+            state.Pipeline = pipeline;
+            state.Models = new ModelHistory(registry, options.Model.KeepVersions);
+            source = sourceFactory(context, pipeline);
+            state.Source = source as ISourceStatus;
+            using var admin = new PipelineModelAdmin(pipeline, state.Models, schema);
+            if (options.Node.AdminToken.Length == 0)
+            {
+                log.LogWarning("Node:AdminToken is not set: the admin endpoints (retrain, model upload, rollback) answer 401");
+            }
+            if (options.Node.HttpPort >= 0)
+            {
+                http = await NodeHttpServer.StartAsync(options.Node.HttpAddress, options.Node.HttpPort, exporter, state, admin, options.Node.AdminToken, loggers);
+                log.LogInformation("HTTP listening on {Url} (/metrics /healthz /readyz /status /models)", http.Url);
+            }
+            log.LogInformation("node {NodeId} running: source {Source}, alerts {Alerts}, dead letters {DeadLetters}, model {Model}",
+                options.Node.Id, options.Source.Kind, options.Sinks.Alerts.Kind, options.Sinks.DeadLetters.Kind,
+                registry.Current is { } m ? $"v{m.Version} from {options.Model.Path}" : $"trained on the first {options.Pipeline.Retraining.WarmUpRows} rows");
+            started?.Invoke(state, http);
+            return await RunUntilStoppedAsync(pipeline, source, state, shutdown, options.Node.ShutdownTimeout, hardStop, log);
+        }
+        finally
+        {
+            if (source is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+            await pipeline.DisposeAsync();
+            await DisposeSinkAsync(alerts);
+            await DisposeSinkAsync(deadLetters);
+            if (http is not null)
+            {
+                await http.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<int> RunUntilStoppedAsync(DetectorPipeline pipeline, IRecordSource source, NodeState state, ShutdownSignal shutdown,
+        TimeSpan shutdownTimeout, CancellationTokenSource hardStop, ILogger log)
+    {
+        using var graceful = new GracefulSource(source);
+        var run = pipeline.RunAsync(graceful, hardStop.Token);
+        using (shutdown.Token.Register(() =>
+        {
+            state.IsStopping = true;
+            graceful.Stop();
+        }))
+        {
+            var stopWatch = new Stopwatch();
+            try
+            {
+                await Task.WhenAny(run, Task.Delay(Timeout.Infinite, shutdown.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+                if (!run.IsCompleted)
+                {
+                    stopWatch.Start();
+                    log.LogInformation("stop requested ({Signal}): no new records; draining {InFlight} in flight (bound {Timeout})",
+                        shutdown.Received?.ToString() ?? "request", pipeline.Offsets.InFlight, shutdownTimeout);
+                    await run.WaitAsync(shutdownTimeout);
+                }
+                await run;
+            }
+            catch (TimeoutException)
+            {
+                await hardStop.CancelAsync();
+                log.LogError("drain did not finish within {Timeout}: {InFlight} records unacknowledged (a Kafka source redelivers them)",
+                    shutdownTimeout, pipeline.Offsets.InFlight);
+                await IgnoreCancellationAsync(run);
+                return 1;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                state.Fault = e.Message;
+                log.LogError(e, "the pipeline failed");
+                return 1;
+            }
+            var m = pipeline.Metrics;
+            log.LogInformation("{Reason}: consumed {Consumed}, scored {Scored}, dead-lettered {DeadLettered}, anomalies {Anomalies}, alerts {Alerts}{Drain}",
+                state.IsStopping ? "stopped" : "source finished", m.Consumed, m.Scored, m.DeadLettered, m.Anomalies, m.Alerts,
+                stopWatch.IsRunning ? $"; drained in {stopWatch.Elapsed.TotalSeconds:F2}s" : "");
+            return 0;
+        }
+    }
+
+    private static ModelSnapshot LoadModel(string path, FeatureSchema schema)
+    {
+        try
+        {
+            return ModelArtifact.Load(path, schema);
+        }
+        catch (Exception e) when (e is ModelArtifactException or SchemaMismatchException)
+        {
+            throw new InvalidOptionException("Model:Path", path, $"a model artifact for this schema ({e.Message})");
+        }
+    }
+
+    private static async Task IgnoreCancellationAsync(Task run)
+    {
+        try
+        {
+            await run;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async ValueTask DisposeSinkAsync(object sink)
+    {
+        if (sink is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+}
