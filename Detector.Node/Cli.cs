@@ -15,7 +15,7 @@ public static class Cli
     {
         var root = new RootCommand("Detector: streaming anomaly detection with autoencoders.")
         {
-            RunCommand.Create(NodeComponents.BuiltIn()),
+            RunCommand.Create(NodeComponents.BuiltIn().WithKafka()),
             TrainCommand.Create(),
             ScoreCommand.Create(),
             InspectCommand.Create(),

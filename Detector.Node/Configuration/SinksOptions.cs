@@ -11,6 +11,12 @@ public sealed record SinksOptions
     /// <summary>Records that could not be scored, with the reason.</summary>
     public SinkOptions DeadLetters { get; init; } = new() { Path = "out/dead-letters.jsonl" };
 
+    /// <summary>
+    /// Optional audit log of what this node scored (<c>partition,first,last,model-version</c> per run of offsets, written
+    /// before the records are acknowledged); empty: off. Reconciling the logs of all nodes shows every record scored.
+    /// </summary>
+    public string AuditPath { get; init; } = "";
+
     /// <summary>Throws naming the first invalid key, its value and what is allowed.</summary>
     public SinksOptions Validate()
     {

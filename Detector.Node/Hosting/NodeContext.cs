@@ -1,5 +1,6 @@
 using Detector.Node.Configuration;
 using Detector.Streams.Decoding;
+using Detector.Streams.Kafka;
 using Microsoft.Extensions.Logging;
 
 namespace Detector.Node.Hosting;
@@ -10,4 +11,8 @@ namespace Detector.Node.Hosting;
 /// <param name="Loggers">Logger factory (structured, text or JSON).</param>
 /// <param name="State">The node's state: a source sets <see cref="NodeState.Role"/>, readiness checks and status fields here.</param>
 /// <param name="Time">The clock.</param>
-public sealed record NodeContext(NodeOptions Options, RecordSchemaOptions Schema, ILoggerFactory Loggers, NodeState State, TimeProvider Time);
+public sealed record NodeContext(NodeOptions Options, RecordSchemaOptions Schema, ILoggerFactory Loggers, NodeState State, TimeProvider Time)
+{
+    /// <summary>The node's Kafka cluster membership (producer, consumer, election, broadcast), when any source or sink is Kafka.</summary>
+    public KafkaCluster? Cluster { get; init; }
+}

@@ -5,7 +5,9 @@ using Detector.Models.Validation;
 using Detector.Node.Configuration;
 using Detector.Node.Http;
 using Detector.Node.Metrics;
+using Detector.Streams.Audit;
 using Detector.Streams.Decoding;
+using Detector.Streams.Kafka;
 using Detector.Streams.Pipeline;
 using Detector.Streams.Sources;
 using Detector.Streams.Telemetry;
@@ -52,13 +54,20 @@ public static class NodeHost
         }
 
         var state = new NodeState(options.Node.Id, time) { SourceKind = options.Source.Kind.ToString().ToLowerInvariant() };
-        var context = new NodeContext(options, schemaOptions, loggers, state, time);
+        using var cluster = options.UsesKafka ? new KafkaCluster(options.Kafka, options.Node.Id, registry.Name, schema, loggers.CreateLogger("Detector.Kafka")) : null;
+        var context = new NodeContext(options, schemaOptions, loggers, state, time) { Cluster = cluster };
+        // Cluster roles (trainer election, model broadcast) belong to nodes that share a Kafka input.
+        var member = options.Source.Kind == SourceKind.Kafka ? cluster : null;
+        using var audit = options.Sinks.AuditPath.Length > 0
+            ? new ScoredRangeAudit(options.Sinks.AuditPath, lane => cluster?.Source?.PartitionOf(lane) is { } tp ? $"{tp.Topic}:{tp.Partition.Value}" : $"{lane}")
+            : null;
         var alerts = alertFactory(context);
         var deadLetters = deadLetterFactory(context);
         using var exporter = new PrometheusExporter(NodeExporterOptions.Default);
         using var sourceMetrics = new SourceMetrics(() => state.Source);
         using var hardStop = new CancellationTokenSource();
-        var pipeline = new DetectorPipeline(options.Pipeline, decoder, schema, alerts, deadLetters, registry, time, loggers.CreateLogger("Detector.Pipeline"));
+        var pipeline = new DetectorPipeline(options.Pipeline, decoder, schema, alerts, deadLetters, registry, time, loggers.CreateLogger("Detector.Pipeline"),
+            batchJudged: audit is null ? null : audit.Record, distribution: member?.Distribution);
         IRecordSource? source = null;
         NodeHttpServer? http = null;
         try
@@ -80,6 +89,10 @@ public static class NodeHost
             log.LogInformation("node {NodeId} running: source {Source}, alerts {Alerts}, dead letters {DeadLetters}, model {Model}",
                 options.Node.Id, options.Source.Kind, options.Sinks.Alerts.Kind, options.Sinks.DeadLetters.Kind,
                 registry.Current is { } m ? $"v{m.Version} from {options.Model.Path}" : $"trained on the first {options.Pipeline.Retraining.WarmUpRows} rows");
+            if (member is not null)
+            {
+                await JoinClusterAsync(member, pipeline, state, shutdown, log);
+            }
             started?.Invoke(state, http);
             return await RunUntilStoppedAsync(pipeline, source, state, shutdown, options.Node.ShutdownTimeout, hardStop, log);
         }
@@ -142,6 +155,23 @@ public static class NodeHost
                 state.IsStopping ? "stopped" : "source finished", m.Consumed, m.Scored, m.DeadLettered, m.Anomalies, m.Alerts,
                 stopWatch.IsRunning ? $"; drained in {stopWatch.Elapsed.TotalSeconds:F2}s" : "");
             return 0;
+        }
+    }
+
+    /// <summary>Joins the election and waits for the current model (a late node scores nothing before it has it).</summary>
+    private static async Task JoinClusterAsync(KafkaCluster cluster, DetectorPipeline pipeline, NodeState state, ShutdownSignal shutdown, ILogger log)
+    {
+        state.Role = "scorer";
+        cluster.Election.RoleChanged += trainer => state.Role = trainer ? "trainer" : "scorer";
+        state.AddStatus("cluster", () => cluster.Board.Nodes);
+        state.AddStatus("corruptModelArtifacts", () => cluster.CorruptArtifacts);
+        try
+        {
+            await cluster.StartAsync(pipeline, shutdown.Token);
+        }
+        catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
+        {
+            // Stopped before catching up: the run below ends at once.
         }
     }
 

@@ -16,6 +16,9 @@ internal sealed class KafkaLane(int id, TopicPartition partition)
     /// <summary>The Kafka partition.</summary>
     public TopicPartition Partition { get; } = partition;
 
+    /// <summary>The first offset read in this assignment.</summary>
+    public long FirstOffset { get; private set; }
+
     /// <summary>Highest offset handed to the pipeline (−1 before any); written by the consume thread only.</summary>
     public long LastRead = -1;
 
@@ -40,6 +43,7 @@ internal sealed class KafkaLane(int id, TopicPartition partition)
     /// <summary>Marks the first offset read: everything before it counts as handled and committed.</summary>
     public void Start(long firstOffset)
     {
+        FirstOffset = firstOffset;
         AtomicMax.Update(ref Acknowledged, firstOffset - 1);
         Committed = Math.Max(Committed, firstOffset);
     }

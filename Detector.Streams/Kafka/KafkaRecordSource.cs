@@ -16,7 +16,7 @@ namespace Detector.Streams.Kafka;
 /// are paused (the consumer keeps polling, so the group never thinks it dead) and resumed below half of that. On
 /// revoke, the revoked partitions' in-flight records are drained and committed before they are let go.
 /// </summary>
-public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
+public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IAsyncDisposable
 {
     private readonly KafkaOptions _options;
     private readonly ILogger _logger;
@@ -54,7 +54,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
     private bool _paused;
     private long _lastCommit;
     private long _consumed;
-    private volatile KafkaPartitionStatus[] _status = [];
+    private volatile PartitionStatus[] _status = [];
 
     /// <summary>Joins the group (on the first read) as clientId.</summary>
     public KafkaRecordSource(KafkaOptions options, string clientId, ILogger? logger = null, TimeProvider? time = null, int chunkSize = 512)
@@ -77,8 +77,20 @@ public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
     /// <summary>Raised (on the consume thread) after each assignment change.</summary>
     public event Action? AssignmentChanged;
 
-    /// <summary>The assigned partitions with their acknowledged and committed offsets and lag (refreshed each commit interval).</summary>
-    public IReadOnlyList<KafkaPartitionStatus> Partitions => _status;
+    /// <summary>The assigned partitions with their committed offsets and lag (refreshed each commit interval).</summary>
+    public IReadOnlyList<PartitionStatus> Partitions => _status;
+
+    /// <summary>Records acknowledged over the assigned partitions since they were assigned here (exact, not a snapshot).</summary>
+    public long AcknowledgedRecords
+    {
+        get
+        {
+            lock (_lanes)
+            {
+                return _lanes.Values.Where(l => l.Live && l.LastRead >= 0).Sum(l => Volatile.Read(ref l.Acknowledged) + 1 - l.FirstOffset);
+            }
+        }
+    }
 
     /// <summary>Whether the group has assigned this node at least one partition.</summary>
     public bool IsAssigned => _status.Length > 0;
@@ -300,7 +312,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
 
     private void RefreshStatus()
     {
-        var status = new List<KafkaPartitionStatus>(_assigned.Count);
+        var status = new List<PartitionStatus>(_assigned.Count);
         foreach (var lane in _assigned.Values.OrderBy(l => l.Partition.Partition.Value))
         {
             var high = _consumer.GetWatermarkOffsets(lane.Partition).High;
@@ -308,8 +320,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, IAsyncDisposable
             {
                 lane.HighWatermark = high.Value;
             }
-            status.Add(new KafkaPartitionStatus(lane.Partition.Topic, lane.Partition.Partition.Value, Volatile.Read(ref lane.Acknowledged),
-                lane.Committed, lane.HighWatermark, lane.Lag));
+            status.Add(new PartitionStatus(lane.Partition.Topic, lane.Partition.Partition.Value, Volatile.Read(ref lane.Acknowledged) + 1, lane.Lag));
         }
         _status = [.. status];
     }

@@ -55,27 +55,27 @@ public sealed class KafkaClusterTests : IDisposable
         var runB = b.RunAsync(stopB.Token);
         await Until(() => a.Pipeline.Metrics.Scored + b.Pipeline.Metrics.Scored >= total && a.Source.Partitions.Count + b.Source.Partitions.Count == 4, "both nodes scoring all records", runA, runB);
 
-        Assert.True(a.Election.IsTrainer ^ b.Election.IsTrainer, $"trainer: a {a.Election.IsTrainer}, b {b.Election.IsTrainer}");
+        Assert.True(a.Cluster.Election.IsTrainer ^ b.Cluster.Election.IsTrainer, $"trainer: a {a.Cluster.Election.IsTrainer}, b {b.Cluster.Election.IsTrainer}");
         Assert.Equal(a.Pipeline.Registry.Version, b.Pipeline.Registry.Version);
         Assert.Equal(1, a.Pipeline.Registry.Version);
         Assert.Equal(2, a.Source.Partitions.Count);
-        await Until(() => a.Board.Nodes.Count == 2 && b.Board.Nodes.Count == 2 && b.Board.Nodes.Any(n => n.NodeId == "a" && n.ModelVersion == 1)
-            && a.Board.Nodes.Any(n => n.NodeId == "b" && n.ModelVersion == 1 && n.Partitions.Count == 2), "status of both nodes on both boards", runA, runB);
-        Assert.Single(a.Board.Nodes, n => n.Role == "trainer");
+        await Until(() => a.Cluster.Board.Nodes.Count == 2 && b.Cluster.Board.Nodes.Count == 2 && b.Cluster.Board.Nodes.Any(n => n.NodeId == "a" && n.ModelVersion == 1)
+            && a.Cluster.Board.Nodes.Any(n => n.NodeId == "b" && n.ModelVersion == 1 && n.Partitions.Count == 2), "status of both nodes on both boards", runA, runB);
+        Assert.Single(a.Cluster.Board.Nodes, n => n.Role == "trainer");
 
         // A retrain requested from the scorer is done by the trainer and reaches both nodes.
-        var (trainer, scorer, stopTrainer, runTrainer, runScorer) = a.Election.IsTrainer ? (a, b, stopA, runA, runB) : (b, a, stopB, runB, runA);
-        await scorer.RequestRetrainAsync();
+        var (trainer, scorer, stopTrainer, runTrainer, runScorer) = a.Cluster.Election.IsTrainer ? (a, b, stopA, runA, runB) : (b, a, stopB, runB, runA);
+        await scorer.Cluster.RequestRetrainAsync();
         await Until(() => scorer.Pipeline.Registry.Version >= 2 && trainer.Pipeline.Registry.Version >= 2, "retrained model on both nodes", runA, runB);
 
         // The trainer leaves: the scorer takes over the role and all partitions.
         stopTrainer.Cancel();
         await runTrainer.WaitAsync(TimeSpan.FromSeconds(30));
         await trainer.DisposeAsync();
-        await Until(() => scorer.Election.IsTrainer && scorer.Source.Partitions.Count == 4, "takeover", runScorer);
+        await Until(() => scorer.Cluster.Election.IsTrainer && scorer.Source.Partitions.Count == 4, "takeover", runScorer);
         var more = await new KafkaReplay(options, options.InputTopic).RunAsync(ReplayRecords.FromGenerator(generator, 2_000), new ReplayOptions(), CancellationToken.None);
         var end = more.HighWatermarks.Values.Sum();
-        await Until(() => scorer.Source.Partitions.Sum(p => p.Acknowledged + 1) >= end, "records after takeover scored", runScorer);
+        await Until(() => scorer.Source.Partitions.Sum(p => p.CommittedOffset) >= end, "records after takeover scored", runScorer);
         var committed = KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 4);
         stopA.Cancel();
         stopB.Cancel();
