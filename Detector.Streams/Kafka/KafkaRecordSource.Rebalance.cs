@@ -83,6 +83,9 @@ public sealed partial class KafkaRecordSource
     [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: lost partitions [{Partitions}]; their in-flight records will be read again by the new owner")]
     private partial void LogLost(string partitions);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "kafka: partition {Partition} skipped offsets {First}-{Last}: the broker no longer had them (retention ran ahead of this consumer)")]
+    private partial void LogSkipped(int partition, long first, long last);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: revoke drain timed out with {Records} records in flight; they will be read again by the new owner")]
     private partial void LogDrainTimedOut(long records);
 

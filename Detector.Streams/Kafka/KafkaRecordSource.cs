@@ -54,6 +54,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     private bool _paused;
     private long _lastCommit;
     private long _consumed;
+    private long _skipped;
     private volatile PartitionStatus[] _status = [];
 
     /// <summary>Joins the group (on the first read) as clientId.</summary>
@@ -106,6 +107,9 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             }
         }
     }
+
+    /// <summary>Offsets inside a partition that were never delivered (gone to retention before they were read).</summary>
+    public long SkippedOffsets => Interlocked.Read(ref _skipped);
 
     /// <summary>Messages read from Kafka.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
@@ -220,6 +224,12 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             {
                 // The lane starts where the group's committed position put it: nothing before it is ours to handle.
                 lane.Start(offset);
+            }
+            else if (offset > lane.LastRead + 1)
+            {
+                // Offsets the broker no longer has (retention ran ahead of us, or a compacted/transactional topic).
+                Interlocked.Add(ref _skipped, offset - lane.LastRead - 1);
+                LogSkipped(lane.Partition.Partition.Value, lane.LastRead + 1, offset - 1);
             }
             Volatile.Write(ref lane.LastRead, offset);
             _chunk.Add(new RawRecord(result.Message.Value ?? [], new SourcePosition(lane.Id, offset), _time.GetUtcNow()));

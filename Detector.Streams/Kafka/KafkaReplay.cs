@@ -46,6 +46,11 @@ public sealed class KafkaReplay(KafkaOptions options, string topic, ILogger? log
             if (produced % 1024 == 0)
             {
                 await PaceAsync(produced, clock, replay, lag, highs, cancellationToken).ConfigureAwait(false);
+                // The lag check sees delivered offsets only: keep what sits undelivered in the client's queue within the bound too.
+                while (lag is not null && produced - Interlocked.Read(ref delivered) - Interlocked.Read(ref failed) > replay.MaxLagPerPartition)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(5), _time, cancellationToken).ConfigureAwait(false);
+                }
             }
             var message = new Message<byte[]?, byte[]> { Key = record.Key, Value = record.Value };
             while (true)

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text.Json;
+using Detector.Node.Kafka;
+using Detector.Streams.Audit;
+using Detector.Streams.Kafka;
+using Xunit;
+
+namespace Detector.Tests.Kafka;
+
+/// <summary>A mock Kafka cluster with Detector's topics, real node processes on it, and the checks the cluster tests share.</summary>
+internal sealed class ClusterHarness : IDisposable
+{
+    public const int Partitions = 6;
+    private readonly List<NodeProcess> _nodes = [];
+
+    public ClusterHarness(string name)
+    {
+        Folder = Path.Combine(Path.GetTempPath(), $"detector-{name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Folder);
+        Kafka = new MockCluster(3);
+        Options = new KafkaOptions { BootstrapServers = Kafka.BootstrapServers, SessionTimeout = TimeSpan.FromSeconds(6) };
+        KafkaCommand.CreateDetectorTopics(Kafka, Options, Partitions);
+    }
+
+    public string Folder { get; }
+
+    public MockCluster Kafka { get; }
+
+    public KafkaOptions Options { get; }
+
+    public IReadOnlyList<NodeProcess> Nodes => _nodes;
+
+    /// <summary>Starts a node: Kafka in and out, one model actor, frequent commits, small in-flight bound.</summary>
+    public NodeProcess StartNode(string id, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Source:Kind"] = "Kafka",
+            ["Sinks:Alerts:Kind"] = "Kafka",
+            ["Sinks:DeadLetters:Kind"] = "Kafka",
+            ["Kafka:BootstrapServers"] = Kafka.BootstrapServers,
+            ["Kafka:SessionTimeout"] = "00:00:06",
+            ["Kafka:CommitInterval"] = "00:00:00.200",
+            ["Kafka:MaxInFlightRecords"] = "8192",
+            ["Kafka:StatusInterval"] = "00:00:00.500",
+            ["Pipeline:ModelActors"] = "1",
+            // Few warm-up rows: the producer is held within the mock's retention, so the trainer must not wait for many.
+            ["Pipeline:Retraining:WarmUpRows"] = "1000",
+            ["Node:ShutdownTimeout"] = "00:00:30",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+        var node = NodeProcess.Start(Folder, id, settings);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Produces card records, never more than maxLag per partition ahead of the nodes' group (mock retention).</summary>
+    public async Task<ReplayResult> ReplayAsync(IEnumerable<ReplayRecord> records, long maxLag = 3_000)
+    {
+        var result = await new KafkaReplay(Options, Options.InputTopic).RunAsync(records,
+            new ReplayOptions { ThrottleGroup = Options.GroupId, MaxLagPerPartition = maxLag }, CancellationToken.None);
+        Assert.Equal(0, result.Failed);
+        return result;
+    }
+
+    /// <summary>The group's committed offsets.</summary>
+    public Dictionary<int, long> Committed() => KafkaTopics.Committed(Options, Options.GroupId, Options.InputTopic, Partitions);
+
+    /// <summary>Waits until the group has committed every partition up to its end: every record fully handled.</summary>
+    public async Task WaitAllCommittedAsync(IReadOnlyDictionary<int, long> ends, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var committed = Committed();
+            if (ends.All(e => committed.GetValueOrDefault(e.Key, -1) >= e.Value))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"committed {Describe(committed)} of {Describe(ends)} after {timeout}\n{Tails()}");
+            Assert.False(_nodes.All(n => n.HasExited), $"every node exited\n{Tails()}");
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Waits for a condition on the latest status of every node (read from the status topic).</summary>
+    public async Task<Dictionary<string, NodeStatus>> WaitStatusAsync(Func<Dictionary<string, NodeStatus>, bool> condition, string what, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var statuses = Statuses();
+            if (condition(statuses))
+            {
+                return statuses;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}: {string.Join("; ", statuses.Values)}\n{Tails()}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The latest status each node published.</summary>
+    public Dictionary<string, NodeStatus> Statuses()
+    {
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var latest = new Dictionary<string, NodeStatus>(StringComparer.Ordinal);
+        foreach (var message in KafkaTopics.ReadAll(Options, Options.StatusTopic, 1))
+        {
+            if (JsonSerializer.Deserialize<NodeStatus>(message.Message.Value, json) is { } status)
+            {
+                latest[status.NodeId] = status;
+            }
+        }
+        return latest;
+    }
+
+    /// <summary>Reconciles the nodes' audit logs with the partitions' ends: offsets never scored, and scorings beyond one per record.</summary>
+    public AuditReport Audit(IReadOnlyDictionary<int, long> ends)
+    {
+        var counts = ScoredRangeAudit.Read(_nodes.Select(n => n.AuditPath));
+        long missing = 0, duplicates = 0, scored = 0;
+        var gaps = new List<string>();
+        foreach (var (partition, end) in ends)
+        {
+            var offsets = counts.GetValueOrDefault($"{Options.InputTopic}:{partition}") ?? [];
+            for (long o = 0; o < end; o++)
+            {
+                var n = offsets.GetValueOrDefault(o);
+                if (n == 0 && (o == 0 || offsets.GetValueOrDefault(o - 1) > 0) && gaps.Count < 12)
+                {
+                    var last = o;
+                    while (last + 1 < end && offsets.GetValueOrDefault(last + 1) == 0)
+                    {
+                        last++;
+                    }
+                    gaps.Add($"{partition}:{o}-{last}");
+                }
+                missing += n == 0 ? 1 : 0;
+                duplicates += Math.Max(0, n - 1);
+                scored += n;
+            }
+        }
+        var byNode = _nodes.ToDictionary(n => n.Id, n => ScoredRangeAudit.Read([n.AuditPath]).Keys.Order().ToList());
+        return new AuditReport(missing, duplicates, scored, byNode, string.Join(" ", gaps));
+    }
+
+    public string Tails() => string.Join("\n", _nodes.Select(n => n.Tail()));
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes)
+        {
+            node.Dispose();
+        }
+        Kafka.Dispose();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string Describe(IReadOnlyDictionary<int, long> offsets) =>
+        string.Join(",", offsets.OrderBy(o => o.Key).Select(o => $"{o.Key}:{o.Value.ToString(CultureInfo.InvariantCulture)}"));
+}
+
+/// <summary>What the audit logs say.</summary>
+/// <param name="Missing">Records never scored.</param>
+/// <param name="Duplicates">Scorings beyond the first of a record.</param>
+/// <param name="Scored">Scorings in all.</param>
+/// <param name="PartitionsByNode">Which input partitions each node scored records of.</param>
+/// <param name="Gaps">The first runs of offsets never scored, as partition:first-last.</param>
+internal sealed record AuditReport(long Missing, long Duplicates, long Scored, Dictionary<string, List<string>> PartitionsByNode, string Gaps);

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Detector.Tests.Kafka;
+
+/// <summary>A real `detector run` process (the test output holds detector.dll), configured through DETECTOR__ variables.</summary>
+internal sealed partial class NodeProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private NodeProcess(string id, string log, string audit, Process process)
+    {
+        Id = id;
+        LogPath = log;
+        AuditPath = audit;
+        _process = process;
+    }
+
+    /// <summary>Node id.</summary>
+    public string Id { get; }
+
+    /// <summary>Its standard output and error.</summary>
+    public string LogPath { get; }
+
+    /// <summary>Its scored-range audit log.</summary>
+    public string AuditPath { get; }
+
+    /// <summary>Whether it has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts a node in folder with the given settings on top of the Kafka defaults.</summary>
+    public static NodeProcess Start(string folder, string id, IReadOnlyDictionary<string, string> settings)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "detector.dll");
+        var log = Path.Combine(folder, $"node-{id}.log");
+        var audit = Path.Combine(folder, $"audit-{id}.log");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { dll, "run", "--node-id", id, "--http-port", "-1" },
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DETECTOR__Sinks__AuditPath"] = audit;
+        foreach (var (key, value) in settings)
+        {
+            start.Environment["DETECTOR__" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start detector");
+        var writer = new StreamWriter(log) { AutoFlush = true };
+        var gate = new Lock();
+        void Write(string? line)
+        {
+            if (line is not null)
+            {
+                lock (gate)
+                {
+                    writer.WriteLine(line);
+                }
+            }
+        }
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.Exited += (_, _) => { };
+        return new NodeProcess(id, log, audit, process);
+    }
+
+    /// <summary>SIGKILL: no drain, no commit, no goodbye.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM, then waits for the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            _ = SendSignal(_process.Id, 15);
+        }
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    /// <summary>The last lines of its log, for failure messages.</summary>
+    public string Tail(int lines = 15) =>
+        File.Exists(LogPath) ? $"--- {Id}:\n" + string.Join("\n", ReadShared(LogPath).TakeLast(lines)) : "";
+
+    /// <summary>Its log so far.</summary>
+    public string Log => File.Exists(LogPath) ? string.Join("\n", ReadShared(LogPath)) : "";
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5_000);
+        }
+        _process.Dispose();
+    }
+
+    private static List<string> ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            lines.Add(line);
+        }
+        return lines;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
+}
