@@ -14,7 +14,9 @@ build: setup
 demo: build
 	./detector demo
 
+# The Prometheus tests need promtool and the server (Debian's prometheus package): installed here when missing.
 test: build
+	@scripts/setup.sh prometheus
 	$(DOTNET) test Detector.sln -c Release --no-build -nologo --logger "console;verbosity=normal"
 
 # Side-by-side benchmark against PyTorch on this machine: writes docs/benchmarks.md.

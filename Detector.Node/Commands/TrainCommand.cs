@@ -60,36 +60,47 @@ public static class TrainCommand
         var rows = Detector.Models.Training.Rows.Gather(table.Rows, table.Features, keep);
         var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
         var retraining = options.Pipeline.Retraining;
-        AnsiConsole.MarkupLineInterpolated($"training a {retraining.Model.Kind} on {keep.Length:N0} rows of {table.Count:N0} read ({table.Count - keep.Length:N0} labelled anomalies left out, {table.Rejected.Count:N0} rejected) from {path}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"training a {retraining.Model.Kind} on {keep.Length:N0} rows of {table.Count:N0} read ({table.Count - keep.Length:N0} labelled anomalies left out, {table.Rejected.Count:N0} rejected) from {path}"));
         if (keep.Length < 10)
         {
             throw new InvalidOptionException("--input", path, $"a file with at least 10 usable records (it has {keep.Length})");
         }
+        ModelSnapshot Run(IProgress<EpochReport> reports) =>
+            new Trainer().Train(rows, keep.Length, schema, retraining.Model, retraining.Training, reports, cancellationToken).WithIdentity(options.Model.Name, 1);
         ModelSnapshot? model = null;
-        AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(progress =>
-            {
-                var task = progress.AddTask("epoch 0", maxValue: retraining.Training.Epochs);
-                var reports = new EpochReporter(r =>
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            // Redirected output (CI logs, pipes): one line per epoch rather than a bar nobody sees redrawn.
+            model = Run(new EpochReporter(r => Console.WriteLine(Describe(r))));
+        }
+        else
+        {
+            AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(progress =>
                 {
-                    task.Value = r.Epoch;
-                    task.Description = string.Create(CultureInfo.InvariantCulture,
-                        $"epoch {r.Epoch}/{r.MaxEpochs}  loss {r.TrainLoss:G4}  val {(double.IsNaN(r.ValidationLoss) ? "-" : r.ValidationLoss.ToString("G4", CultureInfo.InvariantCulture))}  ETA {r.EstimatedRemaining:mm\\:ss}");
+                    var task = progress.AddTask("epoch 0", maxValue: retraining.Training.Epochs);
+                    model = Run(new EpochReporter(r =>
+                    {
+                        task.Value = r.Epoch;
+                        task.Description = Markup.Escape(Describe(r));
+                    }));
+                    task.Value = task.MaxValue; // early stopping ends before the last epoch
                 });
-                model = new Trainer().Train(rows, keep.Length, schema, retraining.Model, retraining.Training, reports, cancellationToken)
-                    .WithIdentity(options.Model.Name, 1);
-                task.Value = task.MaxValue; // early stopping ends before the last epoch
-            });
+        }
         var directory = Path.GetDirectoryName(Path.GetFullPath(output));
         Directory.CreateDirectory(directory!);
         ModelArtifact.Save(model!, output);
         var m = model!.Metadata;
-        AnsiConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {output}: {m.Epochs} epochs (best {m.BestEpoch}), loss {m.FinalLoss:G4}, {m.DurationSeconds:F1}s, sha256 {ModelArtifact.Checksum(File.ReadAllBytes(output))}"));
         return ExitCodes.Ok;
     }
+
+    private static string Describe(EpochReport r) => string.Create(CultureInfo.InvariantCulture,
+        $"epoch {r.Epoch}/{r.MaxEpochs}  loss {r.TrainLoss:G4}  val {(double.IsNaN(r.ValidationLoss) ? "-" : r.ValidationLoss.ToString("G4", CultureInfo.InvariantCulture))}  ETA {r.EstimatedRemaining:mm\\:ss}");
 
     private static void Add(List<KeyValuePair<string, string?>> overrides, string key, string? value)
     {

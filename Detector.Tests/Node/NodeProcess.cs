@@ -13,6 +13,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(string Text, TaskCompletionSource Seen)> _watches = [];
 
     private NodeProcess(IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
@@ -76,6 +77,28 @@ public sealed partial class NodeProcess : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Completes when a line containing <paramref name="text"/> has been printed; throws with the output after <paramref name="timeout"/>.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_watches)
+        {
+            _watches.Add((text, seen));
+            if (_lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+            {
+                seen.TrySetResult();
+            }
+        }
+        try
+        {
+            await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"'{text}' not printed within {timeout}:\n{Output}");
+        }
+    }
+
     /// <summary>Sends a POSIX signal (SIGTERM = 15) to the process.</summary>
     public void Signal(int signal)
     {
@@ -120,6 +143,13 @@ public sealed partial class NodeProcess : IAsyncDisposable
             return;
         }
         _lines.Enqueue(line);
+        lock (_watches)
+        {
+            foreach (var watch in _watches.Where(w => line.Contains(w.Text, StringComparison.Ordinal)))
+            {
+                watch.Seen.TrySetResult();
+            }
+        }
         if (ListeningLine().Match(line) is { Success: true } m)
         {
             _listening.TrySetResult(new Uri(m.Groups[1].Value));

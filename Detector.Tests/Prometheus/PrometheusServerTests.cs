@@ -1,0 +1,38 @@
+using Xunit;
+
+namespace Detector.Tests.Prometheus;
+
+/// <summary>A real Prometheus server scraping a running node sees the anomaly counter rise and the anomaly-rate alert go pending or fire.</summary>
+[Collection(ScoringNodeGroup.Name)]
+public sealed class PrometheusServerTests(ScoringNodeFixture node)
+{
+    [Fact]
+    public async Task Prometheus_ScrapingARunningNode_SeesAnomaliesRiseAndTheSpikeAlertActivate()
+    {
+        await using var prometheus = await PrometheusServer.StartAsync($"{node.Node.Url.Host}:{node.Node.Url.Port}");
+        var bound = TimeSpan.FromSeconds(40);
+
+        await PrometheusServer.WaitUntilAsync(async () => await prometheus.QueryScalarAsync("up{job=\"detector\"}") == 1, bound, "the node was not scraped");
+        double? first = null;
+        await PrometheusServer.WaitUntilAsync(async () => (first = await prometheus.QueryScalarAsync("sum(detector_anomalies_total)")) > 0, bound, "no anomaly was counted");
+        await PrometheusServer.WaitUntilAsync(async () => await prometheus.QueryScalarAsync("sum(detector_anomalies_total)") > first, bound, "the anomaly counter did not rise");
+        string? state = null;
+        await PrometheusServer.WaitUntilAsync(async () => (await prometheus.AlertsAsync()).TryGetValue("DetectorAnomalyRateSpike", out state), bound,
+            "DetectorAnomalyRateSpike did not become pending or firing");
+
+        Assert.True(state is "pending" or "firing", state);
+        var alerts = await prometheus.AlertsAsync();
+        Assert.False(alerts.ContainsKey("DetectorDown"), "a scraped node must not be reported down");
+        Assert.False(alerts.ContainsKey("DetectorDeadLetterRate"), "the generator sends no bad records");
+    }
+
+    [Fact]
+    public void Shorten_ShippedRules_ShortensEveryWindowAndForClause()
+    {
+        var shortened = PrometheusServer.Shorten(Detector.Tests.Node.RepositoryFiles.Read("deploy/prometheus/rules.yml"));
+
+        Assert.DoesNotMatch(@"\[\d+m\]", shortened);
+        Assert.DoesNotMatch(@"for: \d+m", shortened);
+        Assert.Contains("rate(detector_anomalies_total[5s])", shortened, StringComparison.Ordinal);
+    }
+}
