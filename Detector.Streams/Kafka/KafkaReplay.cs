@@ -22,7 +22,10 @@ public sealed class KafkaReplay(KafkaOptions options, string topic, ILogger? log
         KafkaNative.EnsureLoaded();
         var config = KafkaClientConfigs.Producer(options, "detector-replay");
         config.LingerMs = 20;
-        using var producer = new ProducerBuilder<byte[]?, byte[]>(config).Build();
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(config)
+            .SetLogHandler((_, m) => _logger.LogDebug("replay: librdkafka {Facility}: {Message}", m.Facility, m.Message))
+            .SetErrorHandler((_, e) => _logger.LogDebug("replay: {Reason}", e.Reason))
+            .Build();
         using var lag = replay.ThrottleGroup is { } group ? new GroupLagProbe(options, group, topic) : null;
         long delivered = 0, failed = 0;
         var highs = new long[1024];

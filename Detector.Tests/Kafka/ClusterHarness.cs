@@ -147,6 +147,16 @@ internal sealed class ClusterHarness : IDisposable
         return new AuditReport(missing, duplicates, scored, byNode, string.Join(" ", gaps));
     }
 
+    /// <summary>SIGTERM to each node; each must drain, commit and exit 0.</summary>
+    public static async Task StopAsync(IEnumerable<NodeProcess> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            var code = await node.StopAsync(TimeSpan.FromSeconds(60));
+            Assert.True(code == 0, $"node {node.Id} exited {code}\n{node.Tail(40)}");
+        }
+    }
+
     public string Tails() => string.Join("\n", _nodes.Select(n => n.Tail()));
 
     public void Dispose()

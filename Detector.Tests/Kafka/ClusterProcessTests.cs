@@ -35,10 +35,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         var replay = await h.ReplayAsync(Cards(1_000_000, 11));
         await h.WaitAllCommittedAsync(replay.HighWatermarks, TimeSpan.FromMinutes(15));
         var seconds = clock.Elapsed.TotalSeconds;
-        foreach (var node in nodes)
-        {
-            Assert.Equal(0, await node.StopAsync(TimeSpan.FromSeconds(60)));
-        }
+        await ClusterHarness.StopAsync(nodes);
 
         var audit = h.Audit(replay.HighWatermarks);
         output.WriteLine($"1,000,000 records over 3 nodes in {seconds:F1}s ({1_000_000 / seconds:N0} records/s end to end); " +
@@ -68,10 +65,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         var replay = await replaying;
         await h.WaitAllCommittedAsync(replay.HighWatermarks, TimeSpan.FromMinutes(5));
         var recovered = killedAt.Elapsed.TotalSeconds;
-        foreach (var node in nodes.Where(n => n != victim))
-        {
-            Assert.Equal(0, await node.StopAsync(TimeSpan.FromSeconds(60)));
-        }
+        await ClusterHarness.StopAsync(nodes.Where(n => n != victim));
 
         var audit = h.Audit(replay.HighWatermarks);
         // In flight at the crash: what the victim had scored beyond the group's committed offsets.
@@ -109,10 +103,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         h.Kafka.PushRequestErrors(KafkaApi.OffsetCommit, 15, 7, 15);
         var replay = await replaying;
         await h.WaitAllCommittedAsync(replay.HighWatermarks, TimeSpan.FromMinutes(5));
-        foreach (var node in nodes)
-        {
-            Assert.Equal(0, await node.StopAsync(TimeSpan.FromSeconds(60)));
-        }
+        await ClusterHarness.StopAsync(nodes);
 
         var audit = h.Audit(replay.HighWatermarks);
         var alerts = KafkaTopics.ReadAll(h.Options, h.Options.AlertsTopic, ClusterHarness.Partitions);
@@ -164,9 +155,6 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         Assert.Contains(dead, d => Encoding.UTF8.GetString(d.Message.Value) == "{not json");
         Assert.All(dead, d => Assert.NotEmpty(d.Message.Headers.GetLastBytes(KafkaDeadLetterSink.DetailHeader)));
         Assert.True(takeover < 30, $"takeover took {takeover:F1}s");
-        foreach (var node in nodes.Where(n => n.Id != first.NodeId))
-        {
-            Assert.Equal(0, await node.StopAsync(TimeSpan.FromSeconds(60)));
-        }
+        await ClusterHarness.StopAsync(nodes.Where(n => n.Id != first.NodeId));
     }
 }
