@@ -186,7 +186,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             SetPaused(true);
             while (!_close.IsCancellationRequested)
             {
-                _consumer.Consume(TimeSpan.FromMilliseconds(50));
+                KafkaErrors.ConsumeOrNull(_consumer, TimeSpan.FromMilliseconds(50), _logger);
                 Maintain(force: false);
             }
             Maintain(force: true);
@@ -208,7 +208,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         while (!_stopReading.IsCancellationRequested)
         {
             // Block briefly only when nothing is pending, so a chunk under way is handed over promptly.
-            var result = _consumer.Consume(_chunk.Count == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.Zero);
+            var result = KafkaErrors.ConsumeOrNull(_consumer, _chunk.Count == 0 ? TimeSpan.FromMilliseconds(100) : TimeSpan.Zero, _logger);
             if (result is null)
             {
                 Flush();

@@ -68,7 +68,7 @@ internal sealed class TopicFollower : IDisposable
             CheckCaughtUp(pending);
             while (!_stop.IsCancellationRequested)
             {
-                var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                var result = KafkaErrors.ConsumeOrNull(consumer, TimeSpan.FromMilliseconds(100), _logger);
                 if (result is null)
                 {
                     continue;

@@ -83,7 +83,7 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
             consumer.Subscribe(_options.ControlTopic);
             while (!_stop.IsCancellationRequested)
             {
-                if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { Message.Value: { } command })
+                if (KafkaErrors.ConsumeOrNull(consumer, TimeSpan.FromMilliseconds(100), _logger) is { Message.Value: { } command })
                 {
                     CommandReceived?.Invoke(Encoding.UTF8.GetString(command));
                 }
