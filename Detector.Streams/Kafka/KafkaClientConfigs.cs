@@ -1,4 +1,3 @@
-using System.Globalization;
 using Confluent.Kafka;
 
 namespace Detector.Streams.Kafka;
@@ -76,7 +75,4 @@ public static class KafkaClientConfigs
         }
         return config;
     }
-
-    /// <summary>Milliseconds as librdkafka wants them.</summary>
-    internal static string Ms(TimeSpan span) => ((long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 }

@@ -73,6 +73,12 @@ public sealed class KafkaCluster : IDisposable
     public async Task StartAsync(DetectorPipeline pipeline, CancellationToken cancellationToken)
     {
         _pipeline = pipeline;
+        var control = Producer.PartitionCount(_options.ControlTopic, TimeSpan.FromSeconds(30));
+        if (control != 1)
+        {
+            // Several partitions would elect several trainers; none means the topic was never created.
+            throw new InvalidOperationException($"Kafka:ControlTopic '{_options.ControlTopic}' has {control} partitions; the trainer election needs a topic with exactly 1");
+        }
         _started = true;
         Election.Start();
         _broadcast.Start(model => pipeline.AcceptClusterModelAsync(model));

@@ -57,6 +57,14 @@ public sealed class KafkaProducerHost : IDisposable
         return done.Task;
     }
 
+    /// <summary>Partitions of a topic per the cluster's metadata (0 when the topic does not exist).</summary>
+    public int PartitionCount(string topic, TimeSpan timeout)
+    {
+        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
+        var metadata = admin.GetMetadata(topic, timeout).Topics.SingleOrDefault();
+        return metadata is { Error.Code: ErrorCode.NoError } ? metadata.Partitions.Count : 0;
+    }
+
     /// <summary>Waits until everything produced is acknowledged (or the timeout passes); returns what is still pending.</summary>
     public int Flush(TimeSpan timeout) => _producer.Flush(timeout);
 

@@ -21,7 +21,7 @@ public sealed class ComposeTests
     {
         var services = Yaml.MapAt(Compose, "services").Keys.Order().ToList();
 
-        Assert.Equal(["detector-1", "detector-2", "detector-3", "grafana", "kafka", "prometheus", "replay"], services);
+        Assert.Equal(["detector-1", "detector-2", "detector-3", "grafana", "kafka", "kafka-init", "prometheus", "replay"], services);
         var kafka = Yaml.MapAt(Service("kafka"), "environment");
         Assert.Equal("broker,controller", kafka["KAFKA_PROCESS_ROLES"]);
         Assert.True(kafka.ContainsKey("KAFKA_CONTROLLER_QUORUM_VOTERS"), "KRaft needs a controller quorum");
@@ -32,7 +32,7 @@ public sealed class ComposeTests
     public void DetectorNodes_EnvironmentNamesExistingKeys_AndBootstrapMatchesKafka()
     {
         var advertised = Yaml.TextAt(Service("kafka"), "environment", "KAFKA_ADVERTISED_LISTENERS");
-        foreach (var name in Nodes.Append("replay"))
+        foreach (var name in Nodes)
         {
             var env = Yaml.MapAt(Service(name), "environment").ToDictionary(e => e.Key, e => (string?)e.Value);
             var command = Yaml.ListAt(Service(name), "command").Cast<string>().ToList();
@@ -43,6 +43,29 @@ public sealed class ComposeTests
             Assert.Contains(options.Kafka.BootstrapServers, advertised, StringComparison.Ordinal);
         }
         Assert.Equal(Nodes, Nodes.Select(n => Yaml.TextAt(Service(n), "environment", "DETECTOR__Node__Id")));
+    }
+
+    [Fact]
+    public void Replay_CommandParsesAsTheRealCli_AndProducesIntoTheNodesInputTopic()
+    {
+        var command = Yaml.ListAt(Service("replay"), "command").Cast<string>().ToArray();
+        var parsed = Detector.Node.Cli.Build().Parse(command);
+        Assert.Empty(parsed.Errors);
+        Assert.Contains(command[Array.IndexOf(command, "--bootstrap-servers") + 1], Yaml.TextAt(Service("kafka"), "environment", "KAFKA_ADVERTISED_LISTENERS"), StringComparison.Ordinal);
+        Assert.Equal(new Detector.Streams.Kafka.KafkaOptions().InputTopic, command[Array.IndexOf(command, "--topic") + 1]);
+    }
+
+    [Fact]
+    public void KafkaInit_CreatesEveryTopicTheNodesUse_WithOneControlPartition()
+    {
+        var script = string.Join("\n", Yaml.ListAt(Service("kafka-init"), "command").Cast<string>());
+        var options = new Detector.Streams.Kafka.KafkaOptions();
+        foreach (var topic in new[] { options.InputTopic, options.AlertsTopic, options.DeadLetterTopic, options.ModelsTopic, options.StatusTopic })
+        {
+            Assert.Contains($"--topic {topic} ", script, StringComparison.Ordinal);
+        }
+        Assert.Contains($"--topic {options.ControlTopic} --partitions 1", script, StringComparison.Ordinal);
+        Assert.Contains($"--topic {options.ModelsTopic} --partitions 1 --config cleanup.policy=compact", script, StringComparison.Ordinal);
     }
 
     [Fact]

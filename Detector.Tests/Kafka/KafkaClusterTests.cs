@@ -84,6 +84,19 @@ public sealed class KafkaClusterTests : IDisposable
         Assert.Equal(end, committed.Values.Sum());
     }
 
+    [Fact]
+    public async Task StartAsync_ControlTopicWithSeveralPartitions_RefusesNamingTheKey()
+    {
+        var options = new KafkaOptions { BootstrapServers = _cluster.BootstrapServers, ControlTopic = "control-6" };
+        _cluster.CreateTopic(options.ControlTopic, 6);
+        _cluster.CreateTopic(options.InputTopic, 1);
+        var generator = RecordGenerators.Create("cards", 1);
+        var schema = new FeatureSchema(generator.Schema.Features.Select(f => f.Name));
+        await using var node = new KafkaNode(options, "x", new PipelineOptions(), RecordDecoder.Create(generator.Schema), schema);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => node.RunAsync(CancellationToken.None));
+        Assert.Contains("Kafka:ControlTopic 'control-6' has 6 partitions", error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task Until(Func<bool> condition, string what, params Task[] running)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
