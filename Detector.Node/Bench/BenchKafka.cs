@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Detector.Models.Kernels;
 using Detector.Models.Scoring;
 using Detector.Models.Training;
+using Detector.Streams.Alerts;
 using Detector.Streams.DeadLetters;
 using Detector.Streams.Decoding;
 using Detector.Streams.Generators;
@@ -40,6 +41,9 @@ public static class BenchKafka
 
         var consumeRps = ConsumeOnly(options, records, cancellationToken);
         Emit(output, $"\"case\":\"consume-only\",\"records\":{records},\"records_per_s\":{consumeRps:F0}");
+
+        var sourceRps = await SourceOnlyAsync(options, records, cancellationToken).ConfigureAwait(false);
+        Emit(output, $"\"case\":\"source-only\",\"records\":{records},\"records_per_s\":{sourceRps:F0}");
 
         var (e2eRps, alerts) = await EndToEndAsync(options, schema, records, cancellationToken).ConfigureAwait(false);
         Emit(output, $"\"case\":\"end-to-end\",\"records\":{records},\"model_actors\":{Environment.ProcessorCount},\"alerts\":{alerts},\"records_per_s\":{e2eRps:F0}," +
@@ -79,14 +83,43 @@ public static class BenchKafka
         return read / clock.Elapsed.TotalSeconds;
     }
 
+    /// <summary>The node's Kafka source alone: chunks handed over and acknowledged at once (what the pipeline adds is the rest).</summary>
+    private static async Task<double> SourceOnlyAsync(KafkaOptions options, long records, CancellationToken cancellationToken)
+    {
+        await using var source = new KafkaRecordSource(options with { GroupId = $"bench-source-{Guid.NewGuid():N}" }, "bench-source");
+        long read = 0;
+        var clock = new Stopwatch();
+        await foreach (var chunk in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            clock.Start();
+            read += chunk.Count;
+            foreach (var record in chunk)
+            {
+                source.Acknowledge(record.Position);
+            }
+            if (read >= records)
+            {
+                break;
+            }
+        }
+        return read / clock.Elapsed.TotalSeconds;
+    }
+
     /// <summary>One node: a model trained on the topic's head (as the reference does), then the full pipeline.</summary>
     private static async Task<(double RecordsPerSecond, long Alerts)> EndToEndAsync(KafkaOptions options, RecordSchemaOptions schemaOptions, long records, CancellationToken cancellationToken)
     {
         var decoder = RecordDecoder.Create(schemaOptions);
         var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
         var model = TrainOnHead(options, decoder, schema, cancellationToken);
-        var registry = new ModelRegistry();
-        registry.Publish(model);
+        var payloads = ReplayRecords.FromGenerator(RecordGenerators.Create("cards", 7), Math.Min(records, 300_000)).Select(r => r.Value).ToList();
+        await using (var memory = new DetectorPipeline(new PipelineOptions { Retraining = new RetrainingOptions { EveryRows = 0 } }, decoder, schema,
+            new InMemoryAlertSink(), new InMemoryDeadLetterSink(), Registry(model)))
+        {
+            var memoryClock = Stopwatch.StartNew();
+            await memory.RunAsync(new MemoryRecordSource(payloads), cancellationToken).ConfigureAwait(false);
+            Console.Error.WriteLine($"bench kafka: the same pipeline from memory (no broker): {payloads.Count / memoryClock.Elapsed.TotalSeconds:N0} records/s");
+        }
+        var registry = Registry(model);
         var node = options with { GroupId = $"bench-e2e-{Guid.NewGuid():N}" };
         using var producer = new KafkaProducerHost(node, "bench-node");
         await using var source = new KafkaRecordSource(node, "bench-node");
@@ -107,6 +140,13 @@ public static class BenchKafka
         source.Stop();
         await run.ConfigureAwait(false);
         return (records / seconds, pipeline.Metrics.Alerts);
+    }
+
+    private static ModelRegistry Registry(ModelSnapshot model)
+    {
+        var registry = new ModelRegistry();
+        registry.Publish(model);
+        return registry;
     }
 
     private static ModelSnapshot TrainOnHead(KafkaOptions options, IRecordDecoder decoder, FeatureSchema schema, CancellationToken cancellationToken)

@@ -39,7 +39,7 @@ public sealed record KafkaOptions
     /// <summary>How often acknowledged offsets are committed (also on revoke and on shutdown).</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Records read and not yet acknowledged above which the consumer pauses its partitions (backpressure).</summary>
+    /// <summary>Records read and waiting for the pipeline; beyond it the consumer waits, and pauses its partitions after a second (backpressure).</summary>
     public int MaxInFlightRecords { get; init; } = 65_536;
 
     /// <summary>How long a revoke waits for the in-flight records of the revoked partitions before giving them up.</summary>

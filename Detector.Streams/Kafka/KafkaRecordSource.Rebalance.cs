@@ -43,7 +43,11 @@ public sealed partial class KafkaRecordSource
                 LogDrainTimedOut(lanes.Sum(l => l.InFlight));
                 break;
             }
-            _acknowledged.Wait(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
+            _acknowledged.Reset();
+            if (lanes.Any(l => l.InFlight > 0))
+            {
+                _acknowledged.Wait(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
+            }
         }
         Commit(lanes);
         Release(lanes);
