@@ -1,0 +1,47 @@
+using Detector.Streams.Kafka;
+using Xunit;
+
+namespace Detector.Tests.Kafka;
+
+public sealed class KafkaOptionsTests
+{
+    private static readonly KafkaOptions Valid = new() { BootstrapServers = "127.0.0.1:9092" };
+
+    [Fact]
+    public void Validate_Defaults_Pass() => Valid.Validate();
+
+    [Theory]
+    [InlineData("BootstrapServers")]
+    [InlineData("InputTopic")]
+    [InlineData("TrainerGroupId")]
+    [InlineData("MaxInFlightRecords")]
+    [InlineData("SessionTimeout")]
+    public void Validate_BadValue_NamesTheKey(string key)
+    {
+        var options = key switch
+        {
+            "BootstrapServers" => Valid with { BootstrapServers = " " },
+            "InputTopic" => Valid with { InputTopic = "bad topic!" },
+            "TrainerGroupId" => Valid with { TrainerGroupId = Valid.GroupId },
+            "MaxInFlightRecords" => Valid with { MaxInFlightRecords = 0 },
+            _ => Valid with { SessionTimeout = TimeSpan.FromMilliseconds(10) },
+        };
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => options.Validate());
+
+        Assert.Contains($"Kafka:{key} = ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("allowed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClientConfigs_UserPropertiesOverrideDefaults_SecuritySettingsReachEveryClient()
+    {
+        var options = Valid with { Properties = new Dictionary<string, string> { ["security.protocol"] = "SASL_SSL", ["linger.ms"] = "50" } };
+
+        Assert.Equal("SASL_SSL", KafkaClientConfigs.Consumer(options, "g", "c").Get("security.protocol"));
+        Assert.Equal("SASL_SSL", KafkaClientConfigs.Reader(options, "c").Get("security.protocol"));
+        Assert.Equal("50", KafkaClientConfigs.Producer(options, "c").Get("linger.ms"));
+        Assert.True(KafkaClientConfigs.Producer(options, "c").EnableIdempotence);
+        Assert.False(KafkaClientConfigs.Consumer(options, "g", "c").EnableAutoCommit);
+    }
+}
