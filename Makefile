@@ -1,7 +1,7 @@
 # The two commands of the README. Both install what is missing, build, then run.
 SHELL := /bin/bash
 DOTNET ?= dotnet
-BENCH_PACKAGES := python3-torch python3-numpy python3-threadpoolctl
+BENCH_PACKAGES := python3-torch python3-numpy python3-threadpoolctl python3-confluent-kafka
 
 .PHONY: demo test build setup bench bench-models clean
 

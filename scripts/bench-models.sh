@@ -9,5 +9,6 @@ mkdir -p out
 ./detector bench models "$@" | tee out/bench-detector.jsonl
 /usr/bin/python3 "$shared/bench/torch_reference.py" | tee out/bench-torch.jsonl
 ./detector bench pipeline | tee out/bench-pipeline.jsonl
-/usr/bin/python3 scripts/bench-table.py out/bench-detector.jsonl out/bench-torch.jsonl out/bench-pipeline.jsonl > docs/benchmarks.md
+./detector bench kafka --reference "$shared/bench/python_e2e.py" | tee out/bench-kafka.jsonl
+/usr/bin/python3 scripts/bench-table.py out/bench-detector.jsonl out/bench-torch.jsonl out/bench-pipeline.jsonl out/bench-kafka.jsonl > docs/benchmarks.md
 echo "wrote docs/benchmarks.md" >&2

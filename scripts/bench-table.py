@@ -56,3 +56,26 @@ if len(sys.argv) > 3:
         elif r["case"] == "latency":
             met = "yes" if r["p99_ms"] <= 20 else "**no**"
             print(f"| latency at {r['rate']:,.0f} rec/s | | | | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | <= 20 ms ({met}) |")
+
+if len(sys.argv) > 4:
+    kafka = {r["case"] if r.get("impl") == "detector" else "python": r
+             for r in (json.loads(l) for l in open(sys.argv[4]) if l.startswith("{"))}
+    print("\n## Kafka (`./detector bench kafka`)\n")
+    print("One mock Kafka cluster (librdkafka's, 3 brokers, in the benchmark process) holding the same card records (JSON, "
+          f"{kafka['load']['partitions']} partitions), read by each case from the beginning in one run: the Confluent.Kafka "
+          "consumer alone with the node's settings (the client's ceiling), the node's Kafka source alone, the node's pipeline "
+          "from memory (no broker), one node end to end (Kafka → decode → score → thresholds → alerts topic, offsets committed "
+          "after delivery), and ../shared/bench/python_e2e.py (confluent-kafka + PyTorch, 1 thread) on the same topic.\n")
+    print("| case | records/s | ratio | target |")
+    print("|---|---:|---:|---:|")
+    e2e = kafka["end-to-end"]["records_per_s"]
+    consume = kafka["consume-only"]["records_per_s"]
+    for case in ["consume-only", "source-only", "pipeline-from-memory"]:
+        if case in kafka:
+            print(f"| {case} | {kafka[case]['records_per_s']:,.0f} | | |")
+    met = "yes" if e2e >= 0.5 * consume else "**no**"
+    print(f"| end-to-end, one node | {e2e:,.0f} | {e2e / consume:.2f} of consume-only | >= 0.50 ({met}) |")
+    if "python" in kafka:
+        py = kafka["python"]["records_per_s"]
+        met = "yes" if e2e >= 3 * py else "**no**"
+        print(f"| python_e2e.py | {py:,.0f} | end-to-end is {e2e / py:.2f}x | >= 3x ({met}) |")

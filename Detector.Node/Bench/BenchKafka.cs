@@ -45,7 +45,7 @@ public static class BenchKafka
         var sourceRps = await SourceOnlyAsync(options, records, cancellationToken).ConfigureAwait(false);
         Emit(output, $"\"case\":\"source-only\",\"records\":{records},\"records_per_s\":{sourceRps:F0}");
 
-        var (e2eRps, alerts) = await EndToEndAsync(options, schema, records, cancellationToken).ConfigureAwait(false);
+        var (e2eRps, alerts) = await EndToEndAsync(options, schema, records, output, cancellationToken).ConfigureAwait(false);
         Emit(output, $"\"case\":\"end-to-end\",\"records\":{records},\"model_actors\":{Environment.ProcessorCount},\"alerts\":{alerts},\"records_per_s\":{e2eRps:F0}," +
             $"\"ratio_to_consume_only\":{e2eRps / consumeRps:F3}");
 
@@ -106,7 +106,8 @@ public static class BenchKafka
     }
 
     /// <summary>One node: a model trained on the topic's head (as the reference does), then the full pipeline.</summary>
-    private static async Task<(double RecordsPerSecond, long Alerts)> EndToEndAsync(KafkaOptions options, RecordSchemaOptions schemaOptions, long records, CancellationToken cancellationToken)
+    private static async Task<(double RecordsPerSecond, long Alerts)> EndToEndAsync(KafkaOptions options, RecordSchemaOptions schemaOptions, long records,
+        TextWriter output, CancellationToken cancellationToken)
     {
         var decoder = RecordDecoder.Create(schemaOptions);
         var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
@@ -117,7 +118,7 @@ public static class BenchKafka
         {
             var memoryClock = Stopwatch.StartNew();
             await memory.RunAsync(new MemoryRecordSource(payloads), cancellationToken).ConfigureAwait(false);
-            Console.Error.WriteLine($"bench kafka: the same pipeline from memory (no broker): {payloads.Count / memoryClock.Elapsed.TotalSeconds:N0} records/s");
+            Emit(output, $"\"case\":\"pipeline-from-memory\",\"records\":{payloads.Count},\"records_per_s\":{payloads.Count / memoryClock.Elapsed.TotalSeconds:F0}");
         }
         var registry = Registry(model);
         var node = options with { GroupId = $"bench-e2e-{Guid.NewGuid():N}" };
