@@ -15,9 +15,8 @@ internal sealed class TopicFollower : IDisposable
     private readonly Action<ConsumeResult<byte[]?, byte[]>> _onMessage;
     private readonly Action _onCaughtUp;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Thread? _thread;
+    private readonly ClientThread _thread;
 
     /// <summary>Follows topic; onMessage and onCaughtUp run on the follower's thread.</summary>
     public TopicFollower(KafkaOptions options, string topic, string clientId, Action<ConsumeResult<byte[]?, byte[]>> onMessage, Action onCaughtUp, ILogger logger)
@@ -28,28 +27,19 @@ internal sealed class TopicFollower : IDisposable
         _onMessage = onMessage;
         _onCaughtUp = onCaughtUp;
         _logger = logger;
+        _thread = new ClientThread($"follow-{topic}", Run);
     }
 
     /// <summary>Completes once the follower has read what the topic held when it started.</summary>
     public Task CaughtUp => _caughtUp.Task;
 
     /// <summary>Starts reading.</summary>
-    public void Start()
-    {
-        KafkaNative.EnsureLoaded();
-        _thread = new Thread(Run) { IsBackground = true, Name = $"follow-{_topic}" };
-        _thread.Start();
-    }
+    public void Start() => _thread.Start();
 
     /// <summary>Stops reading.</summary>
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _thread?.Join();
-        _stop.Dispose();
-    }
+    public void Dispose() => _thread.Dispose();
 
-    private void Run()
+    private void Run(CancellationToken stop)
     {
         try
         {
@@ -57,7 +47,7 @@ internal sealed class TopicFollower : IDisposable
                 .SetErrorHandler((_, e) => _logger.LogDebug("kafka {Topic} reader: {Reason}", _topic, e.Reason))
                 .SetLogHandler((_, _) => { })
                 .Build();
-            var partitions = WaitForPartitions(consumer);
+            var partitions = WaitForPartitions(consumer, stop);
             if (partitions is null)
             {
                 return;
@@ -66,7 +56,7 @@ internal sealed class TopicFollower : IDisposable
             var pending = ends.Where(e => e.Value > 0).Select(e => e.Key).ToHashSet();
             consumer.Assign(partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning)));
             CheckCaughtUp(pending);
-            while (!_stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested)
             {
                 var result = KafkaErrors.ConsumeOrNull(consumer, TimeSpan.FromMilliseconds(100), _logger);
                 if (result is null)
@@ -113,11 +103,11 @@ internal sealed class TopicFollower : IDisposable
     }
 
     /// <summary>The topic's partitions, retrying (with a warning) while it does not exist yet.</summary>
-    private List<TopicPartition>? WaitForPartitions(IConsumer<byte[]?, byte[]> consumer)
+    private List<TopicPartition>? WaitForPartitions(IConsumer<byte[]?, byte[]> consumer, CancellationToken stop)
     {
         using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         var warned = false;
-        while (!_stop.IsCancellationRequested)
+        while (!stop.IsCancellationRequested)
         {
             try
             {
@@ -136,7 +126,7 @@ internal sealed class TopicFollower : IDisposable
             {
                 _logger.LogWarning("kafka metadata for {Topic} failed: {Reason}", _topic, e.Error.Reason);
             }
-            _stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+            stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
         }
         return null;
     }

@@ -16,10 +16,9 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
     private readonly KafkaOptions _options;
     private readonly string _nodeId;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private TaskCompletionSource _becameTrainer = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Thread? _thread;
+    private readonly ClientThread _thread;
     private volatile bool _isTrainer;
 
     /// <summary>Takes part in the election as nodeId once started.</summary>
@@ -28,6 +27,7 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
         _options = options;
         _nodeId = nodeId;
         _logger = logger;
+        _thread = new ClientThread("trainer-election", Run);
     }
 
     /// <summary>Raised (on the election thread) when this node gains or loses the trainer role.</summary>
@@ -49,22 +49,12 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
     }
 
     /// <summary>Joins the election.</summary>
-    public void Start()
-    {
-        KafkaNative.EnsureLoaded();
-        _thread = new Thread(Run) { IsBackground = true, Name = "trainer-election" };
-        _thread.Start();
-    }
+    public void Start() => _thread.Start();
 
     /// <summary>Leaves the election (the role moves to another node at once).</summary>
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _thread?.Join();
-        _stop.Dispose();
-    }
+    public void Dispose() => _thread.Dispose();
 
-    private void Run()
+    private void Run(CancellationToken stop)
     {
         var config = KafkaClientConfigs.Consumer(_options, _options.TrainerGroupId, $"{_nodeId}-election");
         config.EnableAutoCommit = true;
@@ -81,7 +71,7 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
                 .SetLogHandler((_, _) => { })
                 .Build();
             consumer.Subscribe(_options.ControlTopic);
-            while (!_stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested)
             {
                 if (KafkaErrors.ConsumeOrNull(consumer, TimeSpan.FromMilliseconds(100), _logger) is { Message.Value: { } command })
                 {
