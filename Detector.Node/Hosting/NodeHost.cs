@@ -76,7 +76,7 @@ public static class NodeHost
             state.Models = new ModelHistory(registry, options.Model.KeepVersions);
             source = sourceFactory(context, pipeline);
             state.Source = source as ISourceStatus;
-            using var admin = new PipelineModelAdmin(pipeline, state.Models, schema);
+            using var admin = new PipelineModelAdmin(pipeline, state.Models, schema, member is null ? null : member.RequestRetrainAsync);
             if (options.Node.AdminToken.Length == 0)
             {
                 log.LogWarning("Node:AdminToken is not set: the admin endpoints (retrain, model upload, rollback) answer 401");

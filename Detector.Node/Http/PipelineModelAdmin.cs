@@ -5,8 +5,12 @@ using Detector.Streams.Training;
 
 namespace Detector.Node.Http;
 
-/// <summary>The admin operations on a node's own pipeline and model history.</summary>
-public sealed class PipelineModelAdmin(DetectorPipeline pipeline, ModelHistory history, FeatureSchema schema) : IModelAdmin, IDisposable
+/// <summary>
+/// The admin operations on a node's own pipeline and model history. In a cluster only the trainer retrains: a node that
+/// is not the trainer forwards the request (forwardRetrain puts it on the control topic, where the trainer reads it).
+/// </summary>
+public sealed class PipelineModelAdmin(DetectorPipeline pipeline, ModelHistory history, FeatureSchema schema, Func<Task>? forwardRetrain = null)
+    : IModelAdmin, IDisposable
 {
     /// <summary>Serialises rollbacks, so two at once cannot both restore the same version.</summary>
     private readonly SemaphoreSlim _rollback = new(1, 1);
@@ -15,7 +19,16 @@ public sealed class PipelineModelAdmin(DetectorPipeline pipeline, ModelHistory h
     public FeatureSchema Schema => schema;
 
     /// <inheritdoc />
-    public Task<RetrainFinished> RetrainAsync(CancellationToken cancellationToken) => pipeline.RetrainAsync(cancellationToken);
+    public async Task<RetrainFinished> RetrainAsync(CancellationToken cancellationToken)
+    {
+        var outcome = await pipeline.RetrainAsync(cancellationToken);
+        if (outcome.Outcome == "not-trainer" && forwardRetrain is not null)
+        {
+            await forwardRetrain();
+            return outcome with { Outcome = "forwarded-to-trainer" };
+        }
+        return outcome;
+    }
 
     /// <inheritdoc />
     public Task<ModelInstalled> InstallAsync(ModelSnapshot model, CancellationToken cancellationToken) => pipeline.InstallModelAsync(model, cancellationToken);
