@@ -45,6 +45,10 @@ public sealed class ComposeTests
         Assert.Equal(Nodes, Nodes.Select(n => Yaml.TextAt(Service(n), "environment", "DETECTOR__Node__Id")));
     }
 
+    /// <summary>The Kafka section the compose nodes run with (they load /etc/detector/fraud.json, i.e. config/fraud.json).</summary>
+    private static Detector.Streams.Kafka.KafkaOptions FraudKafka() =>
+        NodeConfiguration.Load(RepositoryFiles.PathOf("config/fraud.json"), new Dictionary<string, string?>()).Kafka;
+
     [Fact]
     public void Replay_CommandParsesAsTheRealCli_AndProducesIntoTheNodesInputTopic()
     {
@@ -52,14 +56,14 @@ public sealed class ComposeTests
         var parsed = Detector.Node.Cli.Build().Parse(command);
         Assert.Empty(parsed.Errors);
         Assert.Contains(command[Array.IndexOf(command, "--bootstrap-servers") + 1], Yaml.TextAt(Service("kafka"), "environment", "KAFKA_ADVERTISED_LISTENERS"), StringComparison.Ordinal);
-        Assert.Equal(new Detector.Streams.Kafka.KafkaOptions().InputTopic, command[Array.IndexOf(command, "--topic") + 1]);
+        Assert.Equal(FraudKafka().InputTopic, command[Array.IndexOf(command, "--topic") + 1]);
     }
 
     [Fact]
     public void KafkaInit_CreatesEveryTopicTheNodesUse_WithOneControlPartition()
     {
         var script = string.Join("\n", Yaml.ListAt(Service("kafka-init"), "command").Cast<string>());
-        var options = new Detector.Streams.Kafka.KafkaOptions();
+        var options = FraudKafka();
         foreach (var topic in new[] { options.InputTopic, options.AlertsTopic, options.DeadLetterTopic, options.ModelsTopic, options.StatusTopic })
         {
             Assert.Contains($"--topic {topic} ", script, StringComparison.Ordinal);
