@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Detector.Node.Commands;
+using Detector.Node.Configuration;
 using Detector.Streams.Kafka;
 
 namespace Detector.Node.Kafka;
@@ -11,12 +13,13 @@ public static class KafkaCommand
     {
         var brokers = new Option<int>("--brokers") { Description = "Mock brokers to start.", DefaultValueFactory = _ => 3 };
         var partitions = new Option<int>("--partitions") { Description = "Partitions of the input topic.", DefaultValueFactory = _ => 6 };
+        var config = new Option<string?>("--config") { Description = "Create the topics named in this node configuration's Kafka section (default: the default names)." };
         var mock = new Command("mock", "Starts librdkafka's mock Kafka cluster on loopback, creates Detector's topics, prints the bootstrap address and stays up until interrupted.\n\n" +
-            "Examples:\n  ./detector kafka mock\n  ./detector kafka mock --brokers 1 --partitions 12\n  DETECTOR__Kafka__BootstrapServers=$(…) ./detector run --config config/fraud.json")
+            "Examples:\n  ./detector kafka mock\n  ./detector kafka mock --config config/fraud.json --partitions 12\n  DETECTOR__Kafka__BootstrapServers=<printed address> ./detector run --config config/fraud.json")
         {
-            brokers, partitions,
+            brokers, partitions, config,
         };
-        mock.SetAction((r, ct) => RunMockAsync(r.GetValue(brokers), r.GetValue(partitions), ct));
+        mock.SetAction((r, ct) => CommandGuard.RunAsync(() => RunMockAsync(r.GetValue(brokers), r.GetValue(partitions), r.GetValue(config), ct)));
         return new Command("kafka", "Kafka tools.") { mock };
     }
 
@@ -31,15 +34,16 @@ public static class KafkaCommand
         cluster.CreateTopic(options.StatusTopic, 1, 3);
     }
 
-    private static async Task<int> RunMockAsync(int brokers, int partitions, CancellationToken cancellationToken)
+    private static async Task<int> RunMockAsync(int brokers, int partitions, string? config, CancellationToken cancellationToken)
     {
         if (brokers < 1 || partitions < 1)
         {
             await Console.Error.WriteLineAsync("--brokers and --partitions must be >= 1").ConfigureAwait(false);
             return 2;
         }
+        var topics = config is null ? new KafkaOptions() : NodeConfiguration.Load(config).Kafka;
         using var cluster = new MockCluster(brokers);
-        var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers };
+        var options = topics with { BootstrapServers = cluster.BootstrapServers };
         CreateDetectorTopics(cluster, options, partitions);
         Console.WriteLine($"mock Kafka cluster: {brokers} brokers (librdkafka {KafkaNative.Version})");
         Console.WriteLine($"topics: {options.InputTopic} ({partitions} partitions), {options.AlertsTopic} ({partitions}), {options.DeadLetterTopic}, {options.ModelsTopic}, {options.ControlTopic}, {options.StatusTopic}");

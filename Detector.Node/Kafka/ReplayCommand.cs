@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Detector.Node.Commands;
 using Detector.Streams.Generators;
 using Detector.Streams.Kafka;
 
@@ -26,7 +27,7 @@ public static class ReplayCommand
         {
             bootstrap, topic, file, header, generator, seed, count, rate, throttle, maxLag,
         };
-        command.SetAction(async (r, ct) =>
+        command.SetAction((r, ct) => CommandGuard.RunAsync(async () =>
         {
             var path = r.GetValue(file);
             var name = r.GetValue(generator);
@@ -67,7 +68,7 @@ public static class ReplayCommand
             Console.WriteLine($"replayed {result.Produced:N0} records into {r.GetValue(topic)} in {result.Elapsed.TotalSeconds:F1}s " +
                 $"({result.Produced / Math.Max(result.Elapsed.TotalSeconds, 1e-3):N0} records/s); failed {result.Failed:N0}");
             return result.Failed == 0 ? 0 : 1;
-        });
+        }));
         return command;
     }
 }
