@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Detector.Node.Commands;
 using Detector.Node.Configuration;
+using Detector.Node.Hosting;
 using Detector.Streams.Kafka;
 
 namespace Detector.Node.Kafka;
@@ -49,9 +50,11 @@ public static class KafkaCommand
         Console.WriteLine($"topics: {options.InputTopic} ({partitions} partitions), {options.AlertsTopic} ({partitions}), {options.DeadLetterTopic}, {options.ModelsTopic}, {options.ControlTopic}, {options.StatusTopic}");
         Console.WriteLine($"bootstrap.servers={cluster.BootstrapServers}");
         Console.WriteLine("press Ctrl+C to stop");
+        using var shutdown = new ShutdownSignal();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, shutdown.Token);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -75,7 +75,7 @@ internal sealed partial class NodeProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            _ = SendSignal(_process.Id, 15);
+            Terminate(_process.Id);
         }
         await _process.WaitForExitAsync().WaitAsync(timeout);
         return _process.ExitCode;
@@ -109,6 +109,9 @@ internal sealed partial class NodeProcess : IDisposable
         }
         return lines;
     }
+
+    /// <summary>Sends SIGTERM to a process.</summary>
+    public static void Terminate(int pid) => _ = SendSignal(pid, 15);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int SendSignal(int pid, int signal);
