@@ -22,8 +22,8 @@ namespace Detector.Models.Kernels.Cuda;
 /// </summary>
 public sealed unsafe partial class CudaKernels : IKernels<float>, IDisposable
 {
-    /// <summary>PTX per compute capability, compiled once per process (NVRTC is slow: ~100 ms per compile).</summary>
-    private static readonly ConcurrentDictionary<(int Major, int Minor), Lazy<byte[]>> Ptx = new();
+    /// <summary>Module image (CUBIN or PTX) per compute capability, compiled once per process (NVRTC takes ~100 ms a compile).</summary>
+    private static readonly ConcurrentDictionary<(int Major, int Minor), Lazy<byte[]>> Images = new();
 
     /// <summary>Serialises calls: the stream, staging and buffer slots are per-call state.</summary>
     private readonly Lock _gate = new();
@@ -37,7 +37,7 @@ public sealed unsafe partial class CudaKernels : IKernels<float>, IDisposable
     /// <summary>The cuBLAS handle, bound to <see cref="_stream"/>.</summary>
     private readonly nint _cublas;
 
-    /// <summary>The module loaded from the NVRTC-compiled PTX.</summary>
+    /// <summary>The module loaded from the NVRTC-compiled image.</summary>
     private readonly nint _module;
 
     /// <summary>Kernel function handles, indexed as <see cref="CudaKernelSource.EntryPoints"/>.</summary>
@@ -108,9 +108,9 @@ public sealed unsafe partial class CudaKernels : IKernels<float>, IDisposable
     {
         CudaDriver.Check(CudaDriver.cuDeviceGetAttribute(out var major, CudaDriver.AttributeComputeCapabilityMajor, device), nameof(CudaDriver.cuDeviceGetAttribute));
         CudaDriver.Check(CudaDriver.cuDeviceGetAttribute(out var minor, CudaDriver.AttributeComputeCapabilityMinor, device), nameof(CudaDriver.cuDeviceGetAttribute));
-        var ptx = Ptx.GetOrAdd((major, minor), key => new Lazy<byte[]>(() =>
-            Nvrtc.CompileToPtx(CudaKernelSource.Source, "detector_kernels.cu", key.Major, key.Minor))).Value;
-        fixed (byte* p = ptx)
+        var image = Images.GetOrAdd((major, minor), key => new Lazy<byte[]>(() =>
+            Nvrtc.Compile(CudaKernelSource.Source, "detector_kernels.cu", key.Major, key.Minor))).Value;
+        fixed (byte* p = image)
         {
             CudaDriver.Check(CudaDriver.cuModuleLoadData(out var module, p), nameof(CudaDriver.cuModuleLoadData));
             return module;

@@ -4,8 +4,8 @@ using System.Text;
 namespace Detector.Models.Kernels.Cuda;
 
 /// <summary>
-/// P/Invoke into NVRTC, the runtime CUDA C++ compiler: CUDA C source in, PTX out (the driver JIT-compiles the PTX
-/// for the device when the module loads). Status 0 is success.
+/// P/Invoke into NVRTC, the runtime CUDA C++ compiler: CUDA C source in, a CUBIN (or PTX for the driver to JIT) out.
+/// Status 0 is success.
 /// </summary>
 internal static unsafe partial class Nvrtc
 {
@@ -19,13 +19,52 @@ internal static unsafe partial class Nvrtc
     /// <summary>True when an NVRTC library could be loaded.</summary>
     public static bool IsAvailable => NativeLibraries.Handle(Library) != 0;
 
-    /// <summary>Compiles <paramref name="source"/> to NUL-terminated PTX for compute capability major.minor; throws with the compiler log on failure.</summary>
-    public static byte[] CompileToPtx(string source, string name, int major, int minor)
+    /// <summary>
+    /// Compiles <paramref name="source"/> for a device of compute capability major.minor into a module image for
+    /// <c>cuModuleLoadData</c>. When this NVRTC knows the device's architecture the image is a CUBIN (machine code:
+    /// no JIT, and no dependence on the driver accepting this NVRTC's PTX version); for a device newer than this NVRTC
+    /// it is NUL-terminated PTX for the newest architecture it knows, which the driver JIT-compiles. Throws a
+    /// <see cref="CudaException"/> with the compiler log on failure.
+    /// </summary>
+    public static byte[] Compile(string source, string name, int major, int minor)
+    {
+        var arch = major * 10 + minor;
+        var supported = SupportedArchitectures();
+        if (supported.Length == 0 || supported.Contains(arch))
+        {
+            return CompileFor(source, name, $"sm_{arch}", cubin: true);
+        }
+        var newest = supported.Where(a => a <= arch).DefaultIfEmpty(supported.Min()).Max();
+        return CompileFor(source, name, $"compute_{newest}", cubin: false);
+    }
+
+    /// <summary>The architectures (e.g. 80, 90) this NVRTC can target; empty when it cannot say (NVRTC before 11.2).</summary>
+    private static int[] SupportedArchitectures()
+    {
+        try
+        {
+            if (nvrtcGetNumSupportedArchs(out var count) != 0 || count <= 0)
+            {
+                return [];
+            }
+            var archs = new int[count];
+            fixed (int* p = archs)
+            {
+                return nvrtcGetSupportedArchs(p) == 0 ? archs : [];
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    private static byte[] CompileFor(string source, string name, string architecture, bool cubin)
     {
         Check(nvrtcCreateProgram(out var program, source, name, 0, null, null), nameof(nvrtcCreateProgram), 0);
         try
         {
-            byte[][] options = [Encoding.UTF8.GetBytes($"--gpu-architecture=compute_{major}{minor}\0"), "--std=c++14\0"u8.ToArray()];
+            byte[][] options = [Encoding.UTF8.GetBytes($"--gpu-architecture={architecture}\0"), "--std=c++14\0"u8.ToArray()];
             fixed (byte* o0 = options[0])
             fixed (byte* o1 = options[1])
             {
@@ -33,8 +72,18 @@ internal static unsafe partial class Nvrtc
                 var status = nvrtcCompileProgram(program, options.Length, pointers);
                 if (status != 0)
                 {
-                    throw new CudaException(nameof(nvrtcCompileProgram), status, $"compiling {name}: {Log(program)}");
+                    throw new CudaException(nameof(nvrtcCompileProgram), status, $"compiling {name} for {architecture}: {Log(program)}");
                 }
+            }
+            if (cubin)
+            {
+                Check(nvrtcGetCUBINSize(program, out var cubinSize), nameof(nvrtcGetCUBINSize), program);
+                var image = new byte[(int)cubinSize];
+                fixed (byte* p = image)
+                {
+                    Check(nvrtcGetCUBIN(program, p), nameof(nvrtcGetCUBIN), program);
+                }
+                return image;
             }
             Check(nvrtcGetPTXSize(program, out var size), nameof(nvrtcGetPTXSize), program);
             var ptx = new byte[(int)size];
@@ -82,6 +131,18 @@ internal static unsafe partial class Nvrtc
 
     [LibraryImport(Library)]
     private static partial int nvrtcGetPTX(nint program, byte* ptx);
+
+    [LibraryImport(Library)]
+    private static partial int nvrtcGetCUBINSize(nint program, out nuint size);
+
+    [LibraryImport(Library)]
+    private static partial int nvrtcGetCUBIN(nint program, byte* cubin);
+
+    [LibraryImport(Library)]
+    private static partial int nvrtcGetNumSupportedArchs(out int count);
+
+    [LibraryImport(Library)]
+    private static partial int nvrtcGetSupportedArchs(int* archs);
 
     [LibraryImport(Library)]
     private static partial int nvrtcGetProgramLogSize(nint program, out nuint size);
