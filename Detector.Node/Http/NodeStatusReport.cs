@@ -48,6 +48,7 @@ public static class NodeStatusReport
                 entities = t.EntityCount,
             },
             ["devices"] = pipeline?.ActorDevices.Select(a => new { actor = a.Actor, device = a.Device, kernels = a.Kernels }),
+            ["trainerDevice"] = pipeline?.TrainerDevice,
             ["records"] = metrics is null ? null : new
             {
                 consumed = metrics.Consumed,

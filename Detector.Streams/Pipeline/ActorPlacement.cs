@@ -55,6 +55,28 @@ internal static class ActorPlacement
         return (kernels, devices);
     }
 
+    /// <summary>The trainer's kernels: <paramref name="cpu"/>, or a GPU's when <see cref="PipelineOptions.TrainerDevice"/> names one that starts.</summary>
+    public static (IKernels<float> Kernels, string Device) ForTrainer(PipelineOptions options, IKernels<float> cpu, DeviceBackends backends, ILogger logger)
+    {
+        var device = DeviceSpec.Parse(options.TrainerDevice);
+        if (!device.IsCuda)
+        {
+            return (cpu, "cpu");
+        }
+        var inventory = backends.Probe.Probe();
+        if (!inventory.Has(device.Ordinal))
+        {
+            logger.LogWarning("trainer device {Device} is not present ({Inventory}): the trainer runs on the cpu instead", device.ToString(), inventory.Describe());
+            return (cpu, "cpu");
+        }
+        if (TryCreate(backends, device, out var reason) is { } gpu)
+        {
+            return (gpu, device.ToString());
+        }
+        logger.LogWarning("trainer device {Device} could not start ({Reason}): the trainer runs on the cpu instead", device.ToString(), reason);
+        return (cpu, "cpu");
+    }
+
     private static IKernels<float>? TryCreate(DeviceBackends backends, DeviceSpec device, out string reason)
     {
         reason = "";

@@ -40,6 +40,9 @@ public sealed class DetectorPipeline : IAsyncDisposable
     /// <summary>Each model actor's kernels, by actor index; GPU ones are disposed with the pipeline.</summary>
     private readonly IKernels<float>[] _actorKernels;
 
+    /// <summary>The CPU kernels (given or shared): never disposed here.</summary>
+    private readonly IKernels<float> _cpuKernels;
+
     /// <summary>
     /// Builds the actors. The registry may already hold a model; otherwise the first is trained on warm-up rows.
     /// <paramref name="kernels"/> (default <see cref="CpuKernels.Instance"/>) serve the trainer and every model actor
@@ -75,8 +78,11 @@ public sealed class DetectorPipeline : IAsyncDisposable
         Metrics = new PipelineMetrics(() => _tracker.Snapshot.GlobalThreshold, () => Registry.Version,
             () => Registry.Current is { } m ? (time.GetUtcNow() - m.Metadata.TrainedAt).TotalSeconds : double.NaN,
             _system.GetMailboxDepthsByKind, () => trainerActor?.LastLoss ?? double.NaN);
+        var cpu = kernels ?? CpuKernels.Instance;
+        devices ??= DeviceBackends.Default;
+        (var trainerKernels, TrainerDevice) = ActorPlacement.ForTrainer(options, cpu, devices, logger ?? NullLogger.Instance);
         _context = new PipelineContext(options, schema, alerts, deadLetters, Offsets, Registry, reservoir,
-            new RecordBatchPool(options.BatchMaxRows, schema.Count), Metrics, kernels ?? CpuKernels.Instance, time,
+            new RecordBatchPool(options.BatchMaxRows, schema.Count), Metrics, trainerKernels, time,
             logger ?? NullLogger.Instance)
         {
             BatchJudged = batchJudged,
@@ -94,7 +100,8 @@ public sealed class DetectorPipeline : IAsyncDisposable
             .WithMailboxCapacity(4).WithDedicatedThread().WithSupervisorStrategy(escalate));
         _thresholds = thresholds = _system.Spawn(Props.FromProducer(() => new ThresholdActor(ctx, _tracker, _alertSink, _trainer))
             .WithName("threshold").WithKind("threshold").WithMailboxCapacity(options.StageMailboxCapacity).WithSupervisorStrategy(escalate));
-        (_actorKernels, ActorDevices) = ActorPlacement.Place(options, ctx.Kernels, devices ?? DeviceBackends.Default, ctx.Logger);
+        _cpuKernels = cpu;
+        (_actorKernels, ActorDevices) = ActorPlacement.Place(options, cpu, devices, ctx.Logger);
         Metrics.ReportActorDevices(ActorDevices);
         _models = Enumerable.Range(0, options.EffectiveModelActors).Select(k => _system.Spawn(
             Props.FromProducer(() => new ModelActor(ctx, _actorKernels[k], _thresholds)).WithName($"model-{k}").WithKind("model")
@@ -115,6 +122,9 @@ public sealed class DetectorPipeline : IAsyncDisposable
 
     /// <summary>Counters and instruments.</summary>
     public PipelineMetrics Metrics { get; }
+
+    /// <summary>Where the trainer runs: <c>cpu</c> or <c>cuda:N</c>.</summary>
+    public string TrainerDevice { get; }
 
     /// <summary>The device each model actor holds, by actor index.</summary>
     public IReadOnlyList<ActorDevice> ActorDevices { get; }
@@ -220,7 +230,7 @@ public sealed class DetectorPipeline : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         Metrics.Dispose();
-        foreach (var gpu in _actorKernels.Where(k => !ReferenceEquals(k, _context.Kernels)).OfType<IDisposable>())
+        foreach (var gpu in _actorKernels.Append(_context.Kernels).Where(k => !ReferenceEquals(k, _cpuKernels)).OfType<IDisposable>())
         {
             gpu.Dispose();
         }

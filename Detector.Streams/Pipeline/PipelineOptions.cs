@@ -24,6 +24,12 @@ public sealed record PipelineOptions
     /// </summary>
     public IReadOnlyList<string> Devices { get; init; } = ["auto"];
 
+    /// <summary>
+    /// Where the trainer runs: <c>cpu</c> (the default: training is occasional, and the CPU's data-parallel shards
+    /// keep it bit-for-bit reproducible) or <c>cuda:N</c>. A GPU that is not present falls back to the CPU with a warning.
+    /// </summary>
+    public string TrainerDevice { get; init; } = "cpu";
+
     /// <summary>Batches a model actor's mailbox holds before the router waits (backpressure).</summary>
     public int ModelMailboxCapacity { get; init; } = 4;
 
@@ -80,6 +86,8 @@ public sealed record PipelineOptions
         }
         Check(Devices.Count == 1 || !Devices.Any(d => DeviceSpec.Parse(d).Kind == DeviceKind.Auto), nameof(Devices), Devices,
             "'auto' alone, or a list of 'cpu' and 'cuda:N'");
+        Check(DeviceSpec.TryParse(TrainerDevice, out var trainer) && trainer.Kind != DeviceKind.Auto, nameof(TrainerDevice), TrainerDevice,
+            "'cpu' or 'cuda:N' (N = 0, 1, …)");
     }
 
     private static void Check(bool ok, string key, object value, string allowed) => OptionCheck.Require(ok, key, value, allowed);

@@ -59,4 +59,22 @@ public sealed class DeviceOptionsTests : IDisposable
     [Fact]
     public void Validate_EmptyList_IsRejected() =>
         Assert.Equal("Devices", Assert.Throws<InvalidOptionException>(() => new PipelineOptions { Devices = [] }.Validate()).Key);
+
+    [Fact]
+    public void Load_TrainerDevice_DefaultsToCpuAndBindsCuda()
+    {
+        Assert.Equal("cpu", NodeConfiguration.Load(EmptyConfig(), Env()).Pipeline.TrainerDevice);
+        Assert.Equal("cuda:1", NodeConfiguration.Load(EmptyConfig(), Env(("DETECTOR__Pipeline__TrainerDevice", "cuda:1"))).Pipeline.TrainerDevice);
+    }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("gpu")]
+    public void Load_TrainerDeviceNotCpuOrCuda_NamesTheKey(string value)
+    {
+        var error = Assert.Throws<InvalidOptionException>(() => NodeConfiguration.Load(EmptyConfig(), Env(("DETECTOR__Pipeline__TrainerDevice", value))));
+
+        Assert.Equal("Pipeline:TrainerDevice", error.Key);
+        Assert.Contains("'cpu' or 'cuda:N'", error.Allowed, StringComparison.Ordinal);
+    }
 }

@@ -127,24 +127,42 @@ public sealed class DevicePipelineTests
     }
 
     [Fact]
-    public async Task RunAsync_ActorsPinnedToGpu_ScoreWithTheirOwnKernels_ReportedInStatusAndMetrics_DisposedWithPipeline()
+    public async Task Constructor_TrainerDeviceNotPresent_TrainerOnCpuWithOneWarning()
+    {
+        var logger = new RecordingLogger();
+        var options = Options(1, "cpu") with { TrainerDevice = "cuda:3" };
+
+        await using var pipeline = Pipeline(options, new DeviceBackends(FakeDeviceProbe.WithGpus(1), new StandInFactory().Create), logger);
+
+        Assert.Equal("cpu", pipeline.TrainerDevice);
+        var warning = Assert.Single(logger.Lines, l => l.Level == LogLevel.Warning);
+        Assert.Contains("trainer device cuda:3 is not present", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_ActorAndTrainerPinnedToGpus_UseTheirOwnKernels_ReportedInStatusAndMetrics_DisposedWithPipeline()
     {
         using var exporter = new PrometheusExporter(NodeExporterOptions.Default);
         var factory = new StandInFactory();
         var generator = RecordGenerators.Create("cards", 5);
         var payloads = Enumerable.Range(0, 3_000).Select(_ => generator.Next().Payload).ToList();
-        var pipeline = Pipeline(Options(2, "cuda:1", "cpu"), new DeviceBackends(FakeDeviceProbe.WithGpus(2), factory.Create));
+        var options = Options(2, "cuda:1", "cpu") with { TrainerDevice = "cuda:0" };
+        var pipeline = Pipeline(options, new DeviceBackends(FakeDeviceProbe.WithGpus(2), factory.Create));
         try
         {
             await pipeline.RunAsync(new ListSource(payloads)).WaitAsync(HangGuard);
 
-            var gpu = Assert.Single(factory.Created);
-            Assert.True(gpu.LinearCalls > 0, "the actor pinned to cuda:1 never used its own kernels");
+            var actorGpu = Assert.Single(factory.Created, k => k.Name == "stand-in-cuda:1");
+            var trainerGpu = Assert.Single(factory.Created, k => k.Name == "stand-in-cuda:0");
+            Assert.True(actorGpu.LinearCalls > 0, "the actor pinned to cuda:1 never used its own kernels");
+            Assert.True(trainerGpu.LinearCalls > 0, "the trainer on cuda:0 never used its own kernels");
+            Assert.Equal("cuda:0", pipeline.TrainerDevice);
 
             var status = JsonSerializer.SerializeToElement(NodeStatusReport.Status(new NodeState("devices-test") { Pipeline = pipeline }));
             var devices = status.GetProperty("devices").EnumerateArray()
                 .Select(d => $"{d.GetProperty("actor").GetString()}={d.GetProperty("device").GetString()}/{d.GetProperty("kernels").GetString()}");
             Assert.Equal(["model-0=cuda:1/stand-in-cuda:1", "model-1=cpu/cpu"], devices);
+            Assert.Equal("cuda:0", status.GetProperty("trainerDevice").GetString());
 
             using var writer = new StringWriter();
             exporter.WriteTo(writer);
@@ -157,6 +175,6 @@ public sealed class DevicePipelineTests
         {
             await pipeline.DisposeAsync();
         }
-        Assert.True(factory.Created[0].Disposed, "the pipeline did not dispose its GPU kernels");
+        Assert.All(factory.Created, k => Assert.True(k.Disposed, $"the pipeline did not dispose {k.Name}"));
     }
 }
