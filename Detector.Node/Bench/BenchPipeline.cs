@@ -75,6 +75,7 @@ public static class BenchPipeline
         var options = new PipelineOptions
         {
             ModelActors = threads,
+            Devices = ["cpu"], // compared with the model's CPU throughput measured in the same run
             BatchMaxRows = batchRows,
             Thresholds = new PipelineOptions().Thresholds with { Percentile = 99, WindowSize = 10_000, WarmUp = 1_000 },
             Retraining = new RetrainingOptions { EveryRows = 0 },
