@@ -117,7 +117,7 @@ internal static class CudaKernelSource
             for (int i = threadIdx.x; i < n; i += blockDim.x) acc += x[i] * x[i];
             part[threadIdx.x] = acc;
             __syncthreads();
-            for (int s = blockDim.x / 2; s > 0; s >>= 1) {
+            for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
                 if (threadIdx.x < s) part[threadIdx.x] += part[threadIdx.x + s];
                 __syncthreads();
             }
