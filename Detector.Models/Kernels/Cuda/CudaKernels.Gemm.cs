@@ -13,10 +13,9 @@ public sealed unsafe partial class CudaKernels
         {
             return;
         }
-        // Extents of the row-major operands actually touched: the last row need not be padded to its stride.
-        long aCount = k == 0 ? 0 : transA ? (long)(k - 1) * lda + m : (long)(m - 1) * lda + k;
-        long bCount = k == 0 ? 0 : transB ? (long)(n - 1) * ldb + k : (long)(k - 1) * ldb + n;
-        var cCount = (long)(m - 1) * ldc + n;
+        var aCount = transA ? ColumnMajorGemm.Extent(k, m, lda) : ColumnMajorGemm.Extent(m, k, lda);
+        var bCount = transB ? ColumnMajorGemm.Extent(n, k, ldb) : ColumnMajorGemm.Extent(k, n, ldb);
+        var cCount = ColumnMajorGemm.Extent(m, n, ldc);
         lock (_gate)
         {
             Begin(aCount + bCount + 2 * cCount);
@@ -57,22 +56,21 @@ public sealed unsafe partial class CudaKernels
         }
     }
 
-    /// <summary>
-    /// Row-major C = α·op(A)·op(B) + β·C on column-major cuBLAS: a row-major matrix is its transpose in column-major,
-    /// so compute Cᵀ = op(B)ᵀ·op(A)ᵀ, i.e. swap the operands and m with n and keep each operand's own transpose flag.
-    /// </summary>
+    /// <summary>Row-major C = α·op(A)·op(B) + β·C on column-major cuBLAS, through <see cref="ColumnMajorGemm"/> (B first, A second).</summary>
     private void RowMajorGemm(bool transA, bool transB, int m, int n, int k, float alpha, ulong a, int lda, ulong b, int ldb,
         float beta, ulong c, int ldc)
     {
-        var opB = transB ? Cublas.OpT : Cublas.OpN;
-        var opA = transA ? Cublas.OpT : Cublas.OpN;
+        var g = ColumnMajorGemm.FromRowMajor(transA, transB, m, n, k, lda, ldb);
+        var opFirst = g.TransFirst ? Cublas.OpT : Cublas.OpN;
+        var opSecond = g.TransSecond ? Cublas.OpT : Cublas.OpN;
         if (MathMode == CudaMathMode.Bf16)
         {
             // FP32 storage and accumulation; cuBLAS rounds the inputs to BF16 for the tensor cores.
-            Cublas.Check(Cublas.cublasGemmEx(_cublas, opB, opA, n, m, k, &alpha, b, Cublas.R32F, ldb, a, Cublas.R32F, lda, &beta,
-                c, Cublas.R32F, ldc, Cublas.Compute32FFast16BF, Cublas.GemmDefault), nameof(Cublas.cublasGemmEx));
+            Cublas.Check(Cublas.cublasGemmEx(_cublas, opFirst, opSecond, g.M, g.N, g.K, &alpha, b, Cublas.R32F, g.LdFirst, a, Cublas.R32F, g.LdSecond,
+                &beta, c, Cublas.R32F, ldc, Cublas.Compute32FFast16BF, Cublas.GemmDefault), nameof(Cublas.cublasGemmEx));
             return;
         }
-        Cublas.Check(Cublas.cublasSgemm(_cublas, opB, opA, n, m, k, &alpha, b, ldb, a, lda, &beta, c, ldc), nameof(Cublas.cublasSgemm));
+        Cublas.Check(Cublas.cublasSgemm(_cublas, opFirst, opSecond, g.M, g.N, g.K, &alpha, b, g.LdFirst, a, g.LdSecond, &beta, c, ldc),
+            nameof(Cublas.cublasSgemm));
     }
 }
