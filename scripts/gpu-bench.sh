@@ -4,6 +4,7 @@
 #   scripts/gpu-bench.sh publish          here: a self-contained build of the node, OpenBLAS (for the CPU rows) and
 #                                         the PyTorch scripts, packed into out/gpu.tgz (carry it: it stays < 64 MiB)
 #   scripts/gpu-bench.sh run [WHAT]       on the GPU machine: unpacks out/gpu.tgz and runs WHAT (default all):
+#                                         check     `detector gpu-check`: the CUDA backend against the oracle (kernels, AE/VAE scores and gradients)
 #                                         detector  `detector bench models` on cuda:0 in FP32, TF32 and BF16, and on the CPU
 #                                         torch     the PyTorch CUDA reference (scripts/torch_cuda_reference.py) in fp32, tf32, bf16
 #                                         results go to $OUT (the device tool's output folder) or out/gpu-results
@@ -62,6 +63,9 @@ run() {
   local app=out/gpu/app/detector device="${DEVICE:-cuda:0}"
   local common=(--models "${MODELS:-ae30,vae30,ae2048}" --modes "${MODES:-infer,train}" --batches "${BATCHES:-1,16,64,256,1024,4096}"
     --sample-seconds "${SAMPLE:-0.5}")
+  if [ "$what" = all ] || [ "$what" = check ]; then
+    out/gpu/app/detector gpu-check --device "${DEVICE:-cuda:0}" | tee "$results/gpu-check.jsonl" || echo "gpu-bench: gpu-check did not pass (see above)" >&2
+  fi
   if [ "$what" = all ] || [ "$what" = detector ]; then
     local math
     for math in Fp32 Tf32 Bf16; do
@@ -84,5 +88,5 @@ run() {
 case "${1:-}" in
   publish) publish ;;
   run) shift; run "$@" ;;
-  *) echo "usage: scripts/gpu-bench.sh publish | run [all|detector|torch]" >&2; exit 2 ;;
+  *) echo "usage: scripts/gpu-bench.sh publish | run [all|check|detector|torch]" >&2; exit 2 ;;
 esac
