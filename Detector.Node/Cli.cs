@@ -21,6 +21,7 @@ public static class Cli
             InspectCommand.Create(),
             StreamingDemo.Create(),
             BenchCommand.Create(),
+            GpuCheckCommand.Create(),
             KafkaCommand.Create(),
             ReplayCommand.Create(),
         };

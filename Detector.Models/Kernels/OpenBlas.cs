@@ -10,6 +10,7 @@ public static unsafe partial class OpenBlas
 {
     private const string Library = "openblas";
     private const int RowMajor = 101;
+    private const int ColumnMajor = 102;
     private const int NoTrans = 111;
     private const int Trans = 112;
 
@@ -66,6 +67,22 @@ public static unsafe partial class OpenBlas
         fixed (float* pc = c)
         {
             cblas_sgemm(RowMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        }
+    }
+
+    /// <summary>
+    /// Column-major sgemm (the Fortran BLAS and cuBLAS convention): the CPU stand-in on which the tests check the
+    /// row-major → column-major restatement the CUDA backend hands to cuBLAS.
+    /// </summary>
+    internal static void SgemmColumnMajor(bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        EnsureAvailable();
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            cblas_sgemm(ColumnMajor, transA ? Trans : NoTrans, transB ? Trans : NoTrans, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
         }
     }
 

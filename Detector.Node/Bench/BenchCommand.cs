@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Detector.Models.Devices;
 using Detector.Models.Kernels;
+using Detector.Models.Kernels.Cuda;
 
 namespace Detector.Node.Bench;
 
@@ -15,15 +17,37 @@ public static class BenchCommand
         var threads = new Option<string>("--threads") { Description = "Comma-separated thread counts.", DefaultValueFactory = _ => "1,2" };
         var seconds = new Option<double>("--sample-seconds") { Description = "Minimum length of each of the 5 timed samples.", DefaultValueFactory = _ => 0.5 };
         var linear = new Option<LinearPath>("--linear") { Description = "Dense-layer path: Auto, Blas or Managed (to compare them).", DefaultValueFactory = _ => LinearPath.Auto };
-        var modelsCommand = new Command("models", "Model engine throughput (records/s), one JSON line per case.\n\nExamples:\n  ./detector bench models\n  ./detector bench models --models ae30 --threads 1 --linear Blas")
+        var device = new Option<string>("--device") { Description = "Where to run: cpu, or cuda:N (one CUDA stream per scoring thread).", DefaultValueFactory = _ => "cpu" };
+        var math = new Option<CudaMathMode>("--math") { Description = "GEMM precision on a CUDA device: Fp32, Tf32 or Bf16.", DefaultValueFactory = _ => CudaMathMode.Fp32 };
+        var modelsCommand = new Command("models", "Model engine throughput (records/s), one JSON line per case.\n\nExamples:\n  ./detector bench models\n  " +
+            "./detector bench models --models ae30 --threads 1 --linear Blas\n  ./detector bench models --device cuda:0 --math Tf32")
         {
-            models, modes, batches, threads, seconds, linear,
+            models, modes, batches, threads, seconds, linear, device, math,
         };
         modelsCommand.SetAction(r =>
         {
-            BenchModels.Run(Split(r.GetValue(models)!), Split(r.GetValue(modes)!), Split(r.GetValue(batches)!).Select(int.Parse).ToArray(),
-                Split(r.GetValue(threads)!).Select(int.Parse).ToArray(), r.GetValue(seconds), r.GetValue(linear), Console.Out);
-            return 0;
+            var (m, md, b, t) = (Split(r.GetValue(models)!), Split(r.GetValue(modes)!), Split(r.GetValue(batches)!).Select(int.Parse).ToArray(),
+                Split(r.GetValue(threads)!).Select(int.Parse).ToArray());
+            if (!DeviceSpec.TryParse(r.GetValue(device), out var spec) || spec.Kind == DeviceKind.Auto)
+            {
+                Console.Error.WriteLine($"--device '{r.GetValue(device)}' is not a device; allowed: 'cpu' or 'cuda:N'");
+                return 2;
+            }
+            if (spec.Kind == DeviceKind.Cpu)
+            {
+                BenchModels.Run(m, md, b, t, r.GetValue(seconds), r.GetValue(linear), Console.Out);
+                return 0;
+            }
+            try
+            {
+                BenchModels.RunOnGpu(m, md, b, t, r.GetValue(seconds), spec, r.GetValue(math), Console.Out);
+                return 0;
+            }
+            catch (CudaException e)
+            {
+                Console.Error.WriteLine($"bench models --device {spec}: {e.Message}");
+                return 1;
+            }
         });
         var records = new Option<long>("--records") { Description = "Records through the pipeline in the throughput case.", DefaultValueFactory = _ => 3_000_000 };
         var pipelineThreads = new Option<int>("--threads") { Description = "Model actors (and scoring threads of the reference case).", DefaultValueFactory = _ => Environment.ProcessorCount };

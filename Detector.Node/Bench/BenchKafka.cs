@@ -114,7 +114,8 @@ public static class BenchKafka
         var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
         var model = TrainOnHead(options, decoder, schema, cancellationToken);
         var payloads = ReplayRecords.FromGenerator(RecordGenerators.Create("cards", 7), Math.Min(records, 300_000)).Select(r => r.Value).ToList();
-        await using (var memory = new DetectorPipeline(new PipelineOptions { Retraining = new RetrainingOptions { EveryRows = 0 } }, decoder, schema,
+        // Pinned to the CPU on every machine: the reference it is compared with is the CPU PyTorch pipeline.
+        await using (var memory = new DetectorPipeline(new PipelineOptions { Devices = ["cpu"], Retraining = new RetrainingOptions { EveryRows = 0 } }, decoder, schema,
             new InMemoryAlertSink(), new InMemoryDeadLetterSink(), Registry(model)))
         {
             var memoryClock = Stopwatch.StartNew();
@@ -125,7 +126,7 @@ public static class BenchKafka
         var node = options with { GroupId = $"bench-e2e-{Guid.NewGuid():N}" };
         using var producer = new KafkaProducerHost(node, "bench-node");
         await using var source = new KafkaRecordSource(node, "bench-node");
-        await using var pipeline = new DetectorPipeline(new PipelineOptions { Retraining = new RetrainingOptions { EveryRows = 0 } }, decoder, schema,
+        await using var pipeline = new DetectorPipeline(new PipelineOptions { Devices = ["cpu"], Retraining = new RetrainingOptions { EveryRows = 0 } }, decoder, schema,
             new KafkaAlertSink(producer, node.AlertsTopic), new InMemoryDeadLetterSink(), registry);
         var run = pipeline.RunAsync(source, cancellationToken);
         var clock = new Stopwatch();

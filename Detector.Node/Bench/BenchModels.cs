@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Detector.Models.Devices;
 using Detector.Models.Kernels;
+using Detector.Models.Kernels.Cuda;
 using Detector.Models.Networks;
 using Detector.Models.Numerics;
 using Detector.Models.Scaling;
@@ -15,6 +17,8 @@ namespace Detector.Node.Bench;
 /// line per case. Inference at T threads runs T scorers, each on its own batches (how model actors run); training at
 /// T threads splits every step into T data-parallel shards. Scorers work in chunks of at most 512 rows (activations
 /// stay in cache; a larger batch is chunked by the scoring API). Each figure is the median of 5 samples of ≥ 0.5 s.
+/// On a CUDA device (<c>--device cuda:N</c>) each scorer gets its own <see cref="CudaKernels"/> (its own stream, as
+/// a GPU-pinned model actor does) and the lines are labelled <c>detector-cuda:N/mode</c>.
 /// </summary>
 public static class BenchModels
 {
@@ -32,6 +36,37 @@ public static class BenchModels
         IReadOnlyList<int> threads, double sampleSeconds, LinearPath linear, TextWriter output)
     {
         var kernels = new CpuKernels(linear); // OpenBLAS pool of 1: all parallelism is ours (scorers per thread, shards per step)
+        Run(models, modes, batches, threads, sampleSeconds, () => kernels, "detector", output);
+    }
+
+    /// <summary>
+    /// Runs the selected cases on CUDA device <paramref name="device"/> with <paramref name="mathMode"/> GEMMs; throws a
+    /// <see cref="CudaException"/> naming what is missing when the device cannot be used.
+    /// </summary>
+    public static void RunOnGpu(IReadOnlyList<string> models, IReadOnlyList<string> modes, IReadOnlyList<int> batches,
+        IReadOnlyList<int> threads, double sampleSeconds, DeviceSpec device, CudaMathMode mathMode, TextWriter output)
+    {
+        var created = new List<CudaKernels>();
+        try
+        {
+            CudaKernels Create()
+            {
+                var k = new CudaKernels(device.Ordinal, mathMode);
+                created.Add(k);
+                return k;
+            }
+            var label = $"detector-{Create().Name}";
+            Run(models, modes, batches, threads, sampleSeconds, Create, label, output);
+        }
+        finally
+        {
+            created.ForEach(k => k.Dispose());
+        }
+    }
+
+    private static void Run(IReadOnlyList<string> models, IReadOnlyList<string> modes, IReadOnlyList<int> batches,
+        IReadOnlyList<int> threads, double sampleSeconds, Func<IKernels<float>> kernels, string label, TextWriter output)
+    {
         foreach (var name in models)
         {
             if (!Cases.TryGetValue(name, out var spec))
@@ -48,12 +83,12 @@ public static class BenchModels
                     {
                         foreach (var b in batches)
                         {
-                            Emit(output, name, mode, b, t, Infer(kernels, options, d, b, t, sampleSeconds));
+                            Emit(output, label, name, mode, b, t, Infer(kernels, options, d, b, t, sampleSeconds));
                         }
                     }
                     else if (mode == "train")
                     {
-                        Emit(output, name, mode, 256, t, Train(kernels, options, d, t, sampleSeconds));
+                        Emit(output, label, name, mode, 256, t, Train(kernels(), options, d, t, sampleSeconds));
                     }
                     else
                     {
@@ -64,9 +99,9 @@ public static class BenchModels
         }
     }
 
-    private static void Emit(TextWriter output, string model, string mode, int batch, int threads, double rps)
+    private static void Emit(TextWriter output, string label, string model, string mode, int batch, int threads, double rps)
     {
-        output.WriteLine(JsonSerializer.Serialize(new BenchLine("detector", model, mode, batch, threads, Math.Round(rps)), BenchJson.Default.BenchLine));
+        output.WriteLine(JsonSerializer.Serialize(new BenchLine(label, model, mode, batch, threads, Math.Round(rps)), BenchJson.Default.BenchLine));
         output.Flush();
     }
 
@@ -89,13 +124,14 @@ public static class BenchModels
         return new ModelSnapshot("bench", 1, FeatureSchema.Numbered(d), FeatureScaler.Identity(d), net, meta);
     }
 
-    internal static double Infer(CpuKernels kernels, ModelOptions options, int d, int batch, int threads, double sampleSeconds)
+    /// <summary>Records/s of <paramref name="threads"/> scorers, each with kernels from <paramref name="kernels"/>.</summary>
+    internal static double Infer(Func<IKernels<float>> kernels, ModelOptions options, int d, int batch, int threads, double sampleSeconds)
     {
         var model = Snapshot(options, d);
         var rows = d <= 64 ? 65_536 : 8_192;
         var (data, _) = new ManifoldData(d, seed: 1).Generate(rows, 0, seed: 1);
         var perBatch = rows / batch;
-        var workers = Enumerable.Range(0, threads).Select(w => (Scorer: model.CreateScorer(kernels, maxBatch: Math.Min(batch, 512)), Scores: new float[batch], Next: w)).ToArray();
+        var workers = Enumerable.Range(0, threads).Select(w => (Scorer: model.CreateScorer(kernels(), maxBatch: Math.Min(batch, 512)), Scores: new float[batch], Next: w)).ToArray();
         void Work(int w, int iterations)
         {
             var (scorer, scores, next) = workers[w];
@@ -118,7 +154,7 @@ public static class BenchModels
         }, batch * threads, sampleSeconds);
     }
 
-    private static double Train(CpuKernels kernels, ModelOptions options, int d, int threads, double sampleSeconds)
+    private static double Train(IKernels<float> kernels, ModelOptions options, int d, int threads, double sampleSeconds)
     {
         var rows = d <= 64 ? 200_000 : 20_000;
         var (data, _) = new ManifoldData(d, seed: 2).Generate(rows, 0, seed: 2);

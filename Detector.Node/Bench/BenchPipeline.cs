@@ -29,7 +29,7 @@ public static class BenchPipeline
     public static async Task RunAsync(long records, int threads, int batchRows, TextWriter output, CancellationToken cancellationToken)
     {
         var kernels = new CpuKernels();
-        var modelRps = BenchModels.Infer(kernels, BenchModels.OptionsFor("ae30"), Features, 256, threads, 0.5);
+        var modelRps = BenchModels.Infer(() => kernels, BenchModels.OptionsFor("ae30"), Features, 256, threads, 0.5);
         Emit(output, $"\"case\":\"model\",\"model\":\"ae30\",\"batch\":256,\"threads\":{threads},\"records_per_s\":{modelRps:F0}");
 
         var (rows, _) = new ManifoldData(Features, seed: 1).Generate(65_536, 0.01, seed: 2);
@@ -75,6 +75,7 @@ public static class BenchPipeline
         var options = new PipelineOptions
         {
             ModelActors = threads,
+            Devices = ["cpu"], // compared with the model's CPU throughput measured in the same run
             BatchMaxRows = batchRows,
             Thresholds = new PipelineOptions().Thresholds with { Percentile = 99, WindowSize = 10_000, WarmUp = 1_000 },
             Retraining = new RetrainingOptions { EveryRows = 0 },

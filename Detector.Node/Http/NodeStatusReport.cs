@@ -5,7 +5,7 @@ namespace Detector.Node.Http;
 /// <summary>The documents /status, /readyz and /models answer with, built from a <see cref="NodeState"/>.</summary>
 public static class NodeStatusReport
 {
-    /// <summary>The /status document: node id, role, readiness, source partitions with lag, model, thresholds, record counts and extra fields.</summary>
+    /// <summary>The /status document: node id, role, readiness, source partitions with lag, model, thresholds, each model actor's device, record counts and extra fields.</summary>
     public static Dictionary<string, object?> Status(NodeState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -47,6 +47,8 @@ public static class NodeStatusReport
                 windowCount = t.WindowCount,
                 entities = t.EntityCount,
             },
+            ["devices"] = pipeline?.ActorDevices.Select(a => new { actor = a.Actor, device = a.Device, kernels = a.Kernels }),
+            ["trainerDevice"] = pipeline?.TrainerDevice,
             ["records"] = metrics is null ? null : new
             {
                 consumed = metrics.Consumed,

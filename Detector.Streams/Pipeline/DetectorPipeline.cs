@@ -1,3 +1,4 @@
+using Detector.Models.Devices;
 using Detector.Models.Kernels;
 using Detector.Models.Scoring;
 using Detector.Streams.Actors;
@@ -36,10 +37,22 @@ public sealed class DetectorPipeline : IAsyncDisposable
     private readonly CancellationTokenSource _failure = new();
     private readonly ITimer? _retrainTimer;
 
-    /// <summary>Builds the actors. The registry may already hold a model; otherwise the first is trained on warm-up rows.</summary>
+    /// <summary>Each model actor's kernels, by actor index; GPU ones are disposed with the pipeline.</summary>
+    private readonly IKernels<float>[] _actorKernels;
+
+    /// <summary>The CPU kernels (given or shared): never disposed here.</summary>
+    private readonly IKernels<float> _cpuKernels;
+
+    /// <summary>
+    /// Builds the actors. The registry may already hold a model; otherwise the first is trained on warm-up rows.
+    /// <paramref name="kernels"/> (default <see cref="CpuKernels.Instance"/>) serve the trainer and every model actor
+    /// placed on the CPU; actors placed on a GPU by <see cref="PipelineOptions.Devices"/> get their own kernels from
+    /// <paramref name="devices"/> (default: the CUDA probe and backend).
+    /// </summary>
     public DetectorPipeline(PipelineOptions options, IRecordDecoder decoder, FeatureSchema schema, IAlertSink alerts,
         IDeadLetterSink deadLetters, ModelRegistry? registry = null, TimeProvider? time = null, ILogger? logger = null,
-        Action<RecordBatch>? batchJudged = null, IKernels<float>? kernels = null, ModelDistribution? distribution = null)
+        Action<RecordBatch>? batchJudged = null, IKernels<float>? kernels = null, ModelDistribution? distribution = null,
+        DeviceBackends? devices = null)
     {
         options.Validate();
         if (decoder.FeatureCount != schema.Count)
@@ -65,8 +78,11 @@ public sealed class DetectorPipeline : IAsyncDisposable
         Metrics = new PipelineMetrics(() => _tracker.Snapshot.GlobalThreshold, () => Registry.Version,
             () => Registry.Current is { } m ? (time.GetUtcNow() - m.Metadata.TrainedAt).TotalSeconds : double.NaN,
             _system.GetMailboxDepthsByKind, () => trainerActor?.LastLoss ?? double.NaN);
+        var cpu = kernels ?? CpuKernels.Instance;
+        devices ??= DeviceBackends.Default;
+        (var trainerKernels, TrainerDevice) = ActorPlacement.ForTrainer(options, cpu, devices, logger ?? NullLogger.Instance);
         _context = new PipelineContext(options, schema, alerts, deadLetters, Offsets, Registry, reservoir,
-            new RecordBatchPool(options.BatchMaxRows, schema.Count), Metrics, kernels ?? CpuKernels.Instance, time,
+            new RecordBatchPool(options.BatchMaxRows, schema.Count), Metrics, trainerKernels, time,
             logger ?? NullLogger.Instance)
         {
             BatchJudged = batchJudged,
@@ -84,8 +100,11 @@ public sealed class DetectorPipeline : IAsyncDisposable
             .WithMailboxCapacity(4).WithDedicatedThread().WithSupervisorStrategy(escalate));
         _thresholds = thresholds = _system.Spawn(Props.FromProducer(() => new ThresholdActor(ctx, _tracker, _alertSink, _trainer))
             .WithName("threshold").WithKind("threshold").WithMailboxCapacity(options.StageMailboxCapacity).WithSupervisorStrategy(escalate));
+        _cpuKernels = cpu;
+        (_actorKernels, ActorDevices) = ActorPlacement.Place(options, cpu, devices, ctx.Logger);
+        Metrics.ReportActorDevices(ActorDevices);
         _models = Enumerable.Range(0, options.EffectiveModelActors).Select(k => _system.Spawn(
-            Props.FromProducer(() => new ModelActor(ctx, _thresholds)).WithName($"model-{k}").WithKind("model")
+            Props.FromProducer(() => new ModelActor(ctx, _actorKernels[k], _thresholds)).WithName($"model-{k}").WithKind("model")
                 .WithMailboxCapacity(options.ModelMailboxCapacity).WithDedicatedThread().WithSupervisorStrategy(escalate))).ToArray();
         _batcher = _system.Spawn(Props.FromProducer(() => new BatcherActor(ctx, decoder, new BatchRouter(_models), _trainer))
             .WithName("batcher").WithKind("batcher").WithMailboxCapacity(options.IngestMailboxCapacity).WithSupervisorStrategy(escalate));
@@ -103,6 +122,12 @@ public sealed class DetectorPipeline : IAsyncDisposable
 
     /// <summary>Counters and instruments.</summary>
     public PipelineMetrics Metrics { get; }
+
+    /// <summary>Where the trainer runs: <c>cpu</c> or <c>cuda:N</c>.</summary>
+    public string TrainerDevice { get; }
+
+    /// <summary>The device each model actor holds, by actor index.</summary>
+    public IReadOnlyList<ActorDevice> ActorDevices { get; }
 
     /// <summary>The current thresholds (safe to read from any thread).</summary>
     public ThresholdSnapshot Thresholds => _tracker.Snapshot;
@@ -205,6 +230,10 @@ public sealed class DetectorPipeline : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         Metrics.Dispose();
+        foreach (var gpu in _actorKernels.Append(_context.Kernels).Where(k => !ReferenceEquals(k, _cpuKernels)).OfType<IDisposable>())
+        {
+            gpu.Dispose();
+        }
         _context.Writes.Dispose();
         _failure.Dispose();
     }

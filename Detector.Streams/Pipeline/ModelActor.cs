@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Detector.Models.Kernels;
 using Detector.Models.Scoring;
 using Detector.Streams.Actors;
 using Detector.Streams.DeadLetters;
@@ -9,8 +10,9 @@ namespace Detector.Streams.Pipeline;
 /// Scores batches on its own thread with its own scorer (scratch buffers) over the registry's current model. The model
 /// is looked up once per batch, so a hot-swap takes effect between batches and every batch carries the one version
 /// that scored all of its rows. A row the model rejects (its score overflows) is dead-lettered and the rest rescored.
+/// The actor scores with its own kernels: those of the device it is pinned to (the CPU's, or one CUDA stream's).
 /// </summary>
-internal sealed class ModelActor(PipelineContext ctx, ActorRef thresholds) : IActor
+internal sealed class ModelActor(PipelineContext ctx, IKernels<float> kernels, ActorRef thresholds) : IActor
 {
     private ModelSnapshot? _model;
     private Scorer? _scorer;
@@ -25,7 +27,7 @@ internal sealed class ModelActor(PipelineContext ctx, ActorRef thresholds) : IAc
         if (!ReferenceEquals(model, _model))
         {
             _model = model;
-            _scorer = model.CreateScorer(ctx.Kernels, ctx.Pool.BatchCapacity);
+            _scorer = model.CreateScorer(kernels, ctx.Pool.BatchCapacity);
         }
         var start = Stopwatch.GetTimestamp();
         while (batch.Count > 0)

@@ -1,3 +1,4 @@
+using Detector.Models.Devices;
 using Detector.Models.Validation;
 using Detector.Streams.Thresholds;
 using Detector.Streams.Training;
@@ -15,6 +16,19 @@ public sealed record PipelineOptions
 
     /// <summary>Model actors (each pinned to its own thread); 0 means one per core.</summary>
     public int ModelActors { get; init; }
+
+    /// <summary>
+    /// Devices the model actors are pinned to: actor k runs on <c>Devices[k % Devices.Count]</c>. Each entry is
+    /// <c>cpu</c> or <c>cuda:N</c>; <c>auto</c> (alone, the default) means every CUDA device present, else the CPU. A
+    /// <c>cuda:N</c> that is not present falls back to the CPU with a warning.
+    /// </summary>
+    public IReadOnlyList<string> Devices { get; init; } = ["auto"];
+
+    /// <summary>
+    /// Where the trainer runs: <c>cpu</c> (the default: training is occasional, and the CPU's data-parallel shards
+    /// keep it bit-for-bit reproducible) or <c>cuda:N</c>. A GPU that is not present falls back to the CPU with a warning.
+    /// </summary>
+    public string TrainerDevice { get; init; } = "cpu";
 
     /// <summary>Batches a model actor's mailbox holds before the router waits (backpressure).</summary>
     public int ModelMailboxCapacity { get; init; } = 4;
@@ -43,12 +57,16 @@ public sealed record PipelineOptions
     /// <summary>Model actors actually used.</summary>
     public int EffectiveModelActors => ModelActors > 0 ? ModelActors : Environment.ProcessorCount;
 
+    /// <summary>The parsed <see cref="Devices"/> (call after <see cref="Validate"/>).</summary>
+    public IReadOnlyList<DeviceSpec> DeviceSpecs => Devices.Select(DeviceSpec.Parse).ToArray();
+
     /// <summary>Throws naming the first invalid key, its value and what is allowed.</summary>
     public PipelineOptions Validate()
     {
         Check(BatchMaxRows is >= 1 and <= 65_536, nameof(BatchMaxRows), BatchMaxRows, "[1, 65536]");
         Check(BatchMaxWait > TimeSpan.Zero, nameof(BatchMaxWait), BatchMaxWait, "> 0");
         Check(ModelActors is >= 0 and <= 1024, nameof(ModelActors), ModelActors, "[0, 1024] (0 = one per core)");
+        ValidateDevices();
         Check(ModelMailboxCapacity >= 1, nameof(ModelMailboxCapacity), ModelMailboxCapacity, ">= 1");
         Check(StageMailboxCapacity >= 1, nameof(StageMailboxCapacity), StageMailboxCapacity, ">= 1");
         Check(IngestMailboxCapacity >= 1, nameof(IngestMailboxCapacity), IngestMailboxCapacity, ">= 1");
@@ -57,6 +75,19 @@ public sealed record PipelineOptions
         OptionCheck.Section(nameof(Thresholds), () => Thresholds.Validate());
         OptionCheck.Section(nameof(Retraining), () => Retraining.Validate());
         return this;
+    }
+
+    private void ValidateDevices()
+    {
+        Check(Devices is { Count: > 0 }, nameof(Devices), Devices, $"a non-empty list of {DeviceSpec.AllowedForms}");
+        for (var i = 0; i < Devices.Count; i++)
+        {
+            Check(DeviceSpec.TryParse(Devices[i], out _), $"{nameof(Devices)}:{i}", Devices[i], DeviceSpec.AllowedForms);
+        }
+        Check(Devices.Count == 1 || !Devices.Any(d => DeviceSpec.Parse(d).Kind == DeviceKind.Auto), nameof(Devices), Devices,
+            "'auto' alone, or a list of 'cpu' and 'cuda:N'");
+        Check(DeviceSpec.TryParse(TrainerDevice, out var trainer) && trainer.Kind != DeviceKind.Auto, nameof(TrainerDevice), TrainerDevice,
+            "'cpu' or 'cuda:N' (N = 0, 1, …)");
     }
 
     private static void Check(bool ok, string key, object value, string allowed) => OptionCheck.Require(ok, key, value, allowed);

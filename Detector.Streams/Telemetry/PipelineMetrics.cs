@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Detector.Streams.DeadLetters;
+using Detector.Streams.Pipeline;
 
 namespace Detector.Streams.Telemetry;
 
@@ -30,6 +31,8 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _trainingRuns;
     private readonly Histogram<double> _trainingDuration;
     private readonly Histogram<float> _score;
+    /// <summary>The device of each model actor, replaced whole by <see cref="ReportActorDevices"/> (read by the info gauge).</summary>
+    private volatile IReadOnlyList<ActorDevice> _actorDevices = [];
     private long _consumedTotal;
     private long _scoredTotal;
     private long _deadLetteredTotal;
@@ -68,6 +71,16 @@ public sealed class PipelineMetrics : IDisposable
         _meter.CreateObservableGauge("detector_training_loss", lastTrainingLoss, description: "Validation loss of the last trained model.");
         _meter.CreateObservableGauge("detector_mailbox_depth", () => mailboxDepths().Select(
             kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("actor", kv.Key))), "{message}", "Messages waiting, by actor kind.");
+        _meter.CreateObservableGauge("detector_model_actor_info", () => _actorDevices.Select(a => new Measurement<int>(1,
+            new KeyValuePair<string, object?>("actor", a.Actor), new KeyValuePair<string, object?>("device", a.Device))),
+            description: "1 for each model actor, labelled with the device it is pinned to (cpu or cuda:N).");
+    }
+
+    /// <summary>Sets the device each model actor holds, for detector_model_actor_info.</summary>
+    public void ReportActorDevices(IReadOnlyList<ActorDevice> devices)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        _actorDevices = devices;
     }
 
     /// <summary>Records read.</summary>

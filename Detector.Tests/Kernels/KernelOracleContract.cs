@@ -23,7 +23,7 @@ public abstract class KernelOracleContract
          from seed in Gen.Choose(0, int.MaxValue)
          select (m, n, k, seed)).ToArbitrary();
 
-    [Fact]
+    [ContractFact]
     public void Gemm_AllTransposes_MatchOracle()
     {
         Prop.ForAll(Shapes(), shape =>
@@ -45,7 +45,7 @@ public abstract class KernelOracleContract
         }).QuickCheckThrowOnFailure();
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData(Activation.Identity)]
     [InlineData(Activation.Relu)]
     [InlineData(Activation.LeakyRelu)]
@@ -60,7 +60,7 @@ public abstract class KernelOracleContract
         }).QuickCheckThrowOnFailure();
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData(1, 2048, 512)]
     [InlineData(7, 300, 200)]
     [InlineData(64, 129, 130)]
@@ -86,7 +86,7 @@ public abstract class KernelOracleContract
         TestData.Close(expected, y, 1e-4, 1e-5, $"linear {act} {rows}x{inDim}->{outDim}");
     }
 
-    [Fact]
+    [ContractFact]
     public void Linear_WritesNothingBeyondOutput()
     {
         var rng = new Rng(3);
@@ -97,7 +97,7 @@ public abstract class KernelOracleContract
         Assert.All(y[(rows * outDim)..], v => Assert.Equal(-7f, v));
     }
 
-    [Fact]
+    [ContractFact]
     public void ElementwiseKernels_RandomLengths_MatchOracle()
     {
         Prop.ForAll(Shapes(), shape =>
@@ -167,7 +167,7 @@ public abstract class KernelOracleContract
         }).QuickCheckThrowOnFailure();
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData(false, 0.0)]
     [InlineData(false, 0.01)]
     [InlineData(true, 0.05)]
