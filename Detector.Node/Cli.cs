@@ -14,6 +14,7 @@ public static class Cli
         {
             StreamingDemo.Create(),
             BenchCommand.Create(),
+            Evaluation.EvaluateCommand.Create(),
         };
         return root;
     }
