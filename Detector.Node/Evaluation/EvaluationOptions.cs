@@ -27,6 +27,13 @@ public sealed record EvaluationOptions
     /// <summary>Share of the records in the initial training window when <see cref="TrainRows"/> is 0.</summary>
     public double TrainFraction { get; init; } = 0.1;
 
+    /// <summary>
+    /// The last records of the initial window that the model is not trained on but only scored: the training-score
+    /// quantile is taken over them, so the fixed threshold reflects the model's error on records it has not seen
+    /// (in-sample residuals understate it). 0 takes the quantile over the training records themselves.
+    /// </summary>
+    public int CalibrationRows { get; init; }
+
     /// <summary>Which verdicts are scored.</summary>
     public ThresholdMode Threshold { get; init; } = ThresholdMode.Pipeline;
 
@@ -53,6 +60,8 @@ public sealed record EvaluationOptions
     {
         Check(TrainRows >= 0, nameof(TrainRows), TrainRows, ">= 0 (0 uses TrainFraction)");
         Check(TrainFraction is > 0 and < 1, nameof(TrainFraction), TrainFraction, "(0, 1)");
+        Check(CalibrationRows >= 0 && (TrainRows == 0 || CalibrationRows + 10 <= TrainRows), nameof(CalibrationRows), CalibrationRows,
+            ">= 0, leaving at least 10 of the TrainRows to train on");
         Check(Enum.IsDefined(Threshold), nameof(Threshold), Threshold, string.Join(", ", Enum.GetNames<ThresholdMode>()));
         Check(TrainingQuantile is > 0 and <= 1, nameof(TrainingQuantile), TrainingQuantile, "(0, 1]");
         Check(ThresholdFactor > 0 && double.IsFinite(ThresholdFactor), nameof(ThresholdFactor), ThresholdFactor, "> 0");

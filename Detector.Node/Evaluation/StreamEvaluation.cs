@@ -29,7 +29,13 @@ public static class StreamEvaluation
         var stream = eval.Shuffle ? data.Permuted(eval.Seed + (ulong)run) : data;
         var training = config.Training with { Seed = config.Training.Seed + (ulong)run };
         var trainRows = trainFile is not null ? 0 : InitialWindow(eval, stream.Count);
-        var batchRows = BatchRows(trainRows);
+        // The model learns from the window minus its calibration tail; the whole window stays out of the metrics.
+        var fitRows = trainRows - (trainFile is null ? eval.CalibrationRows : 0);
+        if (trainFile is null && fitRows < 10)
+        {
+            throw new ArgumentException($"{data.Name}: {eval.CalibrationRows} calibration records leave {fitRows} of the {trainRows}-record window to train on (at least 10 needed)");
+        }
+        var batchRows = BatchRows(fitRows);
         var schema = ModelSchema(stream, config);
         var registry = new ModelRegistry();
         float[]? separateTrainingScores = null;
@@ -47,10 +53,10 @@ public static class StreamEvaluation
             BatchMaxRows = batchRows,
             // Batches are sealed only when full (or at the end), so the warm-up window is exactly TrainRows records.
             BatchMaxWait = TimeSpan.FromHours(1),
-            Thresholds = trainRows > 0 && config.Thresholds.WarmUp > trainRows ? config.Thresholds with { WarmUp = trainRows } : config.Thresholds,
+            Thresholds = fitRows > 0 && config.Thresholds.WarmUp > fitRows ? config.Thresholds with { WarmUp = fitRows } : config.Thresholds,
             Retraining = new RetrainingOptions
             {
-                WarmUpRows = Math.Max(trainRows, 10),
+                WarmUpRows = Math.Max(fitRows, 10),
                 EveryRows = eval.RetrainEveryRows,
                 ReservoirCapacity = Math.Max(Math.Max(trainRows, 10), 20_000),
                 RecentCapacity = 10_000,
@@ -81,7 +87,8 @@ public static class StreamEvaluation
             await pipeline.RunAsync(new PayloadSource(stream.Payloads, batchRows), cancellationToken).ConfigureAwait(false);
         }
         var model = registry.Current ?? throw new InvalidOperationException($"{data.Name}: no model was trained (the stream ended before the warm-up window)");
-        var trainingScores = separateTrainingScores ?? scores[..trainRows].Where(s => !float.IsNaN(s)).ToArray();
+        var calibration = fitRows < trainRows ? scores[fitRows..trainRows] : scores[..trainRows];
+        var trainingScores = separateTrainingScores ?? calibration.Where(s => !float.IsNaN(s)).ToArray();
         var quantile = Quantile(trainingScores, eval.TrainingQuantile);
         var fixedThreshold = (float)(eval.ThresholdFactor * quantile);
         var test = trainRows..n;
