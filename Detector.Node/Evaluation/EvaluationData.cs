@@ -73,6 +73,20 @@ public sealed class EvaluationData
         return json ? FromJsonLines(Path.GetFileName(path), lines, options) : FromCsv(Path.GetFileName(path), lines, options);
     }
 
+    /// <summary>The records from start on (labels and times with them).</summary>
+    public EvaluationData Skip(int start)
+    {
+        if (start <= 0)
+        {
+            return this;
+        }
+        if (start >= Count)
+        {
+            throw new ArgumentException($"{Name}: skipping {start} records leaves none of its {Count}");
+        }
+        return new EvaluationData(Name, Schema, Payloads.Skip(start).ToArray(), Labels.Skip(start).ToArray(), TimesMs?.Skip(start).ToArray());
+    }
+
     /// <summary>The same records in a seeded random order (labels and times follow their records).</summary>
     public EvaluationData Permuted(ulong seed)
     {

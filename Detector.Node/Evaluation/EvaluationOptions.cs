@@ -21,6 +21,12 @@ public sealed record EvaluationOptions
     /// <summary>CSV delimiter; null detects it from the header (',', ';', tab or '|').</summary>
     public char? Delimiter { get; init; }
 
+    /// <summary>
+    /// Records at the start of each stream that are neither trained on nor scored: a simulation's warm-up, while rolling
+    /// features (7- and 30-day counts, say) are still filling and every later record would look drifted.
+    /// </summary>
+    public int SkipRows { get; init; }
+
     /// <summary>Records of the initial window the first model is trained on; 0 uses <see cref="TrainFraction"/>.</summary>
     public int TrainRows { get; init; }
 
@@ -58,6 +64,7 @@ public sealed record EvaluationOptions
     /// <summary>Throws naming the first invalid key, its value and what is allowed.</summary>
     public EvaluationOptions Validate()
     {
+        Check(SkipRows >= 0, nameof(SkipRows), SkipRows, ">= 0");
         Check(TrainRows >= 0, nameof(TrainRows), TrainRows, ">= 0 (0 uses TrainFraction)");
         Check(TrainFraction is > 0 and < 1, nameof(TrainFraction), TrainFraction, "(0, 1)");
         Check(CalibrationRows >= 0 && (TrainRows == 0 || CalibrationRows + 10 <= TrainRows), nameof(CalibrationRows), CalibrationRows,

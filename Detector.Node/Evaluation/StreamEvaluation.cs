@@ -26,7 +26,8 @@ public static class StreamEvaluation
     {
         var clock = Stopwatch.StartNew();
         var eval = config.Evaluation;
-        var stream = eval.Shuffle ? data.Permuted(eval.Seed + (ulong)run) : data;
+        var kept = data.Skip(eval.SkipRows);
+        var stream = eval.Shuffle ? kept.Permuted(eval.Seed + (ulong)run) : kept;
         var training = config.Training with { Seed = config.Training.Seed + (ulong)run };
         var trainRows = trainFile is not null ? 0 : InitialWindow(eval, stream.Count);
         // The model learns from the window minus its calibration tail; the whole window stays out of the metrics.
