@@ -12,6 +12,7 @@ results="${1:?usage: eval/table.sh RESULTS.jsonl}"
 field() { echo "$2" | sed -n "s/.*\"$1\":\(\"[^\"]*\"\|[-0-9.eE]*\|null\).*/\1/p" | tr -d '"'; }
 line() { grep "\"dataset\":\"$1\"" "$results" | head -1; }
 f3() { [ -z "$1" ] || [ "$1" = null ] && echo "–" || awk -v v="$1" 'BEGIN{printf "%.3f", v}'; }
+f4() { [ -z "$1" ] || [ "$1" = null ] && echo "–" || awk -v v="$1" 'BEGIN{printf "%.4f", v}'; }
 
 echo "### SKAB (outlier detection, point-wise F1 on the test part)"
 echo
@@ -21,7 +22,7 @@ echo "|---|---|---|---|"
 if [ -n "$skab" ]; then
   p=$(field precision "$skab"); r=$(field recall "$skab"); n=$(field records "$skab"); a=$(field anomalies "$skab")
   # FAR = FP / negatives, MAR = FN / positives, from precision, recall and the counts.
-  awk -v f="$(field f1 "$skab")" -v p="$p" -v r="$r" -v n="$n" -v a="$a" 'BEGIN{tp=r*a; fp=(p>0)?tp*(1-p)/p:0; printf "| **Detector, %s** | **%.2f** | %.2f | %.2f |\n", "'"$(field model "$skab")"' (ours)", f, 100*fp/(n-a), 100*(1-r)}'
+  awk -v f="$(field f1 "$skab")" -v p="$p" -v r="$r" -v n="$n" -v a="$a" 'BEGIN{tp=r*a; fp=(p>0)?tp*(1-p)/p:0; printf "| **Detector, %s** | **%.3f** | %.2f | %.2f |\n", "'"$(field model "$skab")"' (ours)", f, 100*fp/(n-a), 100*(1-r)}'
 fi
 grep -E '^\|(Conv-AE|LSTM-AE|LSTM-VAE|Vanilla AE|Isolation forest|MSET|T-squared\+Q \(PCA-based\)) *\|' "$data/skab/README.md" | head -7 \
   | awk -F'|' '{gsub(/^ +| +$/,"",$2); gsub(/ /,"",$3); gsub(/ /,"",$4); gsub(/ /,"",$5); printf "| %s (leaderboard) | %s | %s | %s |\n", $2, $3, $4, $5}'
@@ -39,7 +40,7 @@ while IFS=, read -r name samples dims perc abod cblof fb hbos iforest knn lof mc
   best=$(printf '%s\n' "ABOD $abod" "CBLOF $cblof" "FB $fb" "HBOS $hbos" "IForest $iforest" "KNN $knn" "LOF $lof" "MCD $mcd" "OCSVM $ocsvm" "PCA $pca" | sort -k2 -g | tail -1)
   win=$(awk -v o="${ours:-0}" -v i="$iforest" 'BEGIN{print (o+0>i+0)?"yes":"no"}')
   sets=$((sets + 1)); [ "$win" = yes ] && wins=$((wins + 1))
-  echo "| $name | $(f3 "$ours") | $iforest | ${best#* } (${best% *}) | $win |"
+  echo "| $name | $(f4 "$ours") | $iforest | ${best#* } (${best% *}) | $win |"
 done < "$data/odds/pyod_benchmark_roc.csv"
 echo
 echo "Ahead of Isolation Forest on $wins of $sets sets."
@@ -51,6 +52,6 @@ fraud="$(line fraud-sim)"
 echo "| | AUC-ROC | average precision |"
 echo "|---|---|---|"
 [ -n "$fraud" ] && echo "| **Detector, $(field model "$fraud") (ours)** | **$(f3 "$(field auc_roc "$fraud")")** | **$(f3 "$(field auc_pr "$fraud")")** |"
-sed -n 's/.*unsupervised autoencoder on the later months, AUC-ROC \([0-9.]*\) and average precision \([0-9.]*\) (Isolation Forest$/\1 \2/p' "$data/README.md" \
+tr '\n' ' ' < "$data/README.md" | sed -n 's/.*unsupervised autoencoder on the later months, AUC-ROC \([0-9.]*\) and average precision \([0-9.]*\) (Isolation Forest.*/\1 \2/p' \
   | awk '{printf "| handbook autoencoder | %s | %s |\n", $1, $2}'
 tr '\n' ' ' < "$data/README.md" | sed -n 's/.*(Isolation Forest *\([0-9.]*\) *\/ *\([0-9.]*\)).*/\1 \2/p' | awk '{printf "| handbook Isolation Forest | %s | %s |\n", $1, $2}'

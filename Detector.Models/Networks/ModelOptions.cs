@@ -29,8 +29,12 @@ public sealed record ModelOptions
     /// <summary>Reconstruction loss; BCE needs inputs scaled into [0, 1] and treats outputs as logits.</summary>
     public ReconstructionLoss Loss { get; init; } = ReconstructionLoss.MeanSquaredError;
 
-    /// <summary>VAE: weight of the KL term.</summary>
-    public double Beta { get; init; } = 1.0;
+    /// <summary>
+    /// VAE: weight of the KL term. The reconstruction term is a mean over the D features, so β weighs the KL term like
+    /// β·D would in the usual ELBO; 0.1 (rather than 1, which collapsed the posterior on every benchmark set, see
+    /// docs/quality.md) keeps a latent that the negative-ELBO score can use.
+    /// </summary>
+    public double Beta { get; init; } = 0.1;
 
     /// <summary>AE: weight of the L1 penalty on the code (sparse autoencoder); 0 disables it.</summary>
     public double SparsityWeight { get; init; }
