@@ -17,7 +17,7 @@ public static class EvaluateCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var data = new Option<string[]>("--data") { Description = "Labelled CSV or JSON-lines file(s), or folders of them (.csv, .jsonl, optionally .gz); repeat or list several.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var data = new Option<string[]>("--data") { Description = "Labelled CSV or JSON-lines file(s), or folders of them (.csv, .jsonl, optionally .gz); repeat or list several (required).", AllowMultipleArgumentsPerToken = true };
         var config = new Option<string?>("--config") { Description = "JSON configuration: sections Model, Training, Thresholds, Evaluation (see eval/*.json)." };
         var train = new Option<string?>("--train") { Description = "Train on this file instead of each stream's initial window; every record of --data is then scored." };
         var trainRows = new Option<int?>("--train-rows") { Description = "Records of the initial window to train on (overrides Evaluation:TrainRows)." };
@@ -31,18 +31,23 @@ public static class EvaluateCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON line instead of the table." };
         var plot = new Option<string?>("--plot") { Description = "Write an SVG plot of score, threshold and labels over time to this path." };
         var scoresPath = new Option<string?>("--scores") { Description = "Write every scored record (file, index, label, score, threshold, flagged) to this CSV." };
+        var alertsPath = new Option<string?>("--alerts") { Description = "Write the alerts the pipeline raised on scored records (JSON lines, with the features or sensors to blame) to this path." };
         var name = new Option<string?>("--name") { Description = "Dataset name in the report (default: the --data argument)." };
         var command = new Command("evaluate", "Streams labelled data through the pipeline and reports detection quality.\n\nExamples:\n"
             + "  ./detector evaluate --data ../shared/datasets/odds/cardio.csv\n"
             + "  ./detector evaluate --data ../shared/datasets/skab/data/valve1 --config eval/skab.json --plot out/skab.svg\n"
             + "  ./detector evaluate --data test.csv --train normal.csv --model ConvolutionalAutoencoder --window 30 --json")
         {
-            data, config, train, trainRows, model, window, threshold, label, exclude, runs, shuffle, json, plot, scoresPath, name,
+            data, config, train, trainRows, model, window, threshold, label, exclude, runs, shuffle, json, plot, scoresPath, alertsPath, name,
         };
         command.SetAction(async (r, ct) =>
         {
             try
             {
+                if (r.GetValue(data) is not { Length: > 0 })
+                {
+                    throw new ArgumentException("--data is required: one or more labelled files or folders (see --help)");
+                }
                 var c = r.GetValue(config) is { } path ? EvaluationConfig.Load(path) : new EvaluationConfig();
                 var e = c.Evaluation;
                 e = e with
@@ -58,7 +63,7 @@ public static class EvaluateCommand
                 m = m with { WindowSteps = r.GetValue(window) ?? (m.IsWindowed ? m.WindowSteps : 1) };
                 c = (c with { Model = m, Evaluation = e }).Validate();
                 var files = Expand(r.GetValue(data)!);
-                var report = await RunAsync(files, r.GetValue(train), c, r.GetValue(name) ?? string.Join(",", r.GetValue(data)!), r.GetValue(plot), r.GetValue(scoresPath), ct);
+                var report = await RunAsync(files, r.GetValue(train), c, r.GetValue(name) ?? string.Join(",", r.GetValue(data)!), r.GetValue(plot), r.GetValue(scoresPath), ct, r.GetValue(alertsPath));
                 Console.WriteLine(r.GetValue(json) ? report.ToJson() : report.ToTable());
                 return 0;
             }
@@ -78,7 +83,7 @@ public static class EvaluateCommand
 
     /// <summary>Evaluates each file (each run) and pools the outcomes; progress goes to stderr.</summary>
     public static async Task<EvaluationReport> RunAsync(IReadOnlyList<string> files, string? trainPath, EvaluationConfig config, string name,
-        string? plotPath, string? scoresPath, CancellationToken cancellationToken)
+        string? plotPath, string? scoresPath, CancellationToken cancellationToken, string? alertsPath = null)
     {
         var clock = Stopwatch.StartNew();
         var e = config.Evaluation;
@@ -86,6 +91,7 @@ public static class EvaluateCommand
         var summaries = new List<DetectionSummary>();
         var trainRows = 0;
         List<StreamOutcome>? firstRun = null;
+        var alerts = new List<Detector.Streams.Alerts.Alert>();
         for (var run = 0; run < e.Runs; run++)
         {
             var outcomes = new List<StreamOutcome>();
@@ -94,6 +100,10 @@ public static class EvaluateCommand
                 var data = EvaluationData.Load(file, e);
                 var result = await StreamEvaluation.RunAsync(data, trainFile, config, run, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(result.Outcome);
+                if (run == 0)
+                {
+                    alerts.AddRange(result.Alerts);
+                }
                 if (run == 0 && outcomes.Count == 1)
                 {
                     trainRows = result.Outcome.TrainRows;
@@ -114,11 +124,35 @@ public static class EvaluateCommand
             }
             await File.WriteAllTextAsync(plotPath, SvgPlot.Render($"{name}: {config.Model.Kind}, threshold {config.Evaluation.Threshold}", firstRun), cancellationToken).ConfigureAwait(false);
         }
+        if (alertsPath is not null)
+        {
+            await WriteAlertsAsync(alertsPath, alerts, cancellationToken).ConfigureAwait(false);
+        }
         if (scoresPath is not null && firstRun is not null)
         {
             await WriteScoresAsync(scoresPath, firstRun, cancellationToken).ConfigureAwait(false);
         }
         return new EvaluationReport(name, DetectionSummary.Mean(summaries), config, files.Count, e.Runs, trainRows, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The first run's alerts, one JSON object per line.</summary>
+    private static async Task WriteAlertsAsync(string path, IReadOnlyList<Detector.Streams.Alerts.Alert> alerts, CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+        await using var file = File.Create(path);
+        foreach (var alert in alerts)
+        {
+            using (var w = new System.Text.Json.Utf8JsonWriter(file))
+            {
+                alert.WriteTo(w);
+            }
+            file.WriteByte((byte)'\n');
+        }
+        await file.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One CSV row per scored record of the first run: file, index within the test part, label, score, threshold, flagged.</summary>

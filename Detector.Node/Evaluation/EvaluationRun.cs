@@ -1,4 +1,5 @@
 using Detector.Models.Scoring;
+using Detector.Streams.Alerts;
 
 namespace Detector.Node.Evaluation;
 
@@ -8,4 +9,6 @@ namespace Detector.Node.Evaluation;
 /// <param name="TrainingQuantile">The q-quantile of the training records' scores.</param>
 /// <param name="FixedThreshold">Factor × that quantile (the verdict threshold in <see cref="ThresholdMode.Training"/>).</param>
 /// <param name="Seconds">Wall time of the run, training included.</param>
-public sealed record EvaluationRun(StreamOutcome Outcome, ModelSnapshot Model, double TrainingQuantile, float FixedThreshold, double Seconds);
+/// <param name="Alerts">The alerts the pipeline raised on the scored records, in order.</param>
+public sealed record EvaluationRun(StreamOutcome Outcome, ModelSnapshot Model, double TrainingQuantile, float FixedThreshold, double Seconds,
+    IReadOnlyList<Alert> Alerts);

@@ -102,7 +102,8 @@ public static class StreamEvaluation
         var outcome = new StreamOutcome(data.Name, stream.Labels.Skip(trainRows).ToArray(), verdicts, scores[test],
             eval.Threshold == ThresholdMode.Training ? Enumerable.Repeat(fixedThreshold, n - trainRows).ToArray() : thresholds[test],
             quantile > 0 ? quantile : 1.0, stream.TimesMs?.Skip(trainRows).ToArray(), alertCount, trainRows, deadLetters.Count);
-        return new EvaluationRun(outcome, model, quantile, fixedThreshold, clock.Elapsed.TotalSeconds);
+        var raised = alerts.Alerts.Where(a => OffsetOf(a) >= trainRows).ToArray();
+        return new EvaluationRun(outcome, model, quantile, fixedThreshold, clock.Elapsed.TotalSeconds, raised);
     }
 
     /// <summary>The model's feature schema: the file's sensors, or their windows for a windowed kind.</summary>

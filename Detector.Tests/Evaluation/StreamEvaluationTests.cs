@@ -13,6 +13,8 @@ namespace Detector.Tests.Evaluation;
 /// </summary>
 public sealed class StreamEvaluationTests : IDisposable
 {
+    private static readonly string[] Sensors = ["a", "b", "c"];
+
     private readonly string _dir = Directory.CreateTempSubdirectory("detector-eval-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -70,5 +72,25 @@ public sealed class StreamEvaluationTests : IDisposable
         Assert.StartsWith("<svg", plot, StringComparison.Ordinal);
         Assert.Contains("labelled anomaly", plot, StringComparison.Ordinal);
         _ = System.Xml.Linq.XDocument.Parse(plot); // well-formed XML
+    }
+
+    [Fact]
+    public async Task RunAsync_WindowedModel_AlertsNameTheSensorsNotWindowSteps()
+    {
+        var config = new EvaluationConfig
+        {
+            Model = new ModelOptions { Kind = ModelKind.ConvolutionalAutoencoder, WindowSteps = 8, HiddenSizes = [8, 4], KernelSize = 3 },
+            Training = new Detector.Models.Training.TrainingOptions { Epochs = 30, BatchSize = 32, LearningRate = 3e-3, Threads = 1 },
+            Thresholds = new Detector.Streams.Thresholds.ThresholdOptions { Percentile = 97, WindowSize = 1_000, WarmUp = 100, SuppressionGap = TimeSpan.FromSeconds(20) },
+            Evaluation = new EvaluationOptions { Label = "fault", TrainRows = 500 },
+        }.Validate();
+        var data = EvaluationData.Load(Telemetry(2_000), config.Evaluation);
+        var run = await StreamEvaluation.RunAsync(data, null, config, 0, CancellationToken.None);
+        Assert.NotEmpty(run.Alerts);
+        Assert.All(run.Alerts, a => Assert.All(a.TopFeatures, f => Assert.Contains(f.Name, Sensors)));
+        // The injected faults shift sensor c: it is the sensor most often blamed first.
+        var first = run.Alerts.Where(a => a.Label == true || run.Outcome.Labels[int.Parse(a.RecordId[2..], CultureInfo.InvariantCulture) - 500])
+            .GroupBy(a => a.TopFeatures[0].Name).OrderByDescending(g => g.Count()).First().Key;
+        Assert.Equal("c", first);
     }
 }
