@@ -2,15 +2,16 @@
 # Markdown tables of our figures (the JSON lines of eval/run-all.sh) next to the published ones, which are read from
 # the dataset folders themselves: SKAB's leaderboard in skab/README.md, PyOD's ROC table odds/pyod_benchmark_roc.csv,
 # the card handbook's figures in datasets/README.md.
-# Usage: eval/table.sh eval/results.jsonl > table.md
+# Usage: eval/table.sh eval/results.jsonl [more.jsonl …] > table.md
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${DATASETS:-$root/../shared/datasets}"
-results="${1:?usage: eval/table.sh RESULTS.jsonl}"
+[ $# -ge 1 ] || { echo "usage: eval/table.sh RESULTS.jsonl [MORE.jsonl …]" >&2; exit 2; }
+results=("$@")
 
 # field NAME LINE: a number or string field of one flat JSON object.
 field() { echo "$2" | sed -n "s/.*\"$1\":\(\"[^\"]*\"\|[-0-9.eE]*\|null\).*/\1/p" | tr -d '"'; }
-line() { grep "\"dataset\":\"$1\"" "$results" | head -1; }
+line() { cat "${results[@]}" | grep "\"dataset\":\"$1\"" | head -1 || true; }
 f3() { [ -z "$1" ] || [ "$1" = null ] && echo "–" || awk -v v="$1" 'BEGIN{printf "%.3f", v}'; }
 f4() { [ -z "$1" ] || [ "$1" = null ] && echo "–" || awk -v v="$1" 'BEGIN{printf "%.4f", v}'; }
 
@@ -19,11 +20,13 @@ echo
 skab="$(line skab)"
 echo "| | F1 | FAR, % | MAR, % |"
 echo "|---|---|---|---|"
-if [ -n "$skab" ]; then
-  p=$(field precision "$skab"); r=$(field recall "$skab"); n=$(field records "$skab"); a=$(field anomalies "$skab")
+for ours in "$skab" "$(line skab-lstm)"; do
+  [ -n "$ours" ] || continue
+  p=$(field precision "$ours"); r=$(field recall "$ours"); n=$(field records "$ours"); a=$(field anomalies "$ours")
   # FAR = FP / negatives, MAR = FN / positives, from precision, recall and the counts.
-  awk -v f="$(field f1 "$skab")" -v p="$p" -v r="$r" -v n="$n" -v a="$a" 'BEGIN{tp=r*a; fp=(p>0)?tp*(1-p)/p:0; printf "| **Detector, %s** | **%.3f** | %.2f | %.2f |\n", "'"$(field model "$skab")"' (ours)", f, 100*fp/(n-a), 100*(1-r)}'
-fi
+  awk -v f="$(field f1 "$ours")" -v p="$p" -v r="$r" -v n="$n" -v a="$a" -v m="$(field model "$ours")" \
+    'BEGIN{tp=r*a; fp=(p>0)?tp*(1-p)/p:0; printf "| **Detector, %s (ours)** | **%.3f** | %.2f | %.2f |\n", m, f, 100*fp/(n-a), 100*(1-r)}'
+done
 grep -E '^\|(Conv-AE|LSTM-AE|LSTM-VAE|Vanilla AE|Isolation forest|MSET|T-squared\+Q \(PCA-based\)) *\|' "$data/skab/README.md" | head -7 \
   | awk -F'|' '{gsub(/^ +| +$/,"",$2); gsub(/ /,"",$3); gsub(/ /,"",$4); gsub(/ /,"",$5); printf "| %s (leaderboard) | %s | %s | %s |\n", $2, $3, $4, $5}'
 echo

@@ -46,8 +46,11 @@ public sealed record EvaluationOptions
     /// <summary>q of the training-score quantile (the fixed threshold, and the scale that makes streams' scores comparable).</summary>
     public double TrainingQuantile { get; init; } = 0.99;
 
-    /// <summary>The fixed threshold is this factor times the training-score quantile.</summary>
-    public double ThresholdFactor { get; init; } = 1.0;
+    /// <summary>
+    /// The fixed threshold is this factor times the training-score quantile: 3/2, the SKAB notebooks' upper control
+    /// limit, which with a calibration tail gave the best F1 there (docs/quality.md).
+    /// </summary>
+    public double ThresholdFactor { get; init; } = 1.5;
 
     /// <summary>Shuffle the records (seeded) before the split: a random train/test split instead of a time split.</summary>
     public bool Shuffle { get; init; }
