@@ -22,7 +22,7 @@ bench: setup
 	@scripts/setup.sh $(BENCH_PACKAGES)
 	scripts/bench-models.sh
 
-# Detection quality on ../shared/datasets (about 25 minutes): eval/results.jsonl, then the tables of docs/quality.md.
+# Detection quality on ../shared/datasets (about 5 minutes): eval/results.jsonl, then the tables of docs/quality.md.
 eval: setup
 	eval/run-all.sh > eval/results.jsonl && eval/table.sh eval/results.jsonl
 

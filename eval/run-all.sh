@@ -4,7 +4,7 @@
 #
 # Usage: eval/run-all.sh [skab] [odds] [fraud-sim] [skab-lstm]     (default: the first three)
 # Environment: DATASETS (default ../shared/datasets), PLOTS=DIR (write an SVG per dataset), ODDS_SETS="cardio wbc …".
-# Takes about 25 minutes on two shared cores; it runs at nice 10, one dataset at a time.
+# Takes about 5 minutes on two shared cores (skab-lstm: 15 more); it runs at nice 10, one dataset at a time.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="${DATASETS:-$root/../shared/datasets}"
