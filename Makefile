@@ -3,7 +3,7 @@ SHELL := /bin/bash
 DOTNET ?= dotnet
 BENCH_PACKAGES := python3-torch python3-numpy python3-threadpoolctl python3-confluent-kafka
 
-.PHONY: demo test build setup bench bench-models clean
+.PHONY: demo test build setup bench bench-models clean eval
 
 setup:
 	@scripts/setup.sh
@@ -23,6 +23,10 @@ test: build
 bench: setup
 	@scripts/setup.sh $(BENCH_PACKAGES)
 	scripts/bench-models.sh
+
+# Detection quality on ../shared/datasets (about 5 minutes): eval/results.jsonl, then the tables of docs/quality.md.
+eval: setup
+	eval/run-all.sh > eval/results.jsonl && eval/table.sh eval/results.jsonl
 
 clean:
 	$(DOTNET) clean Detector.sln -nologo -v quiet

@@ -24,6 +24,7 @@ public static class Cli
             GpuCheckCommand.Create(),
             KafkaCommand.Create(),
             ReplayCommand.Create(),
+            Evaluation.EvaluateCommand.Create(),
         };
         return root;
     }

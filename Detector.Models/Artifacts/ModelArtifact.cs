@@ -15,11 +15,16 @@ namespace Detector.Models.Artifacts;
 /// <c>"DTCTMODL"</c> (8 bytes) · format version (u16) · payload length (u64) · payload · SHA-256 of everything before it (32 bytes).
 /// The payload holds, in order: name and version, feature schema, scaler, architecture, weights (one length-prefixed
 /// float array per parameter, in the network's parameter order) and training metadata.
+/// Version 2 adds the window shape (steps, kernel size, stride) at the end of the architecture, for the windowed kinds;
+/// dense models are still written as version 1, so nodes running an older build keep reading them.
 /// </summary>
 public static class ModelArtifact
 {
-    /// <summary>The format version this build writes and reads.</summary>
-    public const ushort FormatVersion = 1;
+    /// <summary>The newest format version this build writes and reads (it reads every version from 1 up).</summary>
+    public const ushort FormatVersion = 2;
+
+    /// <summary>The format version of dense (AE, VAE) models: the architecture has no window shape.</summary>
+    public const ushort DenseFormatVersion = 1;
 
     private static readonly byte[] Magic = "DTCTMODL"u8.ToArray();
     private const int HeaderSize = 8 + 2 + 8;
@@ -36,12 +41,15 @@ public static class ModelArtifact
         var body = payload.ToArray();
         var result = new byte[HeaderSize + body.Length + ChecksumSize];
         Magic.CopyTo(result, 0);
-        BinaryPrimitives.WriteUInt16LittleEndian(result.AsSpan(8), FormatVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(result.AsSpan(8), VersionFor(model.Options));
         BinaryPrimitives.WriteUInt64LittleEndian(result.AsSpan(10), (ulong)body.Length);
         body.CopyTo(result, HeaderSize);
         SHA256.HashData(result.AsSpan(0, HeaderSize + body.Length), result.AsSpan(HeaderSize + body.Length));
         return result;
     }
+
+    /// <summary>The format version a model is written in: the oldest that can hold its architecture.</summary>
+    public static ushort VersionFor(ModelOptions options) => options.IsWindowed ? FormatVersion : DenseFormatVersion;
 
     /// <summary>Writes a model file atomically (temporary file, then rename).</summary>
     public static void Save(ModelSnapshot model, string path)
@@ -85,9 +93,9 @@ public static class ModelArtifact
             throw new ModelArtifactException($"truncated: {bytes.Length} bytes, shorter than the {HeaderSize}-byte header");
         }
         var version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]);
-        if (version != FormatVersion)
+        if (version is < DenseFormatVersion or > FormatVersion)
         {
-            throw new ModelArtifactException($"format version {version} is not supported; this build reads version {FormatVersion}");
+            throw new ModelArtifactException($"format version {version} is not supported; this build reads format version {DenseFormatVersion} up to version {FormatVersion}");
         }
         var length = BinaryPrimitives.ReadUInt64LittleEndian(bytes[10..]);
         var expectedLength = (ulong)HeaderSize + length + ChecksumSize;
@@ -112,7 +120,7 @@ public static class ModelArtifact
         try
         {
             using var r = new BinaryReader(new MemoryStream(signed[HeaderSize..].ToArray()), Encoding.UTF8);
-            model = ReadPayload(r);
+            model = ReadPayload(r, version);
         }
         catch (Exception e) when (e is not ModelArtifactException and (EndOfStreamException or ArgumentException or IOException or InvalidOperationException))
         {
@@ -154,6 +162,12 @@ public static class ModelArtifact
         w.Write(o.SparsityWeight);
         w.Write((byte)o.Score);
         w.Write(o.ElboSamples);
+        if (VersionFor(o) >= 2)
+        {
+            w.Write(o.WindowSteps);
+            w.Write(o.KernelSize);
+            w.Write(o.Stride);
+        }
         var parameters = m.Network.Parameters;
         w.Write(parameters.Count);
         foreach (var p in parameters)
@@ -173,7 +187,7 @@ public static class ModelArtifact
         WriteDoubles(w, t.ValidationCurve);
     }
 
-    private static ModelSnapshot ReadPayload(BinaryReader r)
+    private static ModelSnapshot ReadPayload(BinaryReader r, ushort formatVersion)
     {
         var name = r.ReadString();
         var version = r.ReadInt64();
@@ -207,6 +221,14 @@ public static class ModelArtifact
             Score = ReadEnum<VaeScore>(r),
             ElboSamples = r.ReadInt32(),
         };
+        if (formatVersion >= 2)
+        {
+            options = options with { WindowSteps = r.ReadInt32(), KernelSize = r.ReadInt32(), Stride = r.ReadInt32() };
+        }
+        if (options.IsWindowed != formatVersion >= 2)
+        {
+            throw new ModelArtifactException($"corrupted payload: a {options.Kind} model cannot be stored in format version {formatVersion}");
+        }
         var rng = new Rng(0);
         var network = ReconstructionNetwork<float>.FromOptions(options, schema.Count, ref rng);
         var arrays = ReadCount(r, 1024, "weight array count");

@@ -8,4 +8,10 @@ public enum ModelKind
 
     /// <summary>Variational autoencoder: encoder to (μ, log σ²), reparameterisation, decoder.</summary>
     VariationalAutoencoder = 2,
+
+    /// <summary>1-D convolutional autoencoder over windows of <see cref="ModelOptions.WindowSteps"/> steps × S sensors.</summary>
+    ConvolutionalAutoencoder = 3,
+
+    /// <summary>Sequence-to-sequence LSTM autoencoder over windows of <see cref="ModelOptions.WindowSteps"/> steps × S sensors.</summary>
+    LstmAutoencoder = 4,
 }

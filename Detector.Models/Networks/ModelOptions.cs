@@ -6,7 +6,7 @@ namespace Detector.Models.Networks;
 /// <summary>The architecture of a reconstruction model; stored in the artifact.</summary>
 public sealed record ModelOptions
 {
-    /// <summary>AE or VAE.</summary>
+    /// <summary>AE or VAE, or a windowed kind (convolutional or LSTM autoencoder).</summary>
     public ModelKind Kind { get; init; } = ModelKind.Autoencoder;
 
     /// <summary>Encoder hidden widths between input and code; the decoder mirrors them (default input-64-32-8-32-64-input).</summary>
@@ -30,8 +30,12 @@ public sealed record ModelOptions
     /// <summary>Reconstruction loss; BCE needs inputs scaled into [0, 1] and treats outputs as logits.</summary>
     public ReconstructionLoss Loss { get; init; } = ReconstructionLoss.MeanSquaredError;
 
-    /// <summary>VAE: weight of the KL term.</summary>
-    public double Beta { get; init; } = 1.0;
+    /// <summary>
+    /// VAE: weight of the KL term. The reconstruction term is a mean over the D features, so β weighs the KL term like
+    /// β·D would in the usual ELBO; 0.1 (rather than 1, which collapsed the posterior on every benchmark set, see
+    /// docs/quality.md) keeps a latent that the negative-ELBO score can use.
+    /// </summary>
+    public double Beta { get; init; } = 0.1;
 
     /// <summary>AE: weight of the L1 penalty on the code (sparse autoencoder); 0 disables it.</summary>
     public double SparsityWeight { get; init; }
@@ -41,6 +45,22 @@ public sealed record ModelOptions
 
     /// <summary>VAE: posterior samples L averaged by the negative-ELBO score.</summary>
     public int ElboSamples { get; init; } = 8;
+
+    /// <summary>
+    /// Windowed kinds: steps T per window. Their input is T·S values, S sensors per step, oldest step first; HiddenSizes
+    /// are the convolutional encoder's channels, or the LSTM decoder's width (CodeSize is the LSTM encoder's). 1 for the
+    /// dense kinds.
+    /// </summary>
+    public int WindowSteps { get; init; } = 1;
+
+    /// <summary>Convolutional autoencoder: taps per convolution.</summary>
+    public int KernelSize { get; init; } = 7;
+
+    /// <summary>Convolutional autoencoder: stride of each encoder convolution (and of the mirrored decoder).</summary>
+    public int Stride { get; init; } = 2;
+
+    /// <summary>Whether the kind reads windows of steps × sensors.</summary>
+    public bool IsWindowed => Kind is ModelKind.ConvolutionalAutoencoder or ModelKind.LstmAutoencoder;
 
     /// <summary>Throws naming the first invalid option and what is allowed.</summary>
     public void Validate()
@@ -57,6 +77,15 @@ public sealed record ModelOptions
         Check(SparsityWeight >= 0 && double.IsFinite(SparsityWeight), nameof(SparsityWeight), SparsityWeight, ">= 0");
         Check(LeakySlope is > 0 and < 1, nameof(LeakySlope), LeakySlope, "(0, 1)");
         Check(ElboSamples >= 1, nameof(ElboSamples), ElboSamples, ">= 1");
+        Check(WindowSteps >= 1 && (IsWindowed || WindowSteps == 1), nameof(WindowSteps), WindowSteps, IsWindowed ? ">= 1" : "1 (only windowed kinds take windows)");
+        Check(KernelSize >= 1, nameof(KernelSize), KernelSize, ">= 1");
+        Check(Stride >= 1, nameof(Stride), Stride, ">= 1");
+        if (IsWindowed)
+        {
+            // Dropout and the code's L1 penalty belong to the dense stacks; refusing them beats ignoring them silently.
+            Check(Dropout == 0, nameof(Dropout), Dropout, $"0 for {Kind}");
+            Check(SparsityWeight == 0, nameof(SparsityWeight), SparsityWeight, $"0 for {Kind}");
+        }
     }
 
     private static void Check(bool ok, string key, object value, string allowed) => OptionCheck.Require(ok, key, value, allowed);

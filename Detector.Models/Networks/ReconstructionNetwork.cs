@@ -57,6 +57,8 @@ public abstract class ReconstructionNetwork<T> where T : unmanaged, IFloatingPoi
     {
         ModelKind.Autoencoder => Autoencoder<T>.Create(options, inputSize, ref rng),
         ModelKind.VariationalAutoencoder => VariationalAutoencoder<T>.Create(options, inputSize, ref rng),
+        ModelKind.ConvolutionalAutoencoder => Windowed.ConvolutionalAutoencoder<T>.Create(options, inputSize, ref rng),
+        ModelKind.LstmAutoencoder => Windowed.LstmAutoencoder<T>.Create(options, inputSize, ref rng),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "unknown model kind"),
     };
 

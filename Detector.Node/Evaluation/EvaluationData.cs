@@ -1,0 +1,296 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using Detector.Models.Numerics;
+using Detector.Streams.Decoding;
+
+namespace Detector.Node.Evaluation;
+
+/// <summary>
+/// A labelled file loaded for evaluation: its records as the bytes the pipeline will decode (CSV lines or JSON objects,
+/// gzip allowed), the decoder schema inferred from it, and each record's label and event time, read here and never
+/// shown to the pipeline. Offline files often lack an entity or a time column that a production stream always has:
+/// those are appended to each record (one entity; one second per record) so the production decoder reads them.
+/// </summary>
+public sealed class EvaluationData
+{
+    /// <summary>Synthetic entity column appended when the file names none.</summary>
+    public const string SyntheticEntity = "__entity";
+
+    /// <summary>Synthetic event-time column appended when the file has none.</summary>
+    public const string SyntheticTimestamp = "__timestamp";
+
+    private static readonly string[] LabelNames = ["label", "anomaly", "is_anomaly", "outlier", "TX_FRAUD"];
+    private static readonly string[] TimeNames = ["timestamp", "datetime", "time", "TX_DATETIME"];
+    private static readonly char[] Delimiters = [',', ';', '\t', '|'];
+    private static readonly DateTimeOffset SyntheticEpoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private EvaluationData(string name, RecordSchemaOptions schema, byte[][] payloads, bool[] labels, long[]? timesMs)
+    {
+        Name = name;
+        Schema = schema;
+        Payloads = payloads;
+        Labels = labels;
+        TimesMs = timesMs;
+    }
+
+    /// <summary>File name without folders.</summary>
+    public string Name { get; }
+
+    /// <summary>What the production decoder is configured with (the label field left out on purpose).</summary>
+    public RecordSchemaOptions Schema { get; }
+
+    /// <summary>Feature (sensor) names in model order.</summary>
+    public IReadOnlyList<string> Features => Schema.Features.Select(f => f.Name).ToArray();
+
+    /// <summary>Records in file order, as the source will hand them over.</summary>
+    public IReadOnlyList<byte[]> Payloads { get; }
+
+    /// <summary>Ground truth per record.</summary>
+    public IReadOnlyList<bool> Labels { get; }
+
+    /// <summary>Event time per record (Unix ms) when the file has a time column, else null.</summary>
+    public IReadOnlyList<long>? TimesMs { get; }
+
+    /// <summary>Records.</summary>
+    public int Count => Payloads.Count;
+
+    /// <summary>Loads a CSV (header line first) or JSON-lines file (.jsonl/.json, optionally .gz) and infers its schema.</summary>
+    public static EvaluationData Load(string path, EvaluationOptions options)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"data file '{path}' does not exist");
+        }
+        var plain = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
+        var json = plain.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || plain.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+        var lines = ReadLines(path).Where(l => l.Length > 0).ToList();
+        if (lines.Count < (json ? 1 : 2))
+        {
+            throw new ArgumentException($"data file '{path}' has no records");
+        }
+        return json ? FromJsonLines(Path.GetFileName(path), lines, options) : FromCsv(Path.GetFileName(path), lines, options);
+    }
+
+    /// <summary>The records from start on (labels and times with them).</summary>
+    public EvaluationData Skip(int start)
+    {
+        if (start <= 0)
+        {
+            return this;
+        }
+        if (start >= Count)
+        {
+            throw new ArgumentException($"{Name}: skipping {start} records leaves none of its {Count}");
+        }
+        return new EvaluationData(Name, Schema, Payloads.Skip(start).ToArray(), Labels.Skip(start).ToArray(), TimesMs?.Skip(start).ToArray());
+    }
+
+    /// <summary>The same records in a seeded random order (labels and times follow their records).</summary>
+    public EvaluationData Permuted(ulong seed)
+    {
+        var order = Enumerable.Range(0, Count).ToArray();
+        var rng = new Rng(seed);
+        rng.Shuffle(order);
+        return new EvaluationData(Name, Schema, order.Select(i => Payloads[i]).ToArray(), order.Select(i => Labels[i]).ToArray(),
+            TimesMs is null ? null : order.Select(i => TimesMs[i]).ToArray());
+    }
+
+    private static EvaluationData FromCsv(string name, List<string> lines, EvaluationOptions options)
+    {
+        var header = lines[0];
+        var delimiter = options.Delimiter ?? DetectDelimiter(header);
+        var columns = header.Split(delimiter).Select(c => c.Trim().Trim('"')).ToList();
+        var first = lines[1].Split(delimiter);
+        var roles = Roles.Resolve(columns, options, name, column => column < first.Length && IsNumber(first[column]));
+        var labelAt = columns.IndexOf(roles.Label);
+        var timeAt = roles.Timestamp is null ? -1 : columns.IndexOf(roles.Timestamp);
+        var csvColumns = new List<string>(columns);
+        if (roles.Entity is null)
+        {
+            csvColumns.Add(SyntheticEntity);
+        }
+        if (roles.Timestamp is null)
+        {
+            csvColumns.Add(SyntheticTimestamp);
+        }
+        var n = lines.Count - 1;
+        var payloads = new byte[n][];
+        var labels = new bool[n];
+        var times = timeAt >= 0 ? new long[n] : null;
+        for (var i = 0; i < n; i++)
+        {
+            var line = lines[i + 1];
+            var fields = line.Split(delimiter);
+            labels[i] = ParseLabel(labelAt < fields.Length ? fields[labelAt] : "", name, i);
+            if (times is not null)
+            {
+                times[i] = ParseTime(timeAt < fields.Length ? fields[timeAt] : "", name, i);
+            }
+            var suffix = new StringBuilder();
+            if (roles.Entity is null)
+            {
+                suffix.Append(delimiter).Append("all");
+            }
+            if (roles.Timestamp is null)
+            {
+                suffix.Append(delimiter).Append(SyntheticTime(i));
+            }
+            payloads[i] = Encoding.UTF8.GetBytes(line + suffix);
+        }
+        var schema = new RecordSchemaOptions
+        {
+            Format = RecordFormat.Csv,
+            Features = roles.Features.Select(f => new FeatureField(f)).ToArray(),
+            EntityField = roles.Entity ?? SyntheticEntity,
+            TimestampField = roles.Timestamp ?? SyntheticTimestamp,
+            CsvColumns = csvColumns,
+            CsvDelimiter = delimiter,
+            MaxRecordBytes = Math.Max(64 * 1024, payloads.Max(p => p.Length) + 1),
+        }.Validate();
+        return new EvaluationData(name, schema, payloads, labels, times);
+    }
+
+    private static EvaluationData FromJsonLines(string name, List<string> lines, EvaluationOptions options)
+    {
+        using var firstDoc = JsonDocument.Parse(lines[0]);
+        var properties = firstDoc.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.ValueKind)).ToList();
+        var columns = properties.Select(p => p.Name).ToList();
+        var roles = Roles.Resolve(columns, options, name, column => properties[column].ValueKind == JsonValueKind.Number);
+        var payloads = new byte[lines.Count][];
+        var labels = new bool[lines.Count];
+        var times = roles.Timestamp is null ? null : new long[lines.Count];
+        for (var i = 0; i < lines.Count; i++)
+        {
+            using var doc = JsonDocument.Parse(lines[i]);
+            var root = doc.RootElement;
+            labels[i] = root.TryGetProperty(roles.Label, out var label) ? ParseLabel(label.ValueKind switch
+            {
+                JsonValueKind.True => "1",
+                JsonValueKind.False => "0",
+                _ => label.ToString(),
+            }, name, i) : throw new ArgumentException($"{name}: record {i} has no label '{roles.Label}'");
+            if (times is not null)
+            {
+                times[i] = ParseTime(root.TryGetProperty(roles.Timestamp!, out var t) ? t.ToString() : "", name, i);
+            }
+            var line = lines[i];
+            if (roles.Entity is null || roles.Timestamp is null)
+            {
+                var brace = line.IndexOf('{', StringComparison.Ordinal);
+                var extra = new StringBuilder();
+                if (roles.Entity is null)
+                {
+                    extra.Append(CultureInfo.InvariantCulture, $"\"{SyntheticEntity}\":\"all\",");
+                }
+                if (roles.Timestamp is null)
+                {
+                    extra.Append(CultureInfo.InvariantCulture, $"\"{SyntheticTimestamp}\":{SyntheticTime(i)},");
+                }
+                line = string.Concat(line.AsSpan(0, brace + 1), extra.ToString(), line.AsSpan(brace + 1));
+            }
+            payloads[i] = Encoding.UTF8.GetBytes(line);
+        }
+        var schema = new RecordSchemaOptions
+        {
+            Format = RecordFormat.Json,
+            Features = roles.Features.Select(f => new FeatureField(f)).ToArray(),
+            EntityField = roles.Entity ?? SyntheticEntity,
+            TimestampField = roles.Timestamp ?? SyntheticTimestamp,
+            MaxRecordBytes = Math.Max(64 * 1024, payloads.Max(p => p.Length) + 1),
+        }.Validate();
+        return new EvaluationData(name, schema, payloads, labels, times);
+    }
+
+    private static long SyntheticTime(int index) => SyntheticEpoch.AddSeconds(index).ToUnixTimeMilliseconds();
+
+    private static IEnumerable<string> ReadLines(string path)
+    {
+        using var file = File.OpenRead(path);
+        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (reader.ReadLine() is { } line)
+        {
+            yield return line.TrimEnd('\r');
+        }
+    }
+
+    private static char DetectDelimiter(string header) => Delimiters.MaxBy(d => header.Count(c => c == d));
+
+    private static bool IsNumber(string text) =>
+        double.TryParse(text.Trim().Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v);
+
+    /// <summary>1/0, true/false, or any number (above 0.5 is anomalous: some files write 1.0).</summary>
+    private static bool ParseLabel(string text, string name, int record)
+    {
+        var t = text.Trim().Trim('"');
+        if (bool.TryParse(t, out var b))
+        {
+            return b;
+        }
+        if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v))
+        {
+            return v > 0.5;
+        }
+        throw new ArgumentException($"{name}: record {record} has label '{text}', which is neither 0/1 nor true/false");
+    }
+
+    /// <summary>ISO-8601 (no offset = UTC) or Unix milliseconds, as the decoder reads them.</summary>
+    private static long ParseTime(string text, string name, int record)
+    {
+        var t = text.Trim().Trim('"');
+        if (long.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ms))
+        {
+            return ms;
+        }
+        if (DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        {
+            return time.ToUnixTimeMilliseconds();
+        }
+        throw new ArgumentException($"{name}: record {record} has time '{text}', which is neither ISO-8601 nor Unix milliseconds");
+    }
+
+    /// <summary>Which column plays which role.</summary>
+    private sealed record Roles(string Label, string? Timestamp, string? Entity, IReadOnlyList<string> Features)
+    {
+        public static Roles Resolve(List<string> columns, EvaluationOptions options, string name, Func<int, bool> numeric)
+        {
+            string? Find(string? configured, IEnumerable<string> candidates, string role)
+            {
+                if (configured is not null)
+                {
+                    return columns.Contains(configured) ? configured
+                        : throw new ArgumentException($"{name}: no {role} column '{configured}'; columns are [{string.Join(", ", columns)}]");
+                }
+                return candidates.Select(c => columns.FirstOrDefault(x => string.Equals(x, c, StringComparison.OrdinalIgnoreCase))).FirstOrDefault(c => c is not null);
+            }
+
+            var label = Find(options.Label, LabelNames, "label")
+                ?? throw new ArgumentException($"{name}: no label column (looked for {string.Join(", ", LabelNames)}); name it with --label; columns are [{string.Join(", ", columns)}]");
+            var time = Find(options.Timestamp, TimeNames, "timestamp");
+            var entity = options.Entity is null ? null : Find(options.Entity, [], "entity");
+            foreach (var excluded in options.Exclude.Where(e => !columns.Contains(e)))
+            {
+                throw new ArgumentException($"{name}: excluded column '{excluded}' does not exist; columns are [{string.Join(", ", columns)}]");
+            }
+            IReadOnlyList<string> features;
+            if (options.Features.Count > 0)
+            {
+                var missing = options.Features.Where(f => !columns.Contains(f)).ToArray();
+                features = missing.Length == 0 ? options.Features
+                    : throw new ArgumentException($"{name}: no feature column(s) [{string.Join(", ", missing)}]; columns are [{string.Join(", ", columns)}]");
+            }
+            else
+            {
+                var roles = new HashSet<string?>([label, time, entity, .. options.Exclude], StringComparer.Ordinal);
+                features = columns.Where((c, i) => !roles.Contains(c) && numeric(i)).ToArray();
+            }
+            if (features.Count == 0)
+            {
+                throw new ArgumentException($"{name}: no numeric feature columns besides label '{label}'; columns are [{string.Join(", ", columns)}]");
+            }
+            return new Roles(label, time, entity, features);
+        }
+    }
+}
