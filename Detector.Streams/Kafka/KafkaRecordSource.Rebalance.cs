@@ -35,7 +35,8 @@ public sealed partial class KafkaRecordSource
         var lanes = partitions.Select(p => _assigned.GetValueOrDefault(p.TopicPartition)).OfType<KafkaLane>().ToList();
         Flush(); // what was read must reach the pipeline before we can wait for it
         var deadline = _time.GetTimestamp();
-        while (lanes.Any(l => l.InFlight > 0))
+        // Once the pipeline has stopped reading (a close after the drain), no acknowledgement is coming: commit and go.
+        while (!_readerDone && lanes.Any(l => l.InFlight > 0))
         {
             var left = _options.RevokeDrainTimeout - _time.GetElapsedTime(deadline);
             if (left <= TimeSpan.Zero)

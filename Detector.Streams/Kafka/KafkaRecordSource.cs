@@ -48,8 +48,14 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     private List<RawRecord> _chunk;
     private Thread? _thread;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completed once the consume thread hands over nothing more (after its last flush).</summary>
+    private readonly TaskCompletionSource _readingEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextLane;
     private int _disposed;
+
+    /// <summary>Set once the pipeline has stopped reading: a revoke from then on (the close) has nothing more to wait for.</summary>
+    private volatile bool _readerDone;
     private bool _paused;
     private long _lastCommit;
     private long _consumed;
@@ -126,11 +132,50 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             throw new InvalidOperationException("a Kafka source is read once");
         }
         _thread.Start();
-        await foreach (var chunk in _chunks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            yield return chunk;
+            await foreach (var chunk in _chunks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // A stop: the end of the stream (the channel yields ready items without looking at the token).
+                    Unread(chunk);
+                    yield break;
+                }
+                yield return chunk;
+            }
+            await _chunks.Reader.Completion.ConfigureAwait(false); // surfaces a consume-thread failure
         }
-        await _chunks.Reader.Completion.ConfigureAwait(false); // surfaces a consume-thread failure
+        finally
+        {
+            // The pipeline takes nothing more (stopped, cancelled or done). What is still in the hand-over buffer never
+            // reached it: un-read it, so in-flight counts (and a revoke's drain) wait only for what the pipeline holds.
+            Stop();
+            await _readingEnded.Task.ConfigureAwait(false);
+            while (_chunks.Reader.TryRead(out var left))
+            {
+                Unread(left);
+            }
+            _readerDone = true;
+        }
+    }
+
+    /// <summary>Records handed over but never taken by the pipeline: their lanes' read position goes back before them.</summary>
+    private void Unread(IReadOnlyList<RawRecord> records)
+    {
+        foreach (var group in records.GroupBy(r => r.Position.Partition))
+        {
+            KafkaLane? lane;
+            lock (_lanes)
+            {
+                _lanes.TryGetValue(group.Key, out lane);
+            }
+            var before = group.Min(r => r.Position.Offset) - 1;
+            if (lane is not null && before < Volatile.Read(ref lane.LastRead))
+            {
+                Volatile.Write(ref lane.LastRead, before);
+            }
+        }
     }
 
     /// <summary>The Kafka topic and partition behind a pipeline partition number (a lane), if it is one of ours.</summary>
@@ -186,6 +231,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             ReadUntilStopped();
             Flush();
             _chunks.Writer.TryComplete();
+            _readingEnded.TrySetResult();
             // Stay in the group until closed: acknowledgements of what was read keep arriving and get committed.
             SetPaused(true);
             while (!_close.IsCancellationRequested)
@@ -203,6 +249,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         }
         finally
         {
+            _readingEnded.TrySetResult();
             _closed.TrySetResult();
         }
     }
@@ -278,6 +325,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             if (_stopReading.IsCancellationRequested)
             {
                 // Never acknowledged, so never committed: the group reads them again.
+                Unread(_chunk);
                 _chunk.Clear();
                 return;
             }

@@ -86,4 +86,34 @@ public sealed class KafkaPipelineTests : IDisposable
         Assert.Equal(pipeline.Metrics.Alerts, alerts.Count);
         Assert.All(alerts, a => Assert.Contains(Encoding.UTF8.GetString(a.Message.Key!), Encoding.UTF8.GetString(a.Message.Value), StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ReadAsync_CancelledWithAFullHandOverBuffer_DisposeCommitsWhatWasAcknowledgedWithoutWaitingForTheRest()
+    {
+        var options = Options("stop") with { MaxInFlightRecords = 1_024, RevokeDrainTimeout = TimeSpan.FromSeconds(30) };
+        _cluster.CreateTopic(options.InputTopic, 1);
+        await new KafkaReplay(options, options.InputTopic).RunAsync(ReplayRecords.FromGenerator(RecordGenerators.Create("fleet", 2), 8_000),
+            new ReplayOptions(), CancellationToken.None);
+        var source = new KafkaRecordSource(options, "stopper", chunkSize: 256);
+        using var cancel = new CancellationTokenSource();
+        long acknowledged = -1;
+        await foreach (var chunk in source.ReadAsync(cancel.Token))
+        {
+            acknowledged = chunk[^1].Position.Offset;
+            source.Acknowledge(chunk[^1].Position);
+            if (acknowledged >= 2_000 && !cancel.IsCancellationRequested)
+            {
+                await Task.Delay(500); // let the consumer fill the hand-over buffer behind us
+                cancel.Cancel();
+            }
+        }
+        Assert.InRange(acknowledged, 2_000, 2_300); // a stop ends the stream at once, however much is buffered
+        Assert.Equal(0, source.InFlight); // what the stop left in the hand-over buffer no longer counts as in flight
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await source.DisposeAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"dispose took {clock.Elapsed} (waiting for records the pipeline never took?)");
+        Assert.Equal(acknowledged + 1, KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 1)[0]);
+    }
 }
+
