@@ -12,6 +12,7 @@ using Detector.Streams.Pipeline;
 using Detector.Streams.Sources;
 using Detector.Streams.Telemetry;
 using Detector.Streams.Training;
+using Detector.Streams.Windows;
 using Microsoft.Extensions.Logging;
 
 namespace Detector.Node.Hosting;
@@ -41,8 +42,11 @@ public static class NodeHost
         time ??= TimeProvider.System;
         var log = loggers.CreateLogger("Detector.Node");
         var schemaOptions = options.EffectiveSchema;
-        var decoder = RecordDecoder.Create(schemaOptions);
-        var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
+        // A windowed model (Conv/LSTM autoencoder) reads, per entity, the last WindowSteps records as one row.
+        var model = options.Pipeline.Retraining.Model;
+        var sensors = schemaOptions.Features.Select(f => f.Name).ToList();
+        var decoder = model.IsWindowed ? new WindowingDecoder(RecordDecoder.Create(schemaOptions), model.WindowSteps) : RecordDecoder.Create(schemaOptions);
+        var schema = new FeatureSchema(model.IsWindowed ? WindowSchema.Names(sensors, model.WindowSteps) : sensors);
         // Resolve every factory before anything starts, so a kind this build lacks fails with exit code 2 and no side effects.
         var sourceFactory = components.Source(options.Source.Kind);
         var alertFactory = components.AlertSink(options.Sinks.Alerts.Kind);

@@ -33,6 +33,22 @@ public sealed class NodeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_WindowedConvAutoencoderOnFleet_ScoresWindowsAndAlertsNameSensors()
+    {
+        await using var node = await NodeProcess.StartNodeAsync([.. LoopbackNode, "--set", "Source:Dataset=fleet", "--set", "Source:Records=6000",
+            "--set", "Pipeline:Retraining:Model:Kind=ConvolutionalAutoencoder", "--set", "Pipeline:Retraining:Model:WindowSteps=8",
+            "--set", "Sinks:Alerts:Path=windowed-alerts.jsonl"], _dir);
+        var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.True(code == 0, node.Output);
+        Assert.Matches(@"source finished: consumed 6000, scored 6000, ", node.Output);
+        var alerts = File.ReadAllLines(Path.Combine(_dir, "windowed-alerts.jsonl"));
+        Assert.NotEmpty(alerts);
+        // Per-sensor attribution: the features blamed are sensors, not window cells (those are named sensor@t-k).
+        Assert.All(alerts, a => Assert.DoesNotContain("@t-", a, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_JsonLogFormat_WritesOneJsonObjectPerLine()
     {
         await using var node = await NodeProcess.StartNodeAsync([.. LoopbackNode, "--log-format", "json"], _dir);
