@@ -37,6 +37,14 @@ internal static class KafkaTopics
         return results;
     }
 
+    /// <summary>Each partition's high watermark (the offset after its last record).</summary>
+    public static Dictionary<int, long> Ends(KafkaOptions options, string topic, int partitions)
+    {
+        KafkaNative.EnsureLoaded();
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Reader(options, $"test-ends-{Guid.NewGuid():N}")).Build();
+        return Enumerable.Range(0, partitions).ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+    }
+
     /// <summary>The group's committed next offset per partition (−1 where none).</summary>
     public static Dictionary<int, long> Committed(KafkaOptions options, string group, string topic, int partitions)
     {

@@ -177,7 +177,7 @@ public sealed class DetectorPipelineTests
     {
         const int records = 12_000;
         var (decoder, schema, payloads) = Cards(records, seed: 7);
-        var options = Options(warmUp: 1_000) with { BatchMaxRows = 100 };
+        var options = Options(warmUp: 1_000) with { BatchMaxRows = 100, MaxPendingWrites = 4 };
         var sink = new SlowAlertSink(TimeSpan.FromMilliseconds(10));
         var judged = 0L;
         await using var pipeline = new DetectorPipeline(options, decoder, schema, sink, new InMemoryDeadLetterSink(),
@@ -189,7 +189,9 @@ public sealed class DetectorPipelineTests
         Assert.Equal(records - 1, source.AcknowledgedOffset);
         // Bound: what the mailboxes can hold (ingest chunks, model, threshold and sink batches) plus the open batch and
         // the rows held for the first model. The source cannot run further ahead than that.
-        var batches = options.IngestMailboxCapacity + 1 + options.EffectiveModelActors * (options.ModelMailboxCapacity + 1) + 2 * (options.StageMailboxCapacity + 1);
+        // Mailboxes, plus the alert publishes awaiting the sink's confirmation (they overlap, up to MaxPendingWrites).
+        var batches = options.IngestMailboxCapacity + 1 + options.EffectiveModelActors * (options.ModelMailboxCapacity + 1) + 2 * (options.StageMailboxCapacity + 1)
+            + options.MaxPendingWrites;
         var bound = batches * options.BatchMaxRows + options.Retraining.WarmUpRows + 2 * options.BatchMaxRows;
         Assert.True(pipeline.Offsets.MaxInFlight <= bound, $"{pipeline.Offsets.MaxInFlight} records were in flight at once; the bound is {bound}");
         Assert.True(sink.Publishes >= records / options.BatchMaxRows, "the slow sink was bypassed");
