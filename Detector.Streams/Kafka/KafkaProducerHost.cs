@@ -47,7 +47,7 @@ public sealed class KafkaProducerHost : IDisposable
         {
             foreach (var message in messages)
             {
-                ProduceOne(topic, message, Delivered);
+                ProduceWaiting(_producer, topic, message, Delivered);
             }
         }
         catch (KafkaException e)
@@ -75,19 +75,20 @@ public sealed class KafkaProducerHost : IDisposable
         _producer.Dispose();
     }
 
-    /// <summary>Produces one message, waiting (polling delivery reports) while the local queue is full.</summary>
-    private void ProduceOne(string topic, Message<byte[]?, byte[]> message, Action<DeliveryReport<byte[]?, byte[]>> delivered)
+    /// <summary>Produces one message, waiting (polling delivery reports) while the client's local queue is full.</summary>
+    internal static void ProduceWaiting(IProducer<byte[]?, byte[]> producer, string topic, Message<byte[]?, byte[]> message,
+        Action<DeliveryReport<byte[]?, byte[]>> delivered)
     {
         while (true)
         {
             try
             {
-                _producer.Produce(topic, message, delivered);
+                producer.Produce(topic, message, delivered);
                 return;
             }
             catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
             {
-                _producer.Poll(TimeSpan.FromMilliseconds(10));
+                producer.Poll(TimeSpan.FromMilliseconds(10));
             }
         }
     }

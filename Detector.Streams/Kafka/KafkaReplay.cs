@@ -56,18 +56,7 @@ public sealed class KafkaReplay(KafkaOptions options, string topic, ILogger? log
                 }
             }
             var message = new Message<byte[]?, byte[]> { Key = record.Key, Value = record.Value };
-            while (true)
-            {
-                try
-                {
-                    producer.Produce(topic, message, Delivered);
-                    break;
-                }
-                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    producer.Poll(TimeSpan.FromMilliseconds(10));
-                }
-            }
+            KafkaProducerHost.ProduceWaiting(producer, topic, message, Delivered);
             produced++;
         }
         while (producer.Flush(TimeSpan.FromMilliseconds(200)) > 0)
