@@ -14,9 +14,10 @@ build: setup
 demo: build
 	./detector demo
 
-# The Prometheus tests need promtool and the server (Debian's prometheus package): installed here when missing.
+# The Prometheus tests need promtool and the server (Debian's prometheus package), the CUDA kernel compile tests
+# NVIDIA's NVRTC (Debian non-free libnvrtc11.2, no GPU needed): installed here when missing.
 test: build
-	@scripts/setup.sh prometheus
+	@scripts/setup.sh prometheus libnvrtc11.2
 	$(DOTNET) test Detector.sln -c Release --no-build -nologo --logger "console;verbosity=normal"
 
 # Side-by-side benchmark against PyTorch on this machine: writes docs/benchmarks.md.
