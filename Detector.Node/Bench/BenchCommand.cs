@@ -68,7 +68,7 @@ public static class BenchCommand
         var python = new Option<string>("--python") { Description = "Interpreter for the reference pipeline; 'none' skips it.", DefaultValueFactory = _ => "/usr/bin/python3" };
         var script = new Option<string>("--reference") { Description = "The reference pipeline script.", DefaultValueFactory = _ => "../shared/bench/python_e2e.py" };
         var kafkaCommand = new Command("kafka", "On one mock Kafka cluster holding the same card records: the client's consume-only ceiling, Detector end to end with one node " +
-            "(Kafka → score → alerts topic), and the confluent-kafka + PyTorch reference pipeline.\n\nExamples:\n  ./detector bench kafka\n  ./detector bench kafka --records 1000000 --partitions 128")
+            "(Kafka → score → alerts topic), and the confluent-kafka + PyTorch reference pipeline.\n\nExamples:\n  ./detector bench kafka\n  ./detector bench kafka --records 1000000 --partitions 256")
         {
             kafkaRecords, kafkaPartitions, python, script,
         };

@@ -26,6 +26,9 @@ public static class BenchKafka
     private const string Input = "bench-input";
     private const int TrainRecords = 50_000;
 
+    /// <summary>The pipeline settings of every case: CPU model actors (the reference is CPU PyTorch), no retraining.</summary>
+    private static readonly PipelineOptions CpuPipeline = new() { Devices = ["cpu"], Retraining = new RetrainingOptions { EveryRows = 0 } };
+
     /// <summary>Runs the cases; python is the interpreter for the reference (null skips it, saying so).</summary>
     public static async Task<int> RunAsync(long records, int partitions, string? python, string referenceScript, TextWriter output, CancellationToken cancellationToken)
     {
@@ -38,6 +41,14 @@ public static class BenchKafka
         var schema = generator.Schema;
         var replay = await new KafkaReplay(options, Input).RunAsync(ReplayRecords.FromGenerator(generator, records), new ReplayOptions(), cancellationToken).ConfigureAwait(false);
         Emit(output, $"\"case\":\"load\",\"records\":{replay.Produced},\"partitions\":{partitions},\"records_per_s\":{replay.Produced / replay.Elapsed.TotalSeconds:F0}");
+        // Every case reads until it has seen every record: records the mock brokers dropped would make it wait forever.
+        var retained = Retained(options, partitions);
+        if (retained < replay.Produced)
+        {
+            Console.Error.WriteLine($"bench kafka: the mock cluster kept {retained:N0} of {replay.Produced:N0} records (librdkafka's mock brokers keep " +
+                $"about 5 MiB per partition, and records are keyed by card, so some partitions fill first); use more --partitions or fewer --records");
+            return 2;
+        }
 
         // The ceiling is the best of three passes: a pass can land on a slow fetch cycle of the mock brokers.
         var consumeRps = Enumerable.Range(0, 3).Max(_ => ConsumeOnly(options, records, cancellationToken));
@@ -46,9 +57,24 @@ public static class BenchKafka
         var sourceRps = await SourceOnlyAsync(options, records, cancellationToken).ConfigureAwait(false);
         Emit(output, $"\"case\":\"source-only\",\"records\":{records},\"records_per_s\":{sourceRps:F0}");
 
-        var (e2eRps, alerts) = await EndToEndAsync(options, schema, records, output, cancellationToken).ConfigureAwait(false);
-        Emit(output, $"\"case\":\"end-to-end\",\"records\":{records},\"model_actors\":{Environment.ProcessorCount},\"alerts\":{alerts},\"records_per_s\":{e2eRps:F0}," +
-            $"\"ratio_to_consume_only\":{e2eRps / consumeRps:F3}");
+        // Each pipeline case runs twice: the first pass pays for the JIT compiling (and re-compiling with profile data)
+        // the record path; the second is the steady state a running node has. The targets are judged on the second.
+        var decoder = RecordDecoder.Create(schema);
+        var features = new FeatureSchema(schema.Features.Select(f => f.Name));
+        var model = TrainOnHead(options, decoder, features, cancellationToken);
+        var payloads = ReplayRecords.FromGenerator(RecordGenerators.Create("cards", 7), Math.Min(records, 300_000)).Select(r => r.Value).ToList();
+        foreach (var suffix in (string[])["-cold", ""])
+        {
+            var memoryRps = await FromMemoryAsync(payloads, decoder, features, model, cancellationToken).ConfigureAwait(false);
+            Emit(output, $"\"case\":\"pipeline-from-memory{suffix}\",\"records\":{payloads.Count},\"records_per_s\":{memoryRps:F0}");
+        }
+        var e2eRps = 0.0;
+        foreach (var suffix in (string[])["-cold", ""])
+        {
+            (e2eRps, var alerts) = await EndToEndAsync(options, decoder, features, model, records, cancellationToken).ConfigureAwait(false);
+            Emit(output, $"\"case\":\"end-to-end{suffix}\",\"records\":{records},\"model_actors\":{Environment.ProcessorCount},\"alerts\":{alerts}," +
+                $"\"records_per_s\":{e2eRps:F0},\"ratio_to_consume_only\":{e2eRps / consumeRps:F3}");
+        }
 
         if (python is null)
         {
@@ -61,6 +87,17 @@ public static class BenchKafka
             Emit(output, $"\"case\":\"ratios\",\"end_to_end_vs_python\":{e2eRps / pythonRps:F2},\"end_to_end_vs_consume_only\":{e2eRps / consumeRps:F3}");
         }
         return pythonRps > 0 ? 0 : 1;
+    }
+
+    /// <summary>How many records the input topic holds now: the sum over its partitions of high − low watermark.</summary>
+    private static long Retained(KafkaOptions options, int partitions)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(options, $"bench-watermarks-{Guid.NewGuid():N}", "bench-watermarks")).Build();
+        return Enumerable.Range(0, partitions).Sum(p =>
+        {
+            var marks = consumer.QueryWatermarkOffsets(new TopicPartition(Input, p), TimeSpan.FromSeconds(10));
+            return marks.High.Value - marks.Low.Value;
+        });
     }
 
     /// <summary>The Confluent consumer with the node's settings, reading and discarding every record.</summary>
@@ -106,28 +143,27 @@ public static class BenchKafka
         return read / clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>One node: a model trained on the topic's head (as the reference does), then the full pipeline.</summary>
-    private static async Task<(double RecordsPerSecond, long Alerts)> EndToEndAsync(KafkaOptions options, RecordSchemaOptions schemaOptions, long records,
-        TextWriter output, CancellationToken cancellationToken)
+    /// <summary>The node's pipeline reading records already in memory: its ceiling without a broker.</summary>
+    private static async Task<double> FromMemoryAsync(List<byte[]> payloads, IRecordDecoder decoder, FeatureSchema schema, ModelSnapshot model,
+        CancellationToken cancellationToken)
     {
-        var decoder = RecordDecoder.Create(schemaOptions);
-        var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
-        var model = TrainOnHead(options, decoder, schema, cancellationToken);
-        var payloads = ReplayRecords.FromGenerator(RecordGenerators.Create("cards", 7), Math.Min(records, 300_000)).Select(r => r.Value).ToList();
         // Pinned to the CPU on every machine: the reference it is compared with is the CPU PyTorch pipeline.
-        await using (var memory = new DetectorPipeline(new PipelineOptions { Devices = ["cpu"], Retraining = new RetrainingOptions { EveryRows = 0 } }, decoder, schema,
-            new InMemoryAlertSink(), new InMemoryDeadLetterSink(), Registry(model)))
-        {
-            var memoryClock = Stopwatch.StartNew();
-            await memory.RunAsync(new MemoryRecordSource(payloads), cancellationToken).ConfigureAwait(false);
-            Emit(output, $"\"case\":\"pipeline-from-memory\",\"records\":{payloads.Count},\"records_per_s\":{payloads.Count / memoryClock.Elapsed.TotalSeconds:F0}");
-        }
-        var registry = Registry(model);
+        await using var memory = new DetectorPipeline(CpuPipeline, decoder, schema, new InMemoryAlertSink(), new InMemoryDeadLetterSink(), Registry(model));
+        var clock = Stopwatch.StartNew();
+        await memory.RunAsync(new MemoryRecordSource(payloads), cancellationToken).ConfigureAwait(false);
+        return payloads.Count / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>One node, in its own consumer group from the topic's start, with the model trained on the topic's head (as the reference does).</summary>
+    private static async Task<(double RecordsPerSecond, long Alerts)> EndToEndAsync(KafkaOptions options, IRecordDecoder decoder, FeatureSchema schema,
+        ModelSnapshot model, long records, CancellationToken cancellationToken)
+    {
         var node = options with { GroupId = $"bench-e2e-{Guid.NewGuid():N}" };
         using var producer = new KafkaProducerHost(node, "bench-node");
+        _ = producer.PartitionCount(node.AlertsTopic, TimeSpan.FromSeconds(10)); // metadata loaded before reading, as a node's cluster start does
         await using var source = new KafkaRecordSource(node, "bench-node");
-        await using var pipeline = new DetectorPipeline(new PipelineOptions { Devices = ["cpu"], Retraining = new RetrainingOptions { EveryRows = 0 } }, decoder, schema,
-            new KafkaAlertSink(producer, node.AlertsTopic), new InMemoryDeadLetterSink(), registry);
+        await using var pipeline = new DetectorPipeline(CpuPipeline, decoder, schema, new KafkaAlertSink(producer, node.AlertsTopic), new InMemoryDeadLetterSink(),
+            Registry(model));
         var run = pipeline.RunAsync(source, cancellationToken);
         var clock = new Stopwatch();
         // Done when every record was read and nothing is in flight: all scored, alerts delivered, offsets acknowledged.

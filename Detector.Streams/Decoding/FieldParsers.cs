@@ -21,7 +21,7 @@ internal static class FieldParsers
     /// values beyond float range (which become ±∞): the caller tells those apart as non-finite rather than non-numeric.
     /// </summary>
     public static bool TryParseFloat(ReadOnlySpan<byte> utf8, out float value) =>
-        float.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        FastPaths.TryParseDecimal(utf8, out value) || float.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
     /// <summary>
     /// Parses an event time: an integer (optionally fractional) count of Unix milliseconds, or ISO-8601 text
@@ -43,6 +43,10 @@ internal static class FieldParsers
             return double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out var fractional)
                 && double.IsFinite(fractional) && fractional >= MinUnixMs && fractional <= MaxUnixMs
                 && FromUnixMs((long)Math.Floor(fractional), out value);
+        }
+        if (FastPaths.TryParseIsoInstant(utf8, out value))
+        {
+            return true;
         }
         if (utf8.Length > MaxTimestampChars || !LooksIsoDate(utf8))
         {

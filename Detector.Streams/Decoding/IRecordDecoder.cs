@@ -13,4 +13,11 @@ public interface IRecordDecoder
     /// the reason and detail instead of throwing; never throws on any input bytes.
     /// </summary>
     bool TryDecode(ReadOnlySpan<byte> payload, SourcePosition position, Span<float> features, out RecordInfo info, out DecodeError error);
+
+    /// <summary>
+    /// True when <see cref="TryDecode"/> may run on several threads at once and each record's result depends on that
+    /// record alone: the pipeline then decodes chunks of records in parallel. False (the default) for a decoder with
+    /// state across records, which sees every record once, in source order.
+    /// </summary>
+    bool IsThreadSafe => false;
 }

@@ -24,6 +24,9 @@ public abstract class RecordDecoderBase : IRecordDecoder
     /// <inheritdoc />
     public int FeatureCount => Layout.FeatureCount;
 
+    /// <summary>True: a decoder keeps no state between records (its scratch is per call).</summary>
+    public bool IsThreadSafe => true;
+
     /// <inheritdoc />
     public bool TryDecode(ReadOnlySpan<byte> payload, SourcePosition position, Span<float> features, out RecordInfo info, out DecodeError error)
     {

@@ -26,6 +26,11 @@ public static class KafkaClientConfigs
             EnablePartitionEof = false,
             // A deep prefetch queue keeps the client busy (the defaults leave it idle between small fetches).
             QueuedMinMessages = 200_000,
+            // ... with room for 256 MiB of records. Once the queue is full (the pipeline fell behind) librdkafka 2.0 stops
+            // fetching and backs off for fetch.error.backoff.ms (500 ms); the default 64 MiB (~90k card records with the
+            // client's overhead) drained before that ended and the node sat idle: 220k -> 300k records/s end to end
+            // measured with this (`detector bench kafka`). Lower it in Kafka:Properties where memory is tight.
+            QueuedMaxMessagesKbytes = 256 << 10,
             FetchMaxBytes = 64 << 20,
             MaxPartitionFetchBytes = 8 << 20,
             FetchWaitMaxMs = 100,

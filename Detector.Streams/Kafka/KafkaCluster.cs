@@ -79,6 +79,16 @@ public sealed class KafkaCluster : IDisposable
             // Several partitions would elect several trainers; none means the topic was never created.
             throw new InvalidOperationException($"Kafka:ControlTopic '{_options.ControlTopic}' has {control} partitions; the trainer election needs a topic with exactly 1");
         }
+        foreach (var (key, topic) in (ReadOnlySpan<(string, string)>)[(nameof(KafkaOptions.AlertsTopic), _options.AlertsTopic),
+            (nameof(KafkaOptions.DeadLetterTopic), _options.DeadLetterTopic)])
+        {
+            // Loads the producer's metadata for the topics it writes before any record is read: otherwise the first
+            // alerts wait for it, and their records with them (measured: ~0.9 s of a stalled pipeline at start).
+            if (Producer.PartitionCount(topic, TimeSpan.FromSeconds(30)) == 0)
+            {
+                _logger.LogWarning("Kafka:{Key} '{Topic}' is not in the cluster's metadata: producing to it fails unless the brokers create topics", key, topic);
+            }
+        }
         _started = true;
         Election.Start();
         _broadcast.Start(model => pipeline.AcceptClusterModelAsync(model));

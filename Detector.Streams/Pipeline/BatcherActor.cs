@@ -6,13 +6,14 @@ using Detector.Streams.Records;
 namespace Detector.Streams.Pipeline;
 
 /// <summary>
-/// Decode and batch: registers every record with the offset tracker in source order, decodes it into the open batch
-/// (bad records go to the dead-letter sink with their reason), seals a batch at max rows or max wait, and routes it
+/// Batch: registers every record with the offset tracker in source order, copies its decoded row into the open batch
+/// (records that failed to decode go to the dead-letter sink with their reason; decoding happens before, in
+/// <see cref="ParallelDecoder"/>), seals a batch at max rows or max wait, and routes it
 /// to a model actor (awaiting room: backpressure reaches the source). Until the first model exists, sealed batches are
 /// held (at most the warm-up rows) and the first model is trained on them; in a cluster, a node that is not the trainer
 /// waits with them (backpressure reaches the source) until the trainer's first model arrives or it becomes the trainer.
 /// </summary>
-internal sealed class BatcherActor(PipelineContext ctx, IRecordDecoder decoder, BatchRouter router, ActorRef trainer) : IActor
+internal sealed class BatcherActor(PipelineContext ctx, BatchRouter router, ActorRef trainer) : IActor
 {
     /// <summary>Sealed batches waiting for the first model (bounded by the warm-up row count).</summary>
     private readonly List<RecordBatch> _waiting = [];
@@ -26,7 +27,7 @@ internal sealed class BatcherActor(PipelineContext ctx, IRecordDecoder decoder, 
         switch (context.Message)
         {
             case IngestRecords ingest:
-                await IngestAsync(ingest.Records, context).ConfigureAwait(false);
+                await IngestAsync(ingest.Chunk, context).ConfigureAwait(false);
                 break;
             case IngestBatch { Batch: var batch }:
                 // Seal what is open first so records leave in source order, then treat the full batch as sealed.
@@ -52,29 +53,37 @@ internal sealed class BatcherActor(PipelineContext ctx, IRecordDecoder decoder, 
         }
     }
 
-    private async Task IngestAsync(IReadOnlyList<RawRecord> records, IActorContext context)
+    private async Task IngestAsync(DecodedChunk chunk, IActorContext context)
     {
+        var records = chunk.Records;
         var positions = new SourcePosition[records.Count];
         for (var i = 0; i < positions.Length; i++)
         {
             positions[i] = records[i].Position;
         }
         ctx.Offsets.Register(positions);
-        foreach (var record in records)
+        try
         {
-            var open = _open ??= Open(context);
-            if (decoder.TryDecode(record.Payload.Span, record.Position, open.NextRow(), out var info, out var error))
+            for (var i = 0; i < records.Count; i++)
             {
-                open.Commit(info, record.Position, record.Payload, record.ReceivedAt.UtcTicks);
+                var record = records[i];
+                if (chunk.Error(i) is { } error)
+                {
+                    await ctx.DeadLetterAsync(new DeadLetter(record.Payload, record.Position, error.Reason, error.Detail), context.CancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                var open = _open ??= Open(context);
+                chunk.Features(i).CopyTo(open.NextRow());
+                open.Commit(chunk.Info(i), record.Position, record.Payload, record.ReceivedAt.UtcTicks);
                 if (open.IsFull)
                 {
                     await SealAsync(context.CancellationToken).ConfigureAwait(false);
                 }
             }
-            else
-            {
-                await ctx.DeadLetterAsync(new DeadLetter(record.Payload, record.Position, error.Reason, error.Detail), context.CancellationToken).ConfigureAwait(false);
-            }
+        }
+        finally
+        {
+            chunk.Release();
         }
     }
 

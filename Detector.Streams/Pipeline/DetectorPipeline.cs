@@ -36,6 +36,7 @@ public sealed class DetectorPipeline : IAsyncDisposable
     /// <summary>Cancelled when a stage escalates a failure: stops the run.</summary>
     private readonly CancellationTokenSource _failure = new();
     private readonly ITimer? _retrainTimer;
+    private readonly IRecordDecoder _decoder;
 
     /// <summary>Each model actor's kernels, by actor index; GPU ones are disposed with the pipeline.</summary>
     private readonly IKernels<float>[] _actorKernels;
@@ -55,6 +56,7 @@ public sealed class DetectorPipeline : IAsyncDisposable
         DeviceBackends? devices = null)
     {
         options.Validate();
+        _decoder = decoder;
         if (decoder.FeatureCount != schema.Count)
         {
             throw new ArgumentException($"the decoder yields {decoder.FeatureCount} features but the schema has {schema.Count}");
@@ -106,7 +108,7 @@ public sealed class DetectorPipeline : IAsyncDisposable
         _models = Enumerable.Range(0, options.EffectiveModelActors).Select(k => _system.Spawn(
             Props.FromProducer(() => new ModelActor(ctx, _actorKernels[k], _thresholds)).WithName($"model-{k}").WithKind("model")
                 .WithMailboxCapacity(options.ModelMailboxCapacity).WithDedicatedThread().WithSupervisorStrategy(escalate))).ToArray();
-        _batcher = _system.Spawn(Props.FromProducer(() => new BatcherActor(ctx, decoder, new BatchRouter(_models), _trainer))
+        _batcher = _system.Spawn(Props.FromProducer(() => new BatcherActor(ctx, new BatchRouter(_models), _trainer))
             .WithName("batcher").WithKind("batcher").WithMailboxCapacity(options.IngestMailboxCapacity).WithSupervisorStrategy(escalate));
         if (options.Retraining.Interval is { } interval)
         {
@@ -140,14 +142,11 @@ public sealed class DetectorPipeline : IAsyncDisposable
 
     /// <summary>Pumps the source through the pipeline; completes when every record read is acknowledged.</summary>
     public Task RunAsync(IRecordSource source, CancellationToken cancellationToken = default) =>
-        PumpAsync(source.Acknowledge, async token =>
+        PumpAsync(source.Acknowledge, token => ParallelDecoder.PumpAsync(source.ReadAsync(token), _decoder, Environment.ProcessorCount, (chunk, t) =>
         {
-            await foreach (var chunk in source.ReadAsync(token).ConfigureAwait(false))
-            {
-                Metrics.RecordsConsumed(chunk.Count);
-                await _batcher.TellAsync(new IngestRecords(chunk), token).ConfigureAwait(false);
-            }
-        }, cancellationToken);
+            Metrics.RecordsConsumed(chunk.Records.Count);
+            return _batcher.TellAsync(new IngestRecords(chunk), t);
+        }, token), cancellationToken);
 
     /// <summary>Pumps an in-process source of ready batches through the pipeline; completes when all are acknowledged.</summary>
     public Task RunAsync(IBatchSource source, CancellationToken cancellationToken = default) =>

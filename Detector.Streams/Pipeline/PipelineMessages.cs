@@ -5,8 +5,8 @@ namespace Detector.Streams.Pipeline;
 
 // The pipeline's internal messages: commands are imperative, replies past tense.
 
-/// <summary>A chunk of raw records from a source, in source order.</summary>
-internal sealed record IngestRecords(IReadOnlyList<RawRecord> Records);
+/// <summary>A chunk of records from a source, in source order, decoded (<see cref="ParallelDecoder"/>).</summary>
+internal sealed record IngestRecords(DecodedChunk Chunk);
 
 /// <summary>A batch an in-process source filled directly (already registered with the offset tracker).</summary>
 internal sealed record IngestBatch(RecordBatch Batch);

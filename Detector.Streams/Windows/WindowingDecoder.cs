@@ -8,7 +8,7 @@ namespace Detector.Streams.Windows;
 /// record's entity window (<see cref="SlidingWindowAssembler"/>), and yields the window's T·S values as the record's
 /// features. Scoring, thresholds, alerts and training then see ordinary rows, one per record, so windowed models use
 /// the one pipeline. A record the inner decoder rejects is rejected with the same reason and leaves the window as it
-/// was. Stateful and not thread-safe: the pipeline's batcher is its only caller, in source order.
+/// was. Stateful and not thread-safe (<see cref="IRecordDecoder.IsThreadSafe"/> is false): the pipeline decodes its records on one worker, in source order.
 /// </summary>
 public sealed class WindowingDecoder : IRecordDecoder
 {
