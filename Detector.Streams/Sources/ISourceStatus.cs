@@ -12,4 +12,10 @@ public interface ISourceStatus
 
     /// <summary>The partitions assigned now.</summary>
     IReadOnlyList<PartitionStatus> Partitions { get; }
+
+    /// <summary>
+    /// Offsets found missing when read (retention deleted them before this node got to them): records never scored.
+    /// Zero for a source that cannot lose records.
+    /// </summary>
+    long SkippedOffsets => 0;
 }

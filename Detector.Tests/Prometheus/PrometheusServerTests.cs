@@ -24,6 +24,7 @@ public sealed class PrometheusServerTests(ScoringNodeFixture node)
         var alerts = await prometheus.AlertsAsync();
         Assert.False(alerts.ContainsKey("DetectorDown"), "a scraped node must not be reported down");
         Assert.False(alerts.ContainsKey("DetectorDeadLetterRate"), "the generator sends no bad records");
+        Assert.False(alerts.ContainsKey("DetectorInputLost"), "a node reading a generator loses no input");
     }
 
     [Fact]

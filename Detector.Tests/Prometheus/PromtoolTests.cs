@@ -15,7 +15,7 @@ public sealed class PromtoolTests(ScoringNodeFixture node)
         var (code, output) = await PrometheusTools.RunPromtoolAsync(PrometheusFolder, null, "check", "rules", "rules.yml");
 
         Assert.True(code == 0, output);
-        Assert.Contains("SUCCESS: 5 rules found", output, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 6 rules found", output, StringComparison.Ordinal);
     }
 
     [Fact]
