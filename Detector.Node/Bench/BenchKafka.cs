@@ -16,10 +16,11 @@ using Detector.Streams.Training;
 namespace Detector.Node.Bench;
 
 /// <summary>
-/// `detector bench kafka`: three cases on one mock cluster holding the same card records, in one run — the client's
-/// consume-only ceiling, Detector end to end (Kafka → decode → score → thresholds → alerts topic, offsets committed
-/// after delivery) with one node, and ../shared/bench/python_e2e.py (confluent-kafka + PyTorch) on the same topic.
-/// One JSON line per case, then the ratios.
+/// `detector bench kafka`: the cases on one mock cluster holding the same card records, in one run — the client's
+/// consume-only ceiling, the node's Kafka source alone, the pipeline from memory, Detector end to end (Kafka → decode →
+/// score → thresholds → alerts topic, offsets committed after delivery) with one node, each pipeline case cold and
+/// warm, and ../shared/bench/python_e2e.py (confluent-kafka + PyTorch) on the same topic. One JSON line per case, then
+/// the ratios.
 /// </summary>
 public static class BenchKafka
 {
