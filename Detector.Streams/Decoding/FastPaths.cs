@@ -13,7 +13,8 @@ internal static class FastPaths
     /// <summary>Most fraction digits taken: 10^22 is the largest power of ten exact as a double.</summary>
     private const int MaxFractionDigits = 22;
 
-    private static readonly double[] PowersOfTen = Enumerable.Range(0, MaxFractionDigits + 1).Select(e => Math.Pow(10, e)).ToArray();
+    /// <summary>10^0 … 10^22, built by multiplying by ten: every step is exact, whatever the platform's Math.Pow does.</summary>
+    private static readonly double[] PowersOfTen = BuildPowersOfTen();
 
     /// <summary>
     /// Parses [-]digits[.digits] with at most 15 significant digits and 22 fraction digits, correctly rounded to float.
@@ -103,7 +104,7 @@ internal static class FastPaths
             {
                 return false;
             }
-            fractionTicks = f * (long)Math.Pow(10, 7 - count);
+            fractionTicks = f * (long)PowersOfTen[7 - count];
         }
         TimeSpan offset;
         if (i == s.Length - 1 && s[i] == 'Z')
@@ -128,6 +129,17 @@ internal static class FastPaths
         }
         value = new DateTimeOffset(local, offset);
         return true;
+    }
+
+    private static double[] BuildPowersOfTen()
+    {
+        var powers = new double[MaxFractionDigits + 1];
+        powers[0] = 1;
+        for (var e = 1; e < powers.Length; e++)
+        {
+            powers[e] = powers[e - 1] * 10;
+        }
+        return powers;
     }
 
     private static bool TryDigits(ReadOnlySpan<byte> s, int start, int count, out int value)

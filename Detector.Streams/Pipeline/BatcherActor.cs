@@ -1,6 +1,5 @@
 using Detector.Streams.Actors;
 using Detector.Streams.DeadLetters;
-using Detector.Streams.Decoding;
 using Detector.Streams.Records;
 
 namespace Detector.Streams.Pipeline;
