@@ -131,7 +131,8 @@ public static class NodeHost
             try
             {
                 await Task.WhenAny(run, Task.Delay(Timeout.Infinite, shutdown.Token).ContinueWith(_ => { }, TaskScheduler.Default));
-                if (!run.IsCompleted)
+                // Said whenever a stop was asked for, even when the drain was over before this line ran.
+                if (shutdown.Token.IsCancellationRequested)
                 {
                     stopWatch.Start();
                     log.LogInformation("stop requested ({Signal}): no new records; draining {InFlight} in flight (bound {Timeout})",

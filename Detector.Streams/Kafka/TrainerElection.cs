@@ -10,6 +10,10 @@ namespace Detector.Streams.Kafka;
 /// one-partition control topic, and the member the group assigns that partition is the trainer. Exactly one member
 /// holds it; when that node dies, the group coordinator notices within the session timeout and assigns the partition
 /// to another member. Commands on the control topic (e.g. "retrain") are therefore read by the trainer only.
+/// The group's committed offset is the command cursor: a command is committed once handled, so one that arrives while
+/// the role moves is read by the next trainer, not lost; the group's first trainer ever starts at the end (commands are
+/// for whoever trains now, not history). Assignment is cooperative-sticky, so the trainer keeps the role when other
+/// nodes join or leave.
 /// </summary>
 public sealed partial class TrainerElection : ITrainerRole, IDisposable
 {
@@ -57,15 +61,22 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
     private void Run(CancellationToken stop)
     {
         var config = KafkaClientConfigs.Consumer(_options, _options.TrainerGroupId, $"{_nodeId}-election");
-        config.EnableAutoCommit = true;
-        config.EnableAutoOffsetStore = true;
-        config.AutoOffsetReset = AutoOffsetReset.Latest; // commands are for whoever trains now, not history
+        config.EnableAutoCommit = false; // a command is committed once handled
+        config.AutoOffsetReset = AutoOffsetReset.Latest;
+        config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
         config.QueuedMinMessages = 1_000;
         try
         {
+            // Cooperative assignment: the handlers see only the partitions added or taken away (there is one).
             using var consumer = new ConsumerBuilder<Ignore, byte[]>(config)
-                .SetPartitionsAssignedHandler((_, partitions) => SetTrainer(partitions.Count > 0))
-                .SetPartitionsRevokedHandler((_, _) => SetTrainer(false))
+                .SetPartitionsAssignedHandler((c, partitions) => Assigned(c, partitions))
+                .SetPartitionsRevokedHandler((_, partitions) =>
+                {
+                    if (partitions.Count > 0)
+                    {
+                        SetTrainer(false);
+                    }
+                })
                 .SetPartitionsLostHandler((_, _) => SetTrainer(false))
                 .SetErrorHandler((_, e) => LogClientError(e.Reason))
                 .SetLogHandler((_, _) => { })
@@ -73,9 +84,10 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
             consumer.Subscribe(_options.ControlTopic);
             while (!stop.IsCancellationRequested)
             {
-                if (KafkaErrors.ConsumeOrNull(consumer, TimeSpan.FromMilliseconds(100), _logger) is { Message.Value: { } command })
+                if (KafkaErrors.ConsumeOrNull(consumer, TimeSpan.FromMilliseconds(100), _logger) is { Message.Value: { } command } read)
                 {
                     CommandReceived?.Invoke(Encoding.UTF8.GetString(command));
+                    Commit(consumer, [new TopicPartitionOffset(_options.ControlTopic, read.Partition, read.Offset + 1)]); // results carry no topic name
                 }
             }
             consumer.Close();
@@ -85,6 +97,48 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
         {
             LogFailed(e);
             SetTrainer(false);
+        }
+    }
+
+    /// <summary>Becomes the trainer; starts at the group's cursor, or (no cursor yet) at the end, which becomes the cursor.</summary>
+    private List<TopicPartitionOffset> Assigned(IConsumer<Ignore, byte[]> consumer, List<TopicPartition> partitions)
+    {
+        if (partitions.Count == 0)
+        {
+            return [];
+        }
+        List<TopicPartitionOffset> starts;
+        try
+        {
+            starts = consumer.Committed(partitions, _options.SessionTimeout);
+            var fresh = starts.Where(s => s.Offset == Offset.Unset)
+                .Select(s => new TopicPartitionOffset(s.TopicPartition, consumer.QueryWatermarkOffsets(s.TopicPartition, _options.SessionTimeout).High))
+                .ToList();
+            Commit(consumer, fresh);
+            starts = [.. starts.Where(s => s.Offset != Offset.Unset), .. fresh];
+        }
+        catch (KafkaException e)
+        {
+            LogCursorUnknown(e.Error.Reason);
+            starts = [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset))];
+        }
+        SetTrainer(true);
+        return starts;
+    }
+
+    private void Commit(IConsumer<Ignore, byte[]> consumer, List<TopicPartitionOffset> offsets)
+    {
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            consumer.Commit(offsets);
+        }
+        catch (KafkaException e)
+        {
+            LogCommitFailed(e.Error.Reason);
         }
     }
 
@@ -115,6 +169,12 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "trainer election client: {Reason}")]
     private partial void LogClientError(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "control topic: the command cursor is unknown ({Reason}); reading from the end")]
+    private partial void LogCursorUnknown(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "control topic: committing the command cursor failed ({Reason}); the next trainer may repeat a command")]
+    private partial void LogCommitFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "trainer election failed; this node will not train")]
     private partial void LogFailed(Exception exception);

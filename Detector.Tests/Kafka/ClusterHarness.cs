@@ -57,14 +57,53 @@ internal sealed class ClusterHarness : IDisposable
         return node;
     }
 
-    /// <summary>Produces card records, never more than maxLag per partition ahead of the nodes' group (mock retention).</summary>
-    public async Task<ReplayResult> ReplayAsync(IEnumerable<ReplayRecord> records, long maxLag = 3_000)
+    /// <summary>
+    /// Produces card records, never more than maxLag per partition ahead of the nodes' group (mock retention). The
+    /// throttle waits on the nodes, so the replay fails (with the nodes' logs) when they all exit or it outlasts timeout.
+    /// </summary>
+    public async Task<ReplayResult> ReplayAsync(IEnumerable<ReplayRecord> records, long maxLag = 3_000, TimeSpan? timeout = null)
     {
-        var result = await new KafkaReplay(Options, Options.InputTopic).RunAsync(records,
-            new ReplayOptions { ThrottleGroup = Options.GroupId, MaxLagPerPartition = maxLag }, CancellationToken.None);
-        Assert.Equal(0, result.Failed);
-        return result;
+        var limit = timeout ?? TimeSpan.FromMinutes(5);
+        using var stop = new CancellationTokenSource(limit);
+        using var watch = WatchNodes(stop);
+        try
+        {
+            var result = await new KafkaReplay(Options, Options.InputTopic).RunAsync(records,
+                new ReplayOptions { ThrottleGroup = Options.GroupId, MaxLagPerPartition = maxLag }, stop.Token);
+            Assert.Equal(0, result.Failed);
+            return result;
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"replay stopped: {(AllExited ? "every node exited" : $"not done after {limit}")}; committed {Describe(Committed())}\n{Tails()}");
+            throw;
+        }
     }
+
+    /// <summary>Polls condition until it holds; fails with the nodes' logs after timeout or when every node has exited.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow >= deadline || AllExited)
+            {
+                Assert.Fail($"{(AllExited ? "every node exited" : $"timed out after {timeout}")} waiting for {what}; committed {Describe(Committed())}\n{Tails()}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    private bool AllExited => _nodes.Count > 0 && _nodes.All(n => n.HasExited);
+
+    /// <summary>Cancels stop once every node has exited: nothing will consume what is being waited for.</summary>
+    private Timer WatchNodes(CancellationTokenSource stop) => new Timer(_ =>
+    {
+        if (AllExited)
+        {
+            stop.Cancel();
+        }
+    }, null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
 
     /// <summary>The group's committed offsets.</summary>
     public Dictionary<int, long> Committed() => KafkaTopics.Committed(Options, Options.GroupId, Options.InputTopic, Partitions);
@@ -81,7 +120,7 @@ internal sealed class ClusterHarness : IDisposable
                 return;
             }
             Assert.True(DateTime.UtcNow < deadline, $"committed {Describe(committed)} of {Describe(ends)} after {timeout}\n{Tails()}");
-            Assert.False(_nodes.All(n => n.HasExited), $"every node exited\n{Tails()}");
+            Assert.False(AllExited, $"every node exited\n{Tails()}");
             await Task.Delay(500);
         }
     }

@@ -52,11 +52,8 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         var nodes = ThreeNodes.Select(id => h.StartNode(id)).ToList();
         await WaitAssignedAsync(h, 3);
         var replaying = h.ReplayAsync(Cards(300_000, 12));
-        while (h.Committed().Values.Where(c => c > 0).Sum() < 100_000)
-        {
-            Assert.False(replaying.IsFaulted, replaying.Exception?.ToString());
-            await Task.Delay(200);
-        }
+        await h.WaitUntilAsync(() => replaying.IsFaulted || h.Committed().Values.Where(c => c > 0).Sum() >= 100_000, "100,000 records committed", TimeSpan.FromMinutes(3));
+        Assert.False(replaying.IsFaulted, replaying.Exception?.ToString());
         var statuses = h.Statuses();
         var victim = nodes.First(n => statuses.GetValueOrDefault(n.Id)?.Role == "scorer");
         victim.Kill();
@@ -93,10 +90,8 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         var nodes = TwoNodes.Select(id => h.StartNode(id)).ToList();
         await h.WaitStatusAsync(s => s.Values.Sum(n => n.Partitions.Count) == ClusterHarness.Partitions && s.Count == 2, "2 nodes sharing the partitions", Join);
         var replaying = h.ReplayAsync(Cards(200_000, 13));
-        while (h.Committed().Values.Where(c => c > 0).Sum() < 40_000)
-        {
-            await Task.Delay(200);
-        }
+        await h.WaitUntilAsync(() => replaying.IsFaulted || h.Committed().Values.Where(c => c > 0).Sum() >= 40_000, "40,000 records committed", TimeSpan.FromMinutes(3));
+        Assert.False(replaying.IsFaulted, replaying.Exception?.ToString());
         h.Kafka.SetBrokerDown(2);
         await Task.Delay(TimeSpan.FromSeconds(3));
         h.Kafka.SetBrokerUp(2);
@@ -144,8 +139,11 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         var takeover = clock.Elapsed.TotalSeconds;
         var second = statuses.Values.Single(n => n.NodeId != first.NodeId && n.Role == "trainer");
         await h.ReplayAsync(Cards(10_000, 15)); // fresh rows for the new trainer's reservoir
-        await new KafkaProducerHost(h.Options, "test").ProduceAsync(h.Options.ControlTopic,
-            [new Confluent.Kafka.Message<byte[]?, byte[]> { Value = "retrain"u8.ToArray() }]);
+        using (var control = new KafkaProducerHost(h.Options, "test"))
+        {
+            await control.ProduceAsync(h.Options.ControlTopic, [new Confluent.Kafka.Message<byte[]?, byte[]> { Value = "retrain"u8.ToArray() }])
+                .WaitAsync(TimeSpan.FromSeconds(60));
+        }
         var version = first.ModelVersion + 1;
         await h.WaitStatusAsync(s => s.Values.Where(n => n.NodeId != first.NodeId).All(n => n.ModelVersion >= version), $"both survivors on v{version}", Join);
         Assert.Contains($"publishing model default v{version} ", nodes.Single(n => n.Id == second.NodeId).Log, StringComparison.Ordinal);

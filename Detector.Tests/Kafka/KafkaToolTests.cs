@@ -17,20 +17,32 @@ public sealed class KafkaToolTests
         try
         {
             string? bootstrap = null;
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (bootstrap is null && DateTime.UtcNow < deadline && await mock.StandardOutput.ReadLineAsync() is { } line)
+            using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (bootstrap is null && await mock.StandardOutput.ReadLineAsync(startup.Token) is { } line)
             {
                 bootstrap = line.StartsWith("bootstrap.servers=", StringComparison.Ordinal) ? line["bootstrap.servers=".Length..] : null;
             }
             Assert.NotNull(bootstrap);
 
-            var replay = Process.Start(new ProcessStartInfo("dotnet")
+            using var replay = Process.Start(new ProcessStartInfo("dotnet")
             {
                 ArgumentList = { dll, "replay", "--bootstrap-servers", bootstrap, "--generator", "fleet", "--count", "5000", "--rate", "20000" },
                 RedirectStandardOutput = true,
             })!;
-            var said = await replay.StandardOutput.ReadToEndAsync();
-            await replay.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            string said;
+            try
+            {
+                using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                said = await replay.StandardOutput.ReadToEndAsync(replayed.Token);
+                await replay.WaitForExitAsync(replayed.Token);
+            }
+            finally
+            {
+                if (!replay.HasExited)
+                {
+                    replay.Kill(entireProcessTree: true);
+                }
+            }
             Assert.Equal(0, replay.ExitCode);
             Assert.Contains("replayed 5,000 records", said, StringComparison.Ordinal);
 

@@ -147,12 +147,18 @@ public sealed class ScorerTests
         var scores = new float[rows];
         var shares = new float[rows * Features];
         scorer.Score(data, rows, scores, shares); // warm-up: JIT and first-call work
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
+        // The runtime may allocate on this thread now and then while it re-compiles hot methods (tiering); an allocation
+        // of the scoring path itself shows in every round, so the quietest of a few rounds must be zero.
+        var fewest = long.MaxValue;
+        for (var round = 0; round < 5 && fewest > 0; round++)
         {
-            scorer.Score(data, rows, scores, shares);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
+            {
+                scorer.Score(data, rows, scores, shares);
+            }
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, fewest);
     }
 }

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Confluent.Kafka;
+using Detector.Streams.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace Detector.Tests.Kafka;
+
+/// <summary>The trainer election on the mock cluster: one trainer, commands on the control topic never lost or repeated.</summary>
+public sealed class TrainerElectionTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly MockCluster _cluster = new(1);
+    private readonly KafkaOptions _options;
+
+    public TrainerElectionTests()
+    {
+        _options = new KafkaOptions { BootstrapServers = _cluster.BootstrapServers, SessionTimeout = TimeSpan.FromSeconds(3) };
+        _cluster.CreateTopic(_options.ControlTopic, 1);
+    }
+
+    public void Dispose() => _cluster.Dispose();
+
+    [Fact]
+    public async Task Command_SentWhileNoNodeTrains_IsReadByTheNextTrainer()
+    {
+        (await TrainerAsync("a")).Dispose();
+        await SendAsync("retrain");
+
+        using var next = await TrainerAsync("b");
+        await Until(() => next.Commands.Contains("retrain"), "the next trainer reading the command sent between trainers");
+    }
+
+    [Fact]
+    public async Task Command_HandledByOneTrainer_IsNotRepeatedByTheNext()
+    {
+        using (var first = await TrainerAsync("a"))
+        {
+            await SendAsync("retrain");
+            await Until(() => first.Commands.Contains("retrain"), "the first trainer reading the command");
+        }
+        using var next = await TrainerAsync("b");
+        await SendAsync("marker");
+        await Until(() => next.Commands.Contains("marker"), "the next trainer reading a later command");
+
+        Assert.Equal("marker", Assert.Single(next.Commands));
+    }
+
+    [Fact]
+    public async Task NodeJoining_TrainerKeepsTheRoleWithoutAGap()
+    {
+        using var trainer = await TrainerAsync("a");
+        using var joining = Start("b");
+        // The join and its rebalance take well under two session timeouts; an eager rebalance would take the role
+        // away from the trainer and give it back.
+        await Task.Delay(_options.SessionTimeout * 2);
+        await SendAsync("after the join");
+        await Until(() => trainer.Commands.Contains("after the join"), "the trainer still reading commands");
+
+        Assert.True(Assert.Single(trainer.RoleChanges));
+        Assert.False(joining.Election.IsTrainer);
+        Assert.Empty(joining.Commands);
+    }
+
+    private Member Start(string nodeId) => new(_options, nodeId);
+
+    private async Task<Member> TrainerAsync(string nodeId)
+    {
+        var member = Start(nodeId);
+        using var timeout = new CancellationTokenSource(Patience);
+        await member.Election.WhenTrainerAsync(timeout.Token);
+        return member;
+    }
+
+    private async Task SendAsync(string command)
+    {
+        using var producer = new KafkaProducerHost(_options, "test-control");
+        await producer.ProduceAsync(_options.ControlTopic, [new Message<byte[]?, byte[]> { Value = Encoding.UTF8.GetBytes(command) }]).WaitAsync(Patience);
+    }
+
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>One node's election, recording the commands it read and its role changes.</summary>
+    private sealed class Member : IDisposable
+    {
+        private readonly ConcurrentQueue<string> _commands = new();
+        private readonly ConcurrentQueue<bool> _roles = new();
+
+        public Member(KafkaOptions options, string nodeId)
+        {
+            Election = new TrainerElection(options, nodeId, NullLogger.Instance);
+            Election.CommandReceived += _commands.Enqueue;
+            Election.RoleChanged += _roles.Enqueue;
+            Election.Start();
+        }
+
+        public TrainerElection Election { get; }
+
+        public List<string> Commands => [.. _commands];
+
+        public List<bool> RoleChanges => [.. _roles];
+
+        public void Dispose() => Election.Dispose();
+    }
+}
