@@ -11,6 +11,8 @@ namespace Detector.Streams.Pipeline;
 /// to a model actor (awaiting room: backpressure reaches the source). Until the first model exists, sealed batches are
 /// held (at most the warm-up rows) and the first model is trained on them; in a cluster, a node that is not the trainer
 /// waits with them (backpressure reaches the source) until the trainer's first model arrives or it becomes the trainer.
+/// Held batches leave as soon as a first model is live, however few they are (a model from the cluster can arrive
+/// before this node has seen the warm-up rows), and always before any later batch.
 /// </summary>
 internal sealed class BatcherActor(PipelineContext ctx, BatchRouter router, ActorRef trainer) : IActor
 {
@@ -30,16 +32,19 @@ internal sealed class BatcherActor(PipelineContext ctx, BatchRouter router, Acto
                 break;
             case IngestBatch { Batch: var batch }:
                 // Seal what is open first so records leave in source order, then treat the full batch as sealed.
-                await SealAsync(context.CancellationToken).ConfigureAwait(false);
+                await SealAsync(context).ConfigureAwait(false);
                 _open = batch;
                 batch.Sequence = ++_sequence;
-                await SealAsync(context.CancellationToken).ConfigureAwait(false);
+                await SealAsync(context).ConfigureAwait(false);
                 break;
             case FlushBatch flush when _open is { } open && open.Sequence == flush.Sequence:
-                await SealAsync(context.CancellationToken).ConfigureAwait(false);
+                await SealAsync(context).ConfigureAwait(false);
+                break;
+            case RouteHeldBatches when ctx.Registry.Current is not null:
+                await RouteHeldAsync(context.CancellationToken).ConfigureAwait(false);
                 break;
             case Drain:
-                await SealAsync(context.CancellationToken).ConfigureAwait(false);
+                await SealAsync(context).ConfigureAwait(false);
                 if (_waiting.Count > 0)
                 {
                     await TrainFirstModelAsync(context.CancellationToken).ConfigureAwait(false);
@@ -76,7 +81,7 @@ internal sealed class BatcherActor(PipelineContext ctx, BatchRouter router, Acto
                 open.Commit(chunk.Info(i), record.Position, record.Payload, record.ReceivedAt.UtcTicks);
                 if (open.IsFull)
                 {
-                    await SealAsync(context.CancellationToken).ConfigureAwait(false);
+                    await SealAsync(context).ConfigureAwait(false);
                 }
             }
         }
@@ -98,8 +103,9 @@ internal sealed class BatcherActor(PipelineContext ctx, BatchRouter router, Acto
         return batch;
     }
 
-    private async Task SealAsync(CancellationToken cancellationToken)
+    private async Task SealAsync(IActorContext context)
     {
+        var cancellationToken = context.CancellationToken;
         if (_open is not { } batch)
         {
             return;
@@ -114,6 +120,10 @@ internal sealed class BatcherActor(PipelineContext ctx, BatchRouter router, Acto
         }
         if (ctx.Registry.Current is null)
         {
+            if (_waiting.Count == 0)
+            {
+                RouteHeldOnFirstModel(context);
+            }
             _waiting.Add(batch);
             _waitingRows += batch.Count;
             if (_waitingRows >= ctx.Options.Retraining.WarmUpRows)
@@ -122,7 +132,27 @@ internal sealed class BatcherActor(PipelineContext ctx, BatchRouter router, Acto
             }
             return;
         }
+        await RouteHeldAsync(cancellationToken).ConfigureAwait(false);
         await router.RouteAsync(batch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks this actor to route the held batches once a first model is live, wherever it comes from.</summary>
+    private void RouteHeldOnFirstModel(IActorContext context)
+    {
+        var self = context.Self;
+        var cancellationToken = context.CancellationToken;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ctx.Registry.FirstModelAsync(cancellationToken).ConfigureAwait(false);
+                await self.TellAsync(RouteHeldBatches.Instance, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The pipeline stopped first: a drain routes what is held.
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>Trains the first model on the held batches (rows labelled anomalous left out), then routes them.</summary>
@@ -153,6 +183,12 @@ internal sealed class BatcherActor(PipelineContext ctx, BatchRouter router, Acto
             // In a cluster the model goes live when it comes back through the broadcast.
             await ctx.Registry.FirstModelAsync(cancellationToken).ConfigureAwait(false);
         }
+        await RouteHeldAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Routes the held batches, oldest first.</summary>
+    private async Task RouteHeldAsync(CancellationToken cancellationToken)
+    {
         foreach (var batch in _waiting)
         {
             await router.RouteAsync(batch, cancellationToken).ConfigureAwait(false);

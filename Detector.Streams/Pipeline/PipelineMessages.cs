@@ -26,6 +26,12 @@ internal sealed record Drained
     public static readonly Drained Instance = new();
 }
 
+/// <summary>The first model is live: route the batches held for it.</summary>
+internal sealed record RouteHeldBatches
+{
+    public static readonly RouteHeldBatches Instance = new();
+}
+
 /// <summary>Score this batch with the current model.</summary>
 internal sealed record ScoreBatch(RecordBatch Batch);
 

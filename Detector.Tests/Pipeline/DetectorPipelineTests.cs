@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Detector.Models.Networks;
+using Detector.Models.Numerics;
+using Detector.Models.Scaling;
 using Detector.Models.Scoring;
+using Detector.Models.Training;
 using Detector.Streams.Alerts;
 using Detector.Streams.DeadLetters;
 using Detector.Streams.Decoding;
@@ -195,6 +199,55 @@ public sealed class DetectorPipelineTests
         var bound = batches * options.BatchMaxRows + options.Retraining.WarmUpRows + 2 * options.BatchMaxRows;
         Assert.True(pipeline.Offsets.MaxInFlight <= bound, $"{pipeline.Offsets.MaxInFlight} records were in flight at once; the bound is {bound}");
         Assert.True(sink.Publishes >= records / options.BatchMaxRows, "the slow sink was bypassed");
+    }
+
+    [Fact]
+    public async Task RunAsync_NonTrainerGetsTheClusterModelBeforeItsWarmUpRows_HeldRecordsScoredAndAcknowledgedWithoutADrain()
+    {
+        var (decoder, schema, payloads) = Cards(300, seed: 9);
+        var scored = 0L;
+        await using var pipeline = new DetectorPipeline(Options(warmUp: 1_000), decoder, schema, new InMemoryAlertSink(), new InMemoryDeadLetterSink(),
+            batchJudged: b => Interlocked.Add(ref scored, b.Count), distribution: new ModelDistribution(new NeverTrainer(), null));
+        var source = new ListSource(payloads, chunkSize: 50, stayOpen: true);
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(source, stop.Token);
+        await Until(() => pipeline.Offsets.InFlight == payloads.Count, "every record read and held for the first model", run);
+
+        // The trainer's first model arrives from the cluster while this node holds fewer rows than the warm-up count.
+        await pipeline.AcceptClusterModelAsync(UntrainedModel(schema));
+        await Until(() => source.AcknowledgedOffset == payloads.Count - 1, "the held records acknowledged", run);
+
+        Assert.Equal(payloads.Count, Interlocked.Read(ref scored));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(HangGuard));
+    }
+
+    private static ModelSnapshot UntrainedModel(FeatureSchema schema)
+    {
+        var rng = new Rng(1);
+        var network = ReconstructionNetwork<float>.FromOptions(new ModelOptions(), schema.Count, ref rng);
+        var scaler = new FeatureScaler(ScalerKind.Robust, new float[schema.Count], Enumerable.Repeat(1f, schema.Count).ToArray());
+        var meta = new TrainingMetadata(1, 1, 1, 1_000, 100, DateTimeOffset.UnixEpoch, 1, 1, [1.0], [1.0]);
+        return new ModelSnapshot("cards", 1, schema, scaler, network, meta);
+    }
+
+    private static async Task Until(Func<bool> condition, string what, Task run)
+    {
+        var deadline = DateTime.UtcNow + HangGuard;
+        while (!condition())
+        {
+            Assert.False(run.IsCompleted, $"the pipeline stopped while waiting for {what}: {run.Exception}");
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>A cluster node that is not (and never becomes) the trainer.</summary>
+    private sealed class NeverTrainer : ITrainerRole
+    {
+        public bool IsTrainer => false;
+
+        public Task WhenTrainerAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
     }
 
     /// <summary>An alert sink that takes a fixed time per publish (a slow downstream system).</summary>

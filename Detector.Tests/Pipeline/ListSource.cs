@@ -5,8 +5,11 @@ using Detector.Streams.Sources;
 
 namespace Detector.Tests.Pipeline;
 
-/// <summary>A source over payloads held in memory, in chunks, on one partition; records what was acknowledged.</summary>
-internal sealed class ListSource(IReadOnlyList<byte[]> payloads, int chunkSize = 100) : IRecordSource
+/// <summary>
+/// A source over payloads held in memory, in chunks, on one partition; records what was acknowledged. With stayOpen it
+/// then waits for more (as a Kafka topic does) until cancelled, instead of ending the stream.
+/// </summary>
+internal sealed class ListSource(IReadOnlyList<byte[]> payloads, int chunkSize = 100, bool stayOpen = false) : IRecordSource
 {
     private long _acknowledged = -1;
 
@@ -20,6 +23,10 @@ internal sealed class ListSource(IReadOnlyList<byte[]> payloads, int chunkSize =
             yield return Enumerable.Range(i, Math.Min(chunkSize, payloads.Count - i))
                 .Select(k => new RawRecord(payloads[k], new SourcePosition(0, k), DateTimeOffset.UtcNow)).ToArray();
             await Task.Yield();
+        }
+        if (stayOpen)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
     }
 
