@@ -16,9 +16,12 @@ demo: build
 
 # The Prometheus tests need promtool and the server (Debian's prometheus package), the CUDA kernel compile tests
 # NVIDIA's NVRTC (Debian non-free libnvrtc11.2, no GPU needed): installed here when missing.
+# A test that hangs is stopped after 15 minutes and named (the longest takes about a minute), so a hang fails the run
+# instead of outlasting CI.
 test: build
 	@scripts/setup.sh prometheus libnvrtc11.2
-	$(DOTNET) test Detector.sln -c Release --no-build -nologo --logger "console;verbosity=normal"
+	$(DOTNET) test Detector.sln -c Release --no-build -nologo --logger "console;verbosity=normal" \
+		--blame-hang-timeout 15m --blame-hang-dump-type none
 
 # Side-by-side benchmark against PyTorch on this machine: writes docs/benchmarks.md.
 bench: setup

@@ -53,13 +53,14 @@ public sealed class KafkaClusterTests : IDisposable
         using var stopB = new CancellationTokenSource();
         var runA = a.RunAsync(stopA.Token);
         var runB = b.RunAsync(stopB.Token);
-        await Until(() => a.Pipeline.Metrics.Scored + b.Pipeline.Metrics.Scored >= total && a.Source.Partitions.Count + b.Source.Partitions.Count == 4, "both nodes scoring all records", runA, runB);
+        // The group settles after a rebalance or two (the first node to join holds all four partitions for a while).
+        await Until(() => a.Pipeline.Metrics.Scored + b.Pipeline.Metrics.Scored >= total && a.Source.Partitions.Count == 2 && b.Source.Partitions.Count == 2,
+            "both nodes scoring all records, two partitions each", runA, runB);
 
         // The election settles after the group's rebalances: wait for it, then exactly one node trains.
         await Until(() => a.Cluster.Election.IsTrainer ^ b.Cluster.Election.IsTrainer, "one trainer", runA, runB);
         Assert.Equal(a.Pipeline.Registry.Version, b.Pipeline.Registry.Version);
         Assert.Equal(1, a.Pipeline.Registry.Version);
-        Assert.Equal(2, a.Source.Partitions.Count);
         await Until(() => a.Cluster.Board.Nodes.Count == 2 && b.Cluster.Board.Nodes.Count == 2 && b.Cluster.Board.Nodes.Any(n => n.NodeId == "a" && n.ModelVersion == 1)
             && a.Cluster.Board.Nodes.Any(n => n.NodeId == "b" && n.ModelVersion == 1 && n.Partitions.Count == 2)
             && a.Cluster.Board.Nodes.Count(n => n.Role == "trainer") == 1, "status of both nodes, one trainer, on both boards", runA, runB);
