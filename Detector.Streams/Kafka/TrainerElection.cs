@@ -12,8 +12,9 @@ namespace Detector.Streams.Kafka;
 /// to another member. Commands on the control topic (e.g. "retrain") are therefore read by the trainer only.
 /// The group's committed offset is the command cursor: a command is committed once handled, so one that arrives while
 /// the role moves is read by the next trainer, not lost; the group's first trainer ever starts at the end (commands are
-/// for whoever trains now, not history). Assignment is cooperative-sticky, so the trainer keeps the role when other
-/// nodes join or leave.
+/// for whoever trains now, not history). Assignment is eager: any change in the group takes the role away for the
+/// rebalance and gives it back (cooperative-sticky would keep it, but librdkafka before 2.3 can abort the process when
+/// such a consumer closes before its first assignment, librdkafka#4312; Debian 12 ships 2.0.2).
 /// </summary>
 public sealed partial class TrainerElection : ITrainerRole, IDisposable
 {
@@ -63,20 +64,12 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
         var config = KafkaClientConfigs.Consumer(_options, _options.TrainerGroupId, $"{_nodeId}-election");
         config.EnableAutoCommit = false; // a command is committed once handled
         config.AutoOffsetReset = AutoOffsetReset.Latest;
-        config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
         config.QueuedMinMessages = 1_000;
         try
         {
-            // Cooperative assignment: the handlers see only the partitions added or taken away (there is one).
             using var consumer = new ConsumerBuilder<Ignore, byte[]>(config)
                 .SetPartitionsAssignedHandler((c, partitions) => Assigned(c, partitions))
-                .SetPartitionsRevokedHandler((_, partitions) =>
-                {
-                    if (partitions.Count > 0)
-                    {
-                        SetTrainer(false);
-                    }
-                })
+                .SetPartitionsRevokedHandler((_, _) => SetTrainer(false))
                 .SetPartitionsLostHandler((_, _) => SetTrainer(false))
                 .SetErrorHandler((_, e) => LogClientError(e.Reason))
                 .SetLogHandler((_, _) => { })
@@ -105,6 +98,7 @@ public sealed partial class TrainerElection : ITrainerRole, IDisposable
     {
         if (partitions.Count == 0)
         {
+            SetTrainer(false);
             return [];
         }
         List<TopicPartitionOffset> starts;
