@@ -242,14 +242,6 @@ public sealed class DetectorPipelineTests
         }
     }
 
-    /// <summary>A cluster node that is not (and never becomes) the trainer.</summary>
-    private sealed class NeverTrainer : ITrainerRole
-    {
-        public bool IsTrainer => false;
-
-        public Task WhenTrainerAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
-    }
-
     /// <summary>An alert sink that takes a fixed time per publish (a slow downstream system).</summary>
     private sealed class SlowAlertSink(TimeSpan delay) : IAlertSink
     {

@@ -1,0 +1,71 @@
+using Detector.Models.Scoring;
+using Detector.Node.Hosting;
+using Detector.Node.Http;
+using Detector.Streams.Alerts;
+using Detector.Streams.DeadLetters;
+using Detector.Streams.Decoding;
+using Detector.Streams.Generators;
+using Detector.Streams.Pipeline;
+using Detector.Streams.Training;
+using Detector.Tests.Pipeline;
+using Xunit;
+
+namespace Detector.Tests.Http;
+
+/// <summary>`POST /models/retrain` behind the HTTP layer: the trainer retrains itself, any other node forwards the request.</summary>
+public sealed class PipelineModelAdminTests
+{
+    private static readonly Lazy<(IRecordDecoder Decoder, FeatureSchema Schema)> Cards = new(() =>
+    {
+        var generator = RecordGenerators.Create("cards", 3);
+        return (RecordDecoder.Create(generator.Schema), new FeatureSchema(generator.Schema.Features.Select(f => f.Name)));
+    });
+
+    private static FeatureSchema Schema => Cards.Value.Schema;
+
+    private static DetectorPipeline Pipeline(ITrainerRole role) => new(new PipelineOptions(), Cards.Value.Decoder, Schema,
+        new InMemoryAlertSink(), new InMemoryDeadLetterSink(), distribution: new ModelDistribution(role, null));
+
+    [Fact]
+    public async Task Retrain_OnANodeThatIsNotTheTrainer_ForwardedOnceToTheTrainer()
+    {
+        await using var pipeline = Pipeline(new NeverTrainer());
+        var forwarded = 0;
+        using var admin = new PipelineModelAdmin(pipeline, new ModelHistory(pipeline.Registry, 5), Schema, () =>
+        {
+            Interlocked.Increment(ref forwarded);
+            return Task.CompletedTask;
+        });
+
+        var outcome = await admin.RetrainAsync(CancellationToken.None);
+
+        Assert.Equal("forwarded-to-trainer", outcome.Outcome);
+        Assert.Equal(1, forwarded);
+    }
+
+    [Fact]
+    public async Task Retrain_NotTheTrainerAndNoClusterToForwardTo_SaysSo()
+    {
+        await using var pipeline = Pipeline(new NeverTrainer());
+        using var admin = new PipelineModelAdmin(pipeline, new ModelHistory(pipeline.Registry, 5), Schema);
+
+        Assert.Equal("not-trainer", (await admin.RetrainAsync(CancellationToken.None)).Outcome);
+    }
+
+    [Fact]
+    public async Task Retrain_OnTheTrainer_DoneHereNotForwarded()
+    {
+        await using var pipeline = Pipeline(AlwaysTrainer.Instance);
+        var forwarded = 0;
+        using var admin = new PipelineModelAdmin(pipeline, new ModelHistory(pipeline.Registry, 5), Schema, () =>
+        {
+            Interlocked.Increment(ref forwarded);
+            return Task.CompletedTask;
+        });
+
+        var outcome = await admin.RetrainAsync(CancellationToken.None);
+
+        Assert.Equal("skipped", outcome.Outcome); // no model and no rows yet: the trainer itself declined
+        Assert.Equal(0, forwarded);
+    }
+}
