@@ -99,9 +99,16 @@ internal sealed class ClusterHarness : IDisposable
     /// <summary>Cancels stop once every node has exited: nothing will consume what is being waited for.</summary>
     private Timer WatchNodes(CancellationTokenSource stop) => new Timer(_ =>
     {
-        if (AllExited)
+        try
         {
-            stop.Cancel();
+            if (AllExited)
+            {
+                stop.Cancel();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The wait ended while this tick ran.
         }
     }, null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
 
