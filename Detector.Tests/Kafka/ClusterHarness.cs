@@ -12,6 +12,7 @@ internal sealed class ClusterHarness : IDisposable
 {
     public const int Partitions = 6;
     private readonly List<NodeProcess> _nodes = [];
+    private volatile NodeProcess[] _started = []; // what the node watch reads, from a timer thread
 
     public ClusterHarness(string name)
     {
@@ -54,6 +55,7 @@ internal sealed class ClusterHarness : IDisposable
         }
         var node = NodeProcess.Start(Folder, id, settings);
         _nodes.Add(node);
+        _started = [.. _nodes];
         return node;
     }
 
@@ -94,7 +96,7 @@ internal sealed class ClusterHarness : IDisposable
         }
     }
 
-    private bool AllExited => _nodes.Count > 0 && _nodes.All(n => n.HasExited);
+    private bool AllExited => _started is { Length: > 0 } started && started.All(n => n.HasExited);
 
     /// <summary>Cancels stop once every node has exited: nothing will consume what is being waited for.</summary>
     private Timer WatchNodes(CancellationTokenSource stop) => new Timer(_ =>
