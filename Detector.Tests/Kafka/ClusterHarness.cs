@@ -82,7 +82,10 @@ internal sealed class ClusterHarness : IDisposable
         }
     }
 
-    /// <summary>Polls condition until it holds; fails with the nodes' logs after timeout or when every node has exited.</summary>
+    /// <summary>
+    /// Polls condition (every 500 ms: conditions here ask the brokers) until it holds; fails with the group's committed
+    /// offsets and the nodes' logs after timeout or when every node has exited.
+    /// </summary>
     public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -92,7 +95,7 @@ internal sealed class ClusterHarness : IDisposable
             {
                 Assert.Fail($"{(AllExited ? "every node exited" : $"timed out after {timeout}")} waiting for {what}; committed {Describe(Committed())}\n{Tails()}");
             }
-            await Task.Delay(200);
+            await Task.Delay(500);
         }
     }
 
@@ -118,21 +121,12 @@ internal sealed class ClusterHarness : IDisposable
     public Dictionary<int, long> Committed() => KafkaTopics.Committed(Options, Options.GroupId, Options.InputTopic, Partitions);
 
     /// <summary>Waits until the group has committed every partition up to its end: every record fully handled.</summary>
-    public async Task WaitAllCommittedAsync(IReadOnlyDictionary<int, long> ends, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+    public Task WaitAllCommittedAsync(IReadOnlyDictionary<int, long> ends, TimeSpan timeout) =>
+        WaitUntilAsync(() =>
         {
             var committed = Committed();
-            if (ends.All(e => committed.GetValueOrDefault(e.Key, -1) >= e.Value))
-            {
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"committed {Describe(committed)} of {Describe(ends)} after {timeout}\n{Tails()}");
-            Assert.False(AllExited, $"every node exited\n{Tails()}");
-            await Task.Delay(500);
-        }
-    }
+            return ends.All(e => committed.GetValueOrDefault(e.Key, -1) >= e.Value);
+        }, $"every partition committed to its end ({Describe(ends)})", timeout);
 
     /// <summary>Waits for a condition on the latest status of every node (read from the status topic).</summary>
     public async Task<Dictionary<string, NodeStatus>> WaitStatusAsync(Func<Dictionary<string, NodeStatus>, bool> condition, string what, TimeSpan timeout)

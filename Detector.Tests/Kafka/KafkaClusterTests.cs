@@ -12,6 +12,7 @@ namespace Detector.Tests.Kafka;
 /// <summary>Two nodes in one process on the mock cluster: group spread, one trainer, model broadcast, takeover.</summary>
 public sealed class KafkaClusterTests : IDisposable
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly MockCluster _cluster = new(3);
 
     public void Dispose() => _cluster.Dispose();
@@ -54,30 +55,30 @@ public sealed class KafkaClusterTests : IDisposable
         var runA = a.RunAsync(stopA.Token);
         var runB = b.RunAsync(stopB.Token);
         // The group settles after a rebalance or two (the first node to join holds all four partitions for a while).
-        await Until(() => a.Pipeline.Metrics.Scored + b.Pipeline.Metrics.Scored >= total && a.Source.Partitions.Count == 2 && b.Source.Partitions.Count == 2,
-            "both nodes scoring all records, two partitions each", runA, runB);
+        await Poll.UntilAsync(() => a.Pipeline.Metrics.Scored + b.Pipeline.Metrics.Scored >= total && a.Source.Partitions.Count == 2 && b.Source.Partitions.Count == 2,
+            "both nodes scoring all records, two partitions each", Patience, runA, runB);
 
         // The election settles after the group's rebalances: wait for it, then exactly one node trains.
-        await Until(() => a.Cluster.Election.IsTrainer ^ b.Cluster.Election.IsTrainer, "one trainer", runA, runB);
+        await Poll.UntilAsync(() => a.Cluster.Election.IsTrainer ^ b.Cluster.Election.IsTrainer, "one trainer", Patience, runA, runB);
         Assert.Equal(a.Pipeline.Registry.Version, b.Pipeline.Registry.Version);
         Assert.Equal(1, a.Pipeline.Registry.Version);
-        await Until(() => a.Cluster.Board.Nodes.Count == 2 && b.Cluster.Board.Nodes.Count == 2 && b.Cluster.Board.Nodes.Any(n => n.NodeId == "a" && n.ModelVersion == 1)
+        await Poll.UntilAsync(() => a.Cluster.Board.Nodes.Count == 2 && b.Cluster.Board.Nodes.Count == 2 && b.Cluster.Board.Nodes.Any(n => n.NodeId == "a" && n.ModelVersion == 1)
             && a.Cluster.Board.Nodes.Any(n => n.NodeId == "b" && n.ModelVersion == 1 && n.Partitions.Count == 2)
-            && a.Cluster.Board.Nodes.Count(n => n.Role == "trainer") == 1, "status of both nodes, one trainer, on both boards", runA, runB);
+            && a.Cluster.Board.Nodes.Count(n => n.Role == "trainer") == 1, "status of both nodes, one trainer, on both boards", Patience, runA, runB);
 
         // A retrain requested from the scorer is done by the trainer and reaches both nodes.
         var (trainer, scorer, stopTrainer, runTrainer, runScorer) = a.Cluster.Election.IsTrainer ? (a, b, stopA, runA, runB) : (b, a, stopB, runB, runA);
         await scorer.Cluster.RequestRetrainAsync();
-        await Until(() => scorer.Pipeline.Registry.Version >= 2 && trainer.Pipeline.Registry.Version >= 2, "retrained model on both nodes", runA, runB);
+        await Poll.UntilAsync(() => scorer.Pipeline.Registry.Version >= 2 && trainer.Pipeline.Registry.Version >= 2, "retrained model on both nodes", Patience, runA, runB);
 
         // The trainer leaves: the scorer takes over the role and all partitions.
         stopTrainer.Cancel();
         await runTrainer.WaitAsync(TimeSpan.FromSeconds(30));
         await trainer.DisposeAsync();
-        await Until(() => scorer.Cluster.Election.IsTrainer && scorer.Source.Partitions.Count == 4, "takeover", runScorer);
+        await Poll.UntilAsync(() => scorer.Cluster.Election.IsTrainer && scorer.Source.Partitions.Count == 4, "takeover", Patience, runScorer);
         var more = await new KafkaReplay(options, options.InputTopic).RunAsync(ReplayRecords.FromGenerator(generator, 2_000), new ReplayOptions(), CancellationToken.None);
         var end = more.HighWatermarks.Values.Sum();
-        await Until(() => scorer.Source.Partitions.Sum(p => p.CommittedOffset) >= end, "records after takeover scored", runScorer);
+        await Poll.UntilAsync(() => scorer.Source.Partitions.Sum(p => p.CommittedOffset) >= end, "records after takeover scored", Patience, runScorer);
         var committed = KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 4);
         stopA.Cancel();
         stopB.Cancel();
@@ -97,19 +98,5 @@ public sealed class KafkaClusterTests : IDisposable
         await using var node = new KafkaNode(options, "x", new PipelineOptions(), RecordDecoder.Create(generator.Schema), schema);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => node.RunAsync(CancellationToken.None));
         Assert.Contains("Kafka:ControlTopic 'control-6' has 6 partitions", error.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task Until(Func<bool> condition, string what, params Task[] running)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (!condition())
-        {
-            foreach (var run in running)
-            {
-                Assert.False(run.IsFaulted, $"{what}: {run.Exception}");
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
     }
 }

@@ -34,7 +34,7 @@ public sealed class TrainerElectionTests : IDisposable
         await SendAsync("retrain");
 
         using var next = await TrainerAsync("b");
-        await Until(() => next.Commands.Contains("retrain"), "the next trainer reading the command sent between trainers");
+        await Poll.UntilAsync(() => next.Commands.Contains("retrain"), "the next trainer reading the command sent between trainers", Patience);
     }
 
     [Fact]
@@ -43,11 +43,11 @@ public sealed class TrainerElectionTests : IDisposable
         using (var first = await TrainerAsync("a"))
         {
             await SendAsync("retrain");
-            await Until(() => first.Commands.Contains("retrain"), "the first trainer reading the command");
+            await Poll.UntilAsync(() => first.Commands.Contains("retrain"), "the first trainer reading the command", Patience);
         }
         using var next = await TrainerAsync("b");
         await SendAsync("marker");
-        await Until(() => next.Commands.Contains("marker"), "the next trainer reading a later command");
+        await Poll.UntilAsync(() => next.Commands.Contains("marker"), "the next trainer reading a later command", Patience);
 
         Assert.Equal("marker", Assert.Single(next.Commands));
     }
@@ -64,9 +64,9 @@ public sealed class TrainerElectionTests : IDisposable
             await SendAsync(command);
             await Task.Delay(250);
         }
-        await Until(() => sent.All(c => trainer.Commands.Contains(c) || joining.Commands.Contains(c)), "every command read by one of the nodes");
+        await Poll.UntilAsync(() => sent.All(c => trainer.Commands.Contains(c) || joining.Commands.Contains(c)), "every command read by one of the nodes", Patience);
 
-        await Until(() => trainer.Election.IsTrainer ^ joining.Election.IsTrainer, "exactly one trainer once the group settles");
+        await Poll.UntilAsync(() => trainer.Election.IsTrainer ^ joining.Election.IsTrainer, "exactly one trainer once the group settles", Patience);
     }
 
     private Member Start(string nodeId) => new(_options, nodeId);
@@ -85,35 +85,21 @@ public sealed class TrainerElectionTests : IDisposable
         await _producer.ProduceAsync(_options.ControlTopic, [new Message<byte[]?, byte[]> { Value = Encoding.UTF8.GetBytes(command) }]).WaitAsync(Patience);
     }
 
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
-
-    /// <summary>One node's election, recording the commands it read and its role changes.</summary>
+    /// <summary>One node's election, recording the commands it read.</summary>
     private sealed class Member : IDisposable
     {
         private readonly ConcurrentQueue<string> _commands = new();
-        private readonly ConcurrentQueue<bool> _roles = new();
 
         public Member(KafkaOptions options, string nodeId)
         {
             Election = new TrainerElection(options, nodeId, NullLogger.Instance);
             Election.CommandReceived += _commands.Enqueue;
-            Election.RoleChanged += _roles.Enqueue;
             Election.Start();
         }
 
         public TrainerElection Election { get; }
 
         public List<string> Commands => [.. _commands];
-
-        public List<bool> RoleChanges => [.. _roles];
 
         public void Dispose() => Election.Dispose();
     }

@@ -211,11 +211,11 @@ public sealed class DetectorPipelineTests
         var source = new ListSource(payloads, chunkSize: 50, stayOpen: true);
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(source, stop.Token);
-        await Until(() => pipeline.Offsets.InFlight == payloads.Count, "every record read and held for the first model", run);
+        await Poll.UntilAsync(() => pipeline.Offsets.InFlight == payloads.Count, "every record read and held for the first model", HangGuard, run);
 
         // The trainer's first model arrives from the cluster while this node holds fewer rows than the warm-up count.
         await pipeline.AcceptClusterModelAsync(UntrainedModel(schema));
-        await Until(() => source.AcknowledgedOffset == payloads.Count - 1, "the held records acknowledged", run);
+        await Poll.UntilAsync(() => source.AcknowledgedOffset == payloads.Count - 1, "the held records acknowledged", HangGuard, run);
 
         Assert.Equal(payloads.Count, Interlocked.Read(ref scored));
         await stop.CancelAsync();
@@ -229,17 +229,6 @@ public sealed class DetectorPipelineTests
         var scaler = new FeatureScaler(ScalerKind.Robust, new float[schema.Count], Enumerable.Repeat(1f, schema.Count).ToArray());
         var meta = new TrainingMetadata(1, 1, 1, 1_000, 100, DateTimeOffset.UnixEpoch, 1, 1, [1.0], [1.0]);
         return new ModelSnapshot("cards", 1, schema, scaler, network, meta);
-    }
-
-    private static async Task Until(Func<bool> condition, string what, Task run)
-    {
-        var deadline = DateTime.UtcNow + HangGuard;
-        while (!condition())
-        {
-            Assert.False(run.IsCompleted, $"the pipeline stopped while waiting for {what}: {run.Exception}");
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
     }
 
     /// <summary>An alert sink that takes a fixed time per publish (a slow downstream system).</summary>
