@@ -10,14 +10,21 @@ namespace Detector.Models.Kernels;
 /// </summary>
 public sealed unsafe class CpuKernels : IKernels<float>
 {
-    /// <summary>Layers whose weights hold at most this many floats (64 KiB, L1/L2-resident) may take the managed path…</summary>
+    /// <summary>
+    /// Layers whose weights hold at most this many floats (64 KiB, L1/L2-resident) always take the managed path, whatever
+    /// the batch: the kernel is chosen by the layer's shape, never by the number of rows, so a record's score does not
+    /// depend on the batch it arrived in (bit for bit; see <see cref="ManagedLinear"/>). Every preset's dense layers
+    /// are this small. Measured before the change (`bench models --linear Blas|Managed`, ae30, one thread): OpenBLAS
+    /// was 5–9% faster from 32 rows; the cost at batch 256 is in docs/benchmarks.md.
+    /// </summary>
     public const int ManagedWeightLimit = 16_384;
 
     /// <summary>
-    /// …for batches of at most this many rows. Measured (`bench models --linear Blas|Managed`, ae30, one thread): the
-    /// managed kernel wins by ~20% at batch 1 and ties at 16; from 32 rows OpenBLAS is 5–9% faster.
+    /// Larger layers take the managed path for at most this many rows (a GEMM call costs more than it saves there) and
+    /// OpenBLAS otherwise, whose blocking depends on the row count: for them a score may differ in its last bits between
+    /// batch sizes (relative 1e-6 at most, tested in BatchInvarianceTests).
     /// </summary>
-    public const int ManagedRowLimit = 16;
+    public const int ManagedRowLimit = 2;
 
     private static readonly Lazy<CpuKernels> Shared = new(() => new CpuKernels());
 
@@ -65,7 +72,7 @@ public sealed unsafe class CpuKernels : IKernels<float>
         {
             LinearPath.Managed => true,
             LinearPath.Blas => false,
-            _ => rows <= 2 || (rows <= ManagedRowLimit && inDim * outDim <= ManagedWeightLimit),
+            _ => inDim * outDim <= ManagedWeightLimit || rows <= ManagedRowLimit,
         };
         if (managed && ManagedLinear.IsSupported)
         {
@@ -78,7 +85,12 @@ public sealed unsafe class CpuKernels : IKernels<float>
             }
             if (act is Activation.Tanh or Activation.Sigmoid)
             {
-                ApplyInPlace(act, yOut);
+                // Row by row: TensorPrimitives picks its vector width (or scalar code) by span length, so one call over
+                // the batch could give a row other last bits at another batch size.
+                for (var i = 0; i < rows; i++)
+                {
+                    ApplyInPlace(act, yOut.Slice(i * outDim, outDim));
+                }
             }
             return;
         }

@@ -104,47 +104,40 @@ internal static unsafe class ManagedLinear
         Avx.MaskStore(y + 3 * ldw, m0, Activate(t30, act, s)); Avx.MaskStore(y + 3 * ldw + 8, m1, Activate(t31, act, s));
     }
 
-    /// <summary>One row, up to 16 columns; k is split over two accumulator pairs to hide FMA latency at batch 1.</summary>
+    /// <summary>
+    /// One row, up to 16 columns, with exactly the operations <see cref="Tile4"/> applies to each of its rows (bias,
+    /// then one FMA per k in order): a row's result never depends on how many rows share its call, so a record scores
+    /// the same at batch 1 and batch 4096. A second accumulator chain over odd k would hide FMA latency at batch 1, but
+    /// sums in another order and so changes the last bits.
+    /// </summary>
     private static void Tile1(float* x, int inDim, float* w, float* bias, int ldw, int width, Activation act, float slope, float* y)
     {
         var s = Vector256.Create(slope);
-        var m0 = Mask(Math.Min(width, 8));
-        var m1 = Mask(Math.Max(width - 8, 0));
-        var full = width == 16;
-        var a0 = full ? Avx.LoadVector256(bias) : Avx.MaskLoad(bias, m0);
-        var a1 = full ? Avx.LoadVector256(bias + 8) : Avx.MaskLoad(bias + 8, m1);
-        var e0 = Vector256<float>.Zero;
-        var e1 = Vector256<float>.Zero;
-        var k = 0;
-        if (full)
+        if (width == 16)
         {
-            for (; k + 2 <= inDim; k += 2)
+            var a0 = Avx.LoadVector256(bias);
+            var a1 = Avx.LoadVector256(bias + 8);
+            for (var k = 0; k < inDim; k++)
             {
                 var xa = Vector256.Create(x[k]);
-                var xb = Vector256.Create(x[k + 1]);
                 a0 = Fma(xa, Avx.LoadVector256(w + k * ldw), a0);
                 a1 = Fma(xa, Avx.LoadVector256(w + k * ldw + 8), a1);
-                e0 = Fma(xb, Avx.LoadVector256(w + (k + 1) * ldw), e0);
-                e1 = Fma(xb, Avx.LoadVector256(w + (k + 1) * ldw + 8), e1);
             }
+            Avx.Store(y, Activate(a0, act, s));
+            Avx.Store(y + 8, Activate(a1, act, s));
+            return;
         }
-        for (; k < inDim; k++)
+        var m0 = Mask(Math.Min(width, 8));
+        var m1 = Mask(Math.Max(width - 8, 0));
+        var t0 = Avx.MaskLoad(bias, m0);
+        var t1 = Avx.MaskLoad(bias + 8, m1);
+        for (var k = 0; k < inDim; k++)
         {
             var xa = Vector256.Create(x[k]);
-            a0 = Fma(xa, Avx.MaskLoad(w + k * ldw, m0), a0);
-            a1 = Fma(xa, Avx.MaskLoad(w + k * ldw + 8, m1), a1);
+            t0 = Fma(xa, Avx.MaskLoad(w + k * ldw, m0), t0);
+            t1 = Fma(xa, Avx.MaskLoad(w + k * ldw + 8, m1), t1);
         }
-        a0 = Activate(a0 + e0, act, s);
-        a1 = Activate(a1 + e1, act, s);
-        if (full)
-        {
-            Avx.Store(y, a0);
-            Avx.Store(y + 8, a1);
-        }
-        else
-        {
-            Avx.MaskStore(y, m0, a0);
-            Avx.MaskStore(y + 8, m1, a1);
-        }
+        Avx.MaskStore(y, m0, Activate(t0, act, s));
+        Avx.MaskStore(y + 8, m1, Activate(t1, act, s));
     }
 }

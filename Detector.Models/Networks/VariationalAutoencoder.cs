@@ -124,7 +124,9 @@ public sealed class VariationalAutoencoder<T> : ReconstructionNetwork<T> where T
             ReconstructionLosses.Evaluate(k, Options.Loss, x, mean, rows, InputSize, errors, rowScores);
             return;
         }
-        // Negative ELBO: mean over L samples of the reconstruction loss, plus β·KL of the row.
+        // Negative ELBO: mean over L samples of the reconstruction loss, plus β·KL of the row. Each row's noise is
+        // seeded by the row itself (and the sample index), not drawn from a stream shared by the batch: a record gets the
+        // same score whatever batch it arrives in and wherever it sits there.
         var samples = Options.ElboSamples;
         var inv = T.One / T.CreateChecked(samples);
         var m = rows * InputSize;
@@ -132,7 +134,11 @@ public sealed class VariationalAutoencoder<T> : ReconstructionNetwork<T> where T
         rowScores[..rows].Clear();
         for (var s = 0; s < samples; s++)
         {
-            rng.FillGaussian(w.Eps.AsSpan(0, n));
+            for (var i = 0; i < rows; i++)
+            {
+                var rowRng = new Rng(Rng.SeedFrom(x.Slice(i * InputSize, InputSize), (ulong)s));
+                rowRng.FillGaussian(w.Eps.AsSpan(i * Code, Code));
+            }
             Sample(stats, w.Eps, rows, w.Z);
             var output = Decoder.Forward(k, w.Z.AsSpan(0, n), rows, w.Decoder, false, ref rng);
             ReconstructionLosses.Evaluate(k, Options.Loss, x, output, rows, InputSize, w.Errors, w.RowLoss);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Detector.Models.Numerics;
 
@@ -90,5 +91,28 @@ public struct Rng
             var j = NextInt(i + 1);
             (items[i], items[j]) = (items[j], items[i]);
         }
+    }
+
+    /// <summary>
+    /// A seed drawn from the bits of <paramref name="values"/> and <paramref name="salt"/> (SplitMix64 over each 8-byte
+    /// word): the same values always give the same seed, so noise seeded by a record's own content is the same whatever
+    /// batch, position or scorer the record meets.
+    /// </summary>
+    public static ulong SeedFrom<T>(ReadOnlySpan<T> values, ulong salt) where T : unmanaged
+    {
+        var bytes = MemoryMarshal.AsBytes(values);
+        var h = salt;
+        var i = 0;
+        for (; i + 8 <= bytes.Length; i += 8)
+        {
+            h ^= MemoryMarshal.Read<ulong>(bytes[i..]);
+            h = SplitMix(ref h);
+        }
+        for (; i < bytes.Length; i++)
+        {
+            h ^= bytes[i];
+            h = SplitMix(ref h);
+        }
+        return h;
     }
 }
