@@ -6,7 +6,6 @@ using Detector.Node.Logging;
 using Detector.Node.Metrics;
 using Detector.Streams.Pipeline;
 using Detector.Streams.Sources;
-using Detector.Streams.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Detector.Node.Demo;
@@ -15,16 +14,12 @@ namespace Detector.Node.Demo;
 public sealed class DemoHttp : IAsyncDisposable
 {
     private readonly NodeHttpServer _server;
-    private readonly PrometheusExporter _exporter;
-    private readonly SourceMetrics _sourceMetrics;
     private readonly PipelineModelAdmin _admin;
     private readonly ILoggerFactory _loggers;
 
-    private DemoHttp(NodeHttpServer server, PrometheusExporter exporter, SourceMetrics sourceMetrics, PipelineModelAdmin admin, ILoggerFactory loggers, LocalSource source)
+    private DemoHttp(NodeHttpServer server, PipelineModelAdmin admin, ILoggerFactory loggers, LocalSource source)
     {
         _server = server;
-        _exporter = exporter;
-        _sourceMetrics = sourceMetrics;
         _admin = admin;
         _loggers = loggers;
         Source = source;
@@ -53,21 +48,18 @@ public sealed class DemoHttp : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pipeline);
         var loggers = NodeLogging.Create(options.LogFormat, LogLevel.Warning);
-        var exporter = new PrometheusExporter(NodeExporterOptions.Default);
         var state = new NodeState(options.Id) { Pipeline = pipeline, Source = source, SourceKind = "generator", Role = "demo", Models = new ModelHistory(pipeline.Registry, 5) };
-        var sourceMetrics = new SourceMetrics(() => state.Source);
+        var metrics = NodeMetrics.For(pipeline, () => state.Source);
         var admin = new PipelineModelAdmin(pipeline, state.Models, schema);
-        var server = await NodeHttpServer.StartAsync(options.HttpAddress, options.HttpPort, exporter, state, admin, options.AdminToken, loggers);
+        var server = await NodeHttpServer.StartAsync(options.HttpAddress, options.HttpPort, metrics, state, admin, options.AdminToken, loggers);
         Console.WriteLine($"serving {server.Url}metrics, /healthz, /readyz, /status and /models while the demo runs");
-        return new DemoHttp(server, exporter, sourceMetrics, admin, loggers, source);
+        return new DemoHttp(server, admin, loggers, source);
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
-        _sourceMetrics.Dispose();
-        _exporter.Dispose();
         _admin.Dispose();
         _loggers.Dispose();
     }

@@ -67,11 +67,10 @@ public static class NodeHost
             : null;
         var alerts = alertFactory(context);
         var deadLetters = deadLetterFactory(context);
-        using var exporter = new PrometheusExporter(NodeExporterOptions.Default);
-        using var sourceMetrics = new SourceMetrics(() => state.Source);
         using var hardStop = new CancellationTokenSource();
         var pipeline = new DetectorPipeline(options.Pipeline, decoder, schema, alerts, deadLetters, registry, time, loggers.CreateLogger("Detector.Pipeline"),
             batchJudged: audit is null ? null : audit.Record, distribution: member?.Distribution);
+        var metrics = NodeMetrics.For(pipeline, () => state.Source);
         IRecordSource? source = null;
         NodeHttpServer? http = null;
         try
@@ -87,7 +86,7 @@ public static class NodeHost
             }
             if (options.Node.HttpPort >= 0)
             {
-                http = await NodeHttpServer.StartAsync(options.Node.HttpAddress, options.Node.HttpPort, exporter, state, admin, options.Node.AdminToken, loggers);
+                http = await NodeHttpServer.StartAsync(options.Node.HttpAddress, options.Node.HttpPort, metrics, state, admin, options.Node.AdminToken, loggers);
                 log.LogInformation("HTTP listening on {Url} (/metrics /healthz /readyz /status /models)", http.Url);
             }
             log.LogInformation("node {NodeId} running: source {Source}, alerts {Alerts}, dead letters {DeadLetters}, model {Model}",

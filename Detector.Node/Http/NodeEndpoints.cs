@@ -1,15 +1,16 @@
 using Detector.Models.Artifacts;
 using Detector.Models.Scoring;
 using Detector.Node.Hosting;
-using Detector.Node.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Prometheus;
 
 namespace Detector.Node.Http;
 
 /// <summary>
-/// The node's HTTP surface: GET /metrics (Prometheus text), /healthz (liveness), /readyz (model loaded and input
+/// The node's HTTP surface: GET /metrics (prometheus-net: text format 0.0.4, or OpenMetrics with exemplars when the
+/// scraper's Accept header asks for it), /healthz (liveness), /readyz (model loaded and input
 /// assigned), /status, /models; POST /models/retrain, /models (upload an artifact) and /models/rollback behind the
 /// bearer token.
 /// </summary>
@@ -19,15 +20,10 @@ public static class NodeEndpoints
     public const long MaxArtifactBytes = 256L * 1024 * 1024;
 
     /// <summary>Maps every endpoint onto <paramref name="routes"/>.</summary>
-    public static void Map(IEndpointRouteBuilder routes, IMetricsExporter exporter, NodeState state, IModelAdmin? admin, string adminToken)
+    public static void Map(IEndpointRouteBuilder routes, CollectorRegistry metrics, NodeState state, IModelAdmin? admin, string adminToken)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        routes.MapGet("/metrics", (HttpContext http) =>
-        {
-            using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-            exporter.WriteTo(text);
-            return Results.Text(text.ToString(), PrometheusExporter.ContentType);
-        });
+        routes.MapMetrics("/metrics", metrics);
         routes.MapGet("/healthz", () => state.Fault is { } fault
             ? Results.Json(new { status = "failed", fault }, statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Json(new { status = "ok" }));

@@ -1,12 +1,12 @@
 using System.Net;
 using Detector.Node.Hosting;
-using Detector.Node.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 
 namespace Detector.Node.Http;
 
@@ -28,7 +28,7 @@ public sealed class NodeHttpServer : IAsyncDisposable
     public int Port => Url.Port;
 
     /// <summary>Starts serving; completes once the port is bound.</summary>
-    public static async Task<NodeHttpServer> StartAsync(string address, int port, IMetricsExporter exporter, NodeState state, IModelAdmin? admin,
+    public static async Task<NodeHttpServer> StartAsync(string address, int port, CollectorRegistry metrics, NodeState state, IModelAdmin? admin,
         string adminToken, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -47,7 +47,7 @@ public sealed class NodeHttpServer : IAsyncDisposable
             k.Limits.MaxRequestBodySize = NodeEndpoints.MaxArtifactBytes;
         });
         var app = builder.Build();
-        NodeEndpoints.Map(app, exporter, state, admin, adminToken);
+        NodeEndpoints.Map(app, metrics, state, admin, adminToken);
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var url = new Uri(bound.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));

@@ -135,6 +135,13 @@ public sealed class KafkaCluster : IDisposable
         {
             var outcome = await pipeline.RetrainAsync().ConfigureAwait(false);
             _logger.LogInformation("retrain requested through the control topic: {Outcome} (v{Version})", outcome.Outcome, outcome.Version);
+            if (outcome.Outcome == "not-trainer")
+            {
+                // The role moved (a rebalance of the trainer group) between reading the command and running it, and the
+                // command's offset is already committed: put it back, so whoever trains now reads it instead of losing it.
+                await RequestRetrainAsync().ConfigureAwait(false);
+                _logger.LogInformation("retrain command put back on the control topic for the node that trains now");
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

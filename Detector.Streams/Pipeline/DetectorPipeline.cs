@@ -228,7 +228,6 @@ public sealed class DetectorPipeline : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        Metrics.Dispose();
         foreach (var gpu in _actorKernels.Append(_context.Kernels).Where(k => !ReferenceEquals(k, _cpuKernels)).OfType<IDisposable>())
         {
             gpu.Dispose();

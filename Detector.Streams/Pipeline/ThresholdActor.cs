@@ -48,6 +48,7 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
         }
         List<Alert>? alerts = null;
         var anomalies = 0;
+        string? example = null;
         var now = ctx.Time.GetUtcNow().UtcTicks;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -62,6 +63,7 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
                 continue;
             }
             anomalies++;
+            example ??= info.Id;
             if (decision.RaiseAlert)
             {
                 (alerts ??= []).Add(BuildAlert(batch, i, decision.Threshold));
@@ -69,7 +71,7 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
         }
         ctx.Reservoir.Add(batch.Rows, batch.Count, _normal);
         ctx.BatchJudged?.Invoke(batch);
-        ctx.Metrics.Judged(anomalies, alerts?.Count ?? 0);
+        ctx.Metrics.Judged(anomalies, alerts?.Count ?? 0, example);
         ctx.Metrics.Scores(batch.Scores.AsSpan(0, batch.Count));
         var due = ctx.Options.Retraining.EveryRows;
         if (due > 0 && ctx.Reservoir.NormalSeen - _normalAtLastRetrain >= due && trainer.TryTell(Retrain.WhenDue))

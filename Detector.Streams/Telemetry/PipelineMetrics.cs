@@ -1,37 +1,49 @@
-using System.Diagnostics.Metrics;
 using Detector.Streams.DeadLetters;
 using Detector.Streams.Pipeline;
+using Prometheus;
 
 namespace Detector.Streams.Telemetry;
 
 /// <summary>
-/// The pipeline's instruments on System.Diagnostics.Metrics (meter "Detector"), exported by the node in the
-/// Prometheus text format, plus plain running totals for progress lines and tests. Names follow Prometheus conventions.
+/// The pipeline's metrics, declared once with prometheus-net in the pipeline's own <see cref="Registry"/> (so two
+/// pipelines in one process never share a series), plus plain running totals for progress lines and tests. Gauges
+/// that mirror state (threshold, model version and age, mailboxes, actor devices) are set just before each scrape.
+/// The node serves the registry at /metrics (text format 0.0.4, or OpenMetrics when the scraper asks for it).
 /// </summary>
-public sealed class PipelineMetrics : IDisposable
+public sealed class PipelineMetrics
 {
-    /// <summary>Meter name.</summary>
-    public const string MeterName = "Detector";
-
-    /// <summary>Name of the per-record score histogram (exporters give it score-shaped buckets).</summary>
-    public const string ScoreInstrument = "detector_score";
-
     /// <summary>Outcomes of a training run, each a label value of detector_training_runs_total.</summary>
     public static IReadOnlyList<string> TrainingOutcomes { get; } = ["published", "rejected", "failed"];
 
-    private readonly Meter _meter;
-    private readonly Counter<long> _consumed;
-    private readonly Counter<long> _scored;
-    private readonly Counter<long> _deadLettered;
-    private readonly Counter<long> _anomalies;
-    private readonly Counter<long> _alerts;
-    private readonly Histogram<int> _batchSize;
-    private readonly Histogram<double> _scoringLatency;
-    private readonly Histogram<double> _endToEnd;
-    private readonly Counter<long> _trainingRuns;
-    private readonly Histogram<double> _trainingDuration;
-    private readonly Histogram<float> _score;
-    /// <summary>The device of each model actor, replaced whole by <see cref="ReportActorDevices"/> (read by the info gauge).</summary>
+    /// <summary>Score buckets from 0.001 to 5000 in 1-2-5 steps: reconstruction errors span orders of magnitude.</summary>
+    public static IReadOnlyList<double> ScoreBuckets { get; } =
+        Enumerable.Range(-3, 7).SelectMany(e => new[] { 1.0, 2.0, 5.0 }.Select(m => Math.Round(m * Math.Pow(10, e), 6))).ToArray();
+
+    /// <summary>Latency buckets, 100 µs to 10 s.</summary>
+    public static IReadOnlyList<double> SecondsBuckets { get; } =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    /// <summary>Batch-size buckets, powers of two from 1 to 65536.</summary>
+    public static IReadOnlyList<double> SizeBuckets { get; } = Enumerable.Range(0, 17).Select(e => Math.Pow(2, e)).ToArray();
+
+    /// <summary>Exemplar label naming the record behind an anomaly count.</summary>
+    private static readonly Exemplar.LabelKey RecordIdKey = Exemplar.Key("record_id");
+
+    private readonly Counter _consumed;
+    private readonly Counter _scored;
+    private readonly Counter _deadLettered;
+    private readonly Counter _anomalies;
+    private readonly Counter _alerts;
+    private readonly Histogram _batchSize;
+    private readonly Histogram _scoringLatency;
+    private readonly Histogram _endToEnd;
+    private readonly Counter _trainingRuns;
+    private readonly Histogram _trainingDuration;
+    private readonly Histogram _score;
+    private readonly LabelledGaugeMirror _mailboxDepth;
+    private readonly LabelledGaugeMirror _actorInfo;
+
+    /// <summary>The device of each model actor, replaced whole by <see cref="ReportActorDevices"/> (read at each scrape).</summary>
     private volatile IReadOnlyList<ActorDevice> _actorDevices = [];
     private long _consumedTotal;
     private long _scoredTotal;
@@ -39,49 +51,56 @@ public sealed class PipelineMetrics : IDisposable
     private long _anomaliesTotal;
     private long _alertsTotal;
 
-    /// <summary>Creates the instruments; observable gauges read the given callbacks.</summary>
+    /// <summary>Declares the metrics in <paramref name="registry"/> (a new one when null); the gauges read the given callbacks at each scrape.</summary>
     public PipelineMetrics(Func<double> threshold, Func<long> modelVersion, Func<double> modelAgeSeconds,
-        Func<IReadOnlyDictionary<string, long>> mailboxDepths, Func<double> lastTrainingLoss, string stream = "default")
+        Func<IReadOnlyDictionary<string, long>> mailboxDepths, Func<double> lastTrainingLoss, string stream = "default",
+        CollectorRegistry? registry = null)
     {
-        _meter = new Meter(MeterName);
-        var streamTag = new KeyValuePair<string, object?>("stream", stream);
-        _consumed = _meter.CreateCounter<long>("detector_records_consumed", "{record}", "Records read from sources.");
-        _scored = _meter.CreateCounter<long>("detector_records_scored", "{record}", "Records scored by a model.");
-        _deadLettered = _meter.CreateCounter<long>("detector_records_dead_lettered", "{record}", "Records sent to the dead-letter sink, by reason.");
-        _anomalies = _meter.CreateCounter<long>("detector_anomalies", "{record}", "Records above their threshold.");
-        _alerts = _meter.CreateCounter<long>("detector_alerts", "{alert}", "Alerts published (after suppression).");
-        _batchSize = _meter.CreateHistogram<int>("detector_batch_size", "{record}", "Rows per scored batch.");
-        _scoringLatency = _meter.CreateHistogram<double>("detector_scoring_latency", "s", "Time to score one batch.");
-        _endToEnd = _meter.CreateHistogram<double>("detector_end_to_end_latency", "s", "From source to alert decision, per record.");
-        _trainingRuns = _meter.CreateCounter<long>("detector_training_runs", "{run}", "Training runs, by outcome.");
-        _trainingDuration = _meter.CreateHistogram<double>("detector_training_duration", "s", "Wall time of a training run.");
-        _score = _meter.CreateHistogram<float>(ScoreInstrument, "", "Anomaly score of each judged record (compare with detector_threshold).");
+        Registry = registry ?? Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        _consumed = factory.CreateCounter("detector_records_consumed_total", "Records read from sources.");
+        _scored = factory.CreateCounter("detector_records_scored_total", "Records scored by a model.");
+        _deadLettered = factory.CreateCounter("detector_records_dead_lettered_total", "Records sent to the dead-letter sink, by reason.", ["reason"]);
+        _anomalies = factory.CreateCounter("detector_anomalies_total", "Records above their threshold (OpenMetrics exemplar: the id of a record counted).");
+        _alerts = factory.CreateCounter("detector_alerts_total", "Alerts published (after suppression).");
+        _batchSize = factory.CreateHistogram("detector_batch_size", "Rows per scored batch.", new HistogramConfiguration { Buckets = [.. SizeBuckets] });
+        _scoringLatency = factory.CreateHistogram("detector_scoring_latency_seconds", "Time to score one batch.", new HistogramConfiguration { Buckets = [.. SecondsBuckets] });
+        _endToEnd = factory.CreateHistogram("detector_end_to_end_latency_seconds", "From source to alert decision, per record.", new HistogramConfiguration { Buckets = [.. SecondsBuckets] });
+        _trainingRuns = factory.CreateCounter("detector_training_runs_total", "Training runs, by outcome.", ["outcome"]);
+        _trainingDuration = factory.CreateHistogram("detector_training_duration_seconds", "Wall time of a training run.", new HistogramConfiguration { Buckets = [.. SecondsBuckets] });
+        _score = factory.CreateHistogram("detector_score", "Anomaly score of each judged record (compare with detector_threshold).", new HistogramConfiguration { Buckets = [.. ScoreBuckets] });
         // Every reason and outcome starts at 0, so rate() and the dead-letter alert see a series before the first one happens.
         foreach (var reason in Enum.GetValues<DeadLetterReason>())
         {
-            _deadLettered.Add(0, new KeyValuePair<string, object?>("reason", reason.ToString()));
+            _deadLettered.WithLabels(reason.ToString());
         }
         foreach (var outcome in TrainingOutcomes)
         {
-            _trainingRuns.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+            _trainingRuns.WithLabels(outcome);
         }
-        _meter.CreateObservableGauge("detector_threshold", () => new Measurement<double>(threshold(), streamTag), description: "Current global anomaly threshold.");
-        _meter.CreateObservableGauge("detector_model_version", () => modelVersion(), description: "Version of the model in use.");
-        _meter.CreateObservableGauge("detector_model_age", modelAgeSeconds, "s", "Time since the model in use was trained.");
-        _meter.CreateObservableGauge("detector_training_loss", lastTrainingLoss, description: "Validation loss of the last trained model.");
-        _meter.CreateObservableGauge("detector_mailbox_depth", () => mailboxDepths().Select(
-            kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("actor", kv.Key))), "{message}", "Messages waiting, by actor kind.");
-        _meter.CreateObservableGauge("detector_model_actor_info", () => _actorDevices.Select(a => new Measurement<int>(1,
-            new KeyValuePair<string, object?>("actor", a.Actor), new KeyValuePair<string, object?>("device", a.Device))),
-            description: "1 for each model actor, labelled with the device it is pinned to (cpu or cuda:N).");
+        var thresholdGauge = factory.CreateGauge("detector_threshold", "Current global anomaly threshold.", ["stream"]);
+        var versionGauge = factory.CreateGauge("detector_model_version", "Version of the model in use.");
+        var ageGauge = factory.CreateGauge("detector_model_age_seconds", "Time since the model in use was trained.");
+        var lossGauge = factory.CreateGauge("detector_training_loss", "Validation loss of the last trained model.");
+        _mailboxDepth = new LabelledGaugeMirror(factory.CreateGauge("detector_mailbox_depth", "Messages waiting, by actor kind.", ["actor"]));
+        _actorInfo = new LabelledGaugeMirror(factory.CreateGauge("detector_model_actor_info",
+            "1 for each model actor, labelled with the device it is pinned to (cpu or cuda:N).", ["actor", "device"]));
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            thresholdGauge.WithLabels(stream).Set(threshold());
+            versionGauge.Set(modelVersion());
+            ageGauge.Set(modelAgeSeconds());
+            lossGauge.Set(lastTrainingLoss());
+            _mailboxDepth.Mirror(mailboxDepths().Select(kv => (new[] { kv.Key }, (double)kv.Value)));
+            _actorInfo.Mirror(_actorDevices.Select(a => (new[] { a.Actor, a.Device }, 1.0)));
+        });
     }
 
-    /// <summary>Sets the device each model actor holds, for detector_model_actor_info.</summary>
-    public void ReportActorDevices(IReadOnlyList<ActorDevice> devices)
-    {
-        ArgumentNullException.ThrowIfNull(devices);
-        _actorDevices = devices;
-    }
+    /// <summary>The registry holding this pipeline's metrics (the node adds its source and process metrics to it).</summary>
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>Raised with each record's source-to-decision latency, on the threshold stage's thread (the pipeline benchmark's percentiles).</summary>
+    public event Action<TimeSpan>? EndToEndMeasured;
 
     /// <summary>Records read.</summary>
     public long Consumed => Interlocked.Read(ref _consumedTotal);
@@ -98,36 +117,50 @@ public sealed class PipelineMetrics : IDisposable
     /// <summary>Alerts published.</summary>
     public long Alerts => Interlocked.Read(ref _alertsTotal);
 
+    /// <summary>Sets the device each model actor holds, for detector_model_actor_info.</summary>
+    public void ReportActorDevices(IReadOnlyList<ActorDevice> devices)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        _actorDevices = devices;
+    }
+
     /// <summary>Counts records read.</summary>
     public void RecordsConsumed(int n)
     {
         Interlocked.Add(ref _consumedTotal, n);
-        _consumed.Add(n);
+        _consumed.Inc(n);
     }
 
     /// <summary>Counts a dead letter by reason.</summary>
     public void DeadLetter(DeadLetterReason reason)
     {
         Interlocked.Increment(ref _deadLetteredTotal);
-        _deadLettered.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
+        _deadLettered.WithLabels(reason.ToString()).Inc();
     }
 
     /// <summary>Counts a scored batch and its scoring time.</summary>
     public void BatchScored(int rows, TimeSpan elapsed)
     {
         Interlocked.Add(ref _scoredTotal, rows);
-        _scored.Add(rows);
-        _batchSize.Record(rows);
-        _scoringLatency.Record(elapsed.TotalSeconds);
+        _scored.Inc(rows);
+        _batchSize.Observe(rows);
+        _scoringLatency.Observe(elapsed.TotalSeconds);
     }
 
-    /// <summary>Counts anomalies and alerts of a batch.</summary>
-    public void Judged(int anomalies, int alerts)
+    /// <summary>Counts anomalies and alerts of a batch; <paramref name="exampleRecordId"/> (one of the anomalous records) becomes the counter's exemplar.</summary>
+    public void Judged(int anomalies, int alerts, string? exampleRecordId = null)
     {
         Interlocked.Add(ref _anomaliesTotal, anomalies);
         Interlocked.Add(ref _alertsTotal, alerts);
-        _anomalies.Add(anomalies);
-        _alerts.Add(alerts);
+        if (anomalies > 0 && exampleRecordId is not null)
+        {
+            _anomalies.Inc(anomalies, Exemplar.From(RecordIdKey.WithValue(ExemplarValue(exampleRecordId))));
+        }
+        else
+        {
+            _anomalies.Inc(anomalies);
+        }
+        _alerts.Inc(alerts);
     }
 
     /// <summary>Records the scores of a judged batch.</summary>
@@ -135,20 +168,33 @@ public sealed class PipelineMetrics : IDisposable
     {
         foreach (var score in scores)
         {
-            _score.Record(score);
+            _score.Observe(score);
         }
     }
 
     /// <summary>Records one record's source-to-decision latency.</summary>
-    public void EndToEnd(TimeSpan latency) => _endToEnd.Record(latency.TotalSeconds);
+    public void EndToEnd(TimeSpan latency)
+    {
+        _endToEnd.Observe(latency.TotalSeconds);
+        EndToEndMeasured?.Invoke(latency);
+    }
 
     /// <summary>Counts a training run and its duration; outcome is published, rejected or failed.</summary>
     public void TrainingRun(string outcome, TimeSpan duration)
     {
-        _trainingRuns.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-        _trainingDuration.Record(duration.TotalSeconds);
+        _trainingRuns.WithLabels(outcome).Inc();
+        _trainingDuration.Observe(duration.TotalSeconds);
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _meter.Dispose();
+    /// <summary>
+    /// An exemplar label value written so the OpenMetrics line stays parseable: prometheus-net 8.2.1 writes exemplar
+    /// values without escaping (a record id with a quote would break the scrape), so backslash, quote and newline are
+    /// escaped here, and the value is cut to fit OpenMetrics' 128-character limit on an exemplar's labels.
+    /// </summary>
+    internal static string ExemplarValue(string id)
+    {
+        const int MaxLength = 100; // 128 minus "record_id" and a margin for the escapes
+        var escaped = id.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+        return escaped.Length <= MaxLength ? escaped : escaped[..MaxLength].TrimEnd('\\');
+    }
 }

@@ -1,31 +1,32 @@
-using System.Diagnostics.Metrics;
+using System.Globalization;
 using Detector.Streams.Sources;
+using Prometheus;
 
 namespace Detector.Streams.Telemetry;
 
 /// <summary>
-/// Instruments of a node's source on meter "Detector": consumer lag per partition, partitions assigned, and offsets
-/// lost to retention before they were read. Read from an
-/// <see cref="ISourceStatus"/> at each scrape, so a Kafka source only keeps its status current.
+/// A node's source metrics, declared in the node's registry: consumer lag per partition, partitions assigned, and
+/// offsets lost to retention before they were read. Read from an <see cref="ISourceStatus"/> just before each scrape, so
+/// a Kafka source only keeps its status current; a revoked partition's lag series disappears with it.
 /// </summary>
-public sealed class SourceMetrics : IDisposable
+public sealed class SourceMetrics
 {
-    private readonly Meter _meter;
-
-    /// <summary>Creates the instruments over <paramref name="status"/>, which is read at every collection (meter name: "Detector" unless given).</summary>
-    public SourceMetrics(Func<ISourceStatus?> status, string meterName = PipelineMetrics.MeterName)
+    /// <summary>Declares the metrics in <paramref name="registry"/>; <paramref name="status"/> is read at every scrape (null: no source yet).</summary>
+    public SourceMetrics(Func<ISourceStatus?> status, CollectorRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(status);
-        _meter = new Meter(meterName);
-        _meter.CreateObservableGauge("detector_consumer_lag", () => (status()?.Partitions ?? []).Select(p =>
-            new Measurement<long>(p.Lag, new KeyValuePair<string, object?>("partition", p.Partition))),
-            "{record}", "Records behind the end of each assigned input partition.");
-        _meter.CreateObservableGauge("detector_partitions_assigned", () => (long)(status()?.Partitions.Count ?? 0),
-            "{partition}", "Input partitions assigned to this node.");
-        _meter.CreateObservableCounter("detector_source_skipped_offsets", () => status()?.SkippedOffsets ?? 0,
-            "{record}", "Input offsets found missing when read (deleted by retention first): records never scored.");
+        ArgumentNullException.ThrowIfNull(registry);
+        var factory = Metrics.WithCustomRegistry(registry);
+        var lag = new LabelledGaugeMirror(factory.CreateGauge("detector_consumer_lag", "Records behind the end of each assigned input partition.", ["partition"]));
+        var assigned = factory.CreateGauge("detector_partitions_assigned", "Input partitions assigned to this node.");
+        var skipped = factory.CreateCounter("detector_source_skipped_offsets_total", "Input offsets found missing when read (deleted by retention first): records never scored.");
+        registry.AddBeforeCollectCallback(() =>
+        {
+            var current = status();
+            var partitions = current?.Partitions ?? [];
+            lag.Mirror(partitions.Select(p => (new[] { p.Partition.ToString(CultureInfo.InvariantCulture) }, (double)p.Lag)));
+            assigned.Set(partitions.Count);
+            skipped.IncTo(current?.SkippedOffsets ?? 0);
+        });
     }
-
-    /// <inheritdoc />
-    public void Dispose() => _meter.Dispose();
 }

@@ -4,7 +4,6 @@ using Detector.Models.Scoring;
 using Detector.Models.Kernels.Cuda;
 using Detector.Node.Hosting;
 using Detector.Node.Http;
-using Detector.Node.Metrics;
 using Detector.Streams.Alerts;
 using Detector.Streams.DeadLetters;
 using Detector.Streams.Decoding;
@@ -142,7 +141,6 @@ public sealed class DevicePipelineTests
     [Fact]
     public async Task RunAsync_ActorAndTrainerPinnedToGpus_UseTheirOwnKernels_ReportedInStatusAndMetrics_DisposedWithPipeline()
     {
-        using var exporter = new PrometheusExporter(NodeExporterOptions.Default);
         var factory = new StandInFactory();
         var generator = RecordGenerators.Create("cards", 5);
         var payloads = Enumerable.Range(0, 3_000).Select(_ => generator.Next().Payload).ToList();
@@ -164,9 +162,7 @@ public sealed class DevicePipelineTests
             Assert.Equal(["model-0=cuda:1/stand-in-cuda:1", "model-1=cpu/cpu"], devices);
             Assert.Equal("cuda:0", status.GetProperty("trainerDevice").GetString());
 
-            using var writer = new StringWriter();
-            exporter.WriteTo(writer);
-            var lines = writer.ToString().Split('\n');
+            var lines = Detector.Tests.Metrics.Scrape.Lines(pipeline.Metrics.Registry);
             Assert.Contains("# TYPE detector_model_actor_info gauge", lines);
             Assert.Contains("detector_model_actor_info{actor=\"model-0\",device=\"cuda:1\"} 1", lines);
             Assert.Contains("detector_model_actor_info{actor=\"model-1\",device=\"cpu\"} 1", lines);

@@ -28,7 +28,6 @@ public sealed class NodeHttpTests : IAsyncLifetime
     private readonly CancellationTokenSource _stop = new();
     private DetectorPipeline _pipeline = null!;
     private NodeState _state = null!;
-    private PrometheusExporter _exporter = null!;
     private PipelineModelAdmin _admin = null!;
     private NodeHttpServer _server = null!;
     private Task _run = Task.CompletedTask;
@@ -46,12 +45,11 @@ public sealed class NodeHttpTests : IAsyncLifetime
             Retraining = new RetrainingOptions { WarmUpRows = 1_000, EveryRows = 0, ReservoirCapacity = 4_000, RecentCapacity = 1_000,
                 Training = new() { Epochs = 3, Threads = 1 } },
         };
-        // Created before the pipeline, as a node does, so it sees the zero-initialised series.
-        _exporter = new PrometheusExporter(NodeExporterOptions.Default);
         _pipeline = new DetectorPipeline(options, RecordDecoder.Create(generator.Schema), _schema, new InMemoryAlertSink(), new InMemoryDeadLetterSink());
         _state = new NodeState("http-test") { Pipeline = _pipeline, SourceKind = "generator", Models = new ModelHistory(_pipeline.Registry, 5) };
         _admin = new PipelineModelAdmin(_pipeline, _state.Models, _schema);
-        _server = await NodeHttpServer.StartAsync("127.0.0.1", 0, _exporter, _state, _admin, Token, NullLoggerFactory.Instance);
+        // The node's own wiring: the pipeline's registry with the source's and the process's metrics.
+        _server = await NodeHttpServer.StartAsync("127.0.0.1", 0, NodeMetrics.For(_pipeline, () => _state.Source), _state, _admin, Token, NullLoggerFactory.Instance);
         _http = new HttpClient { BaseAddress = _server.Url, Timeout = TimeSpan.FromSeconds(60) };
     }
 
@@ -69,7 +67,6 @@ public sealed class NodeHttpTests : IAsyncLifetime
         await _server.DisposeAsync();
         _admin.Dispose();
         await _pipeline.DisposeAsync();
-        _exporter.Dispose();
         _stop.Dispose();
     }
 
@@ -134,7 +131,7 @@ public sealed class NodeHttpTests : IAsyncLifetime
     public async Task Metrics_IsPrometheusTextWithCountersHistogramsAndLag()
     {
         await StartStreamingAsync();
-        using var sourceMetrics = new Detector.Streams.Telemetry.SourceMetrics(() => _state.Source);
+        await Poll.UntilAsync(() => _pipeline.Metrics.Scored > 0, "records scored", TimeSpan.FromSeconds(60), _run);
 
         var response = await _http.GetAsync(new Uri("/metrics", UriKind.Relative));
         var text = await response.Content.ReadAsStringAsync();
@@ -143,8 +140,25 @@ public sealed class NodeHttpTests : IAsyncLifetime
         Assert.Contains("# TYPE detector_records_scored_total counter", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE detector_score histogram", text, StringComparison.Ordinal);
         Assert.Contains("detector_score_bucket{le=\"0.001\"}", text, StringComparison.Ordinal);
+        // The generator source's one partition, through the node's own source wiring.
         Assert.Contains("detector_consumer_lag{partition=\"0\"}", text, StringComparison.Ordinal);
+        Assert.Contains("detector_partitions_assigned 1", text, StringComparison.Ordinal);
         Assert.Contains("detector_records_dead_lettered_total{reason=\"Malformed\"}", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE process_cpu_seconds_total counter", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_AcceptOpenMetrics_AnswersOpenMetricsEndingInEof()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/metrics", UriKind.Relative));
+        request.Headers.Accept.ParseAdd("application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
+
+        var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("application/openmetrics-text", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("# TYPE detector_anomalies counter", text, StringComparison.Ordinal);
+        Assert.EndsWith("# EOF\n", text, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using Detector.Node.Metrics;
 using Detector.Streams.Sources;
 using Detector.Streams.Telemetry;
 using Xunit;
@@ -9,39 +8,43 @@ namespace Detector.Tests.Metrics;
 public sealed class SourceMetricsExportTests
 {
     [Fact]
-    public void WriteTo_SourceStatus_LagPartitionsAndSkippedOffsets()
+    public void Scrape_SourceStatus_LagPartitionsAndSkippedOffsets()
     {
-        var meter = $"source-metrics-test-{Guid.NewGuid():N}";
-        using var exporter = new PrometheusExporter(new PrometheusExporterOptions().WithMeters(meter));
+        var registry = global::Prometheus.Metrics.NewCustomRegistry();
         var status = new Status { Skipped = 42, Partitions = [new PartitionStatus("in", 3, 100, 7), new PartitionStatus("in", 5, 10, 0)] };
-        using var metrics = new SourceMetrics(() => status, meter);
+        _ = new SourceMetrics(() => status, registry);
 
-        var lines = Scrape(exporter);
+        var lines = Scrape.Lines(registry);
         status.Skipped = 50;
-        var later = Scrape(exporter);
+        status.Partitions = [new PartitionStatus("in", 5, 10, 0)];
+        var later = Scrape.Lines(registry);
 
         Assert.Contains("# TYPE detector_source_skipped_offsets_total counter", lines);
         Assert.Contains("detector_source_skipped_offsets_total 42", lines);
         Assert.Contains("detector_source_skipped_offsets_total 50", later);
         Assert.Contains("detector_consumer_lag{partition=\"3\"} 7", lines);
         Assert.Contains("detector_partitions_assigned 2", lines);
+        // A revoked partition's lag goes with it, rather than staying at its last value.
+        Assert.DoesNotContain(later, l => l.StartsWith("detector_consumer_lag{partition=\"3\"}", StringComparison.Ordinal));
+        Assert.Contains("detector_partitions_assigned 1", later);
     }
 
     [Fact]
-    public void WriteTo_SourceThatCannotLoseRecords_ReportsZero()
+    public void Scrape_SourceThatCannotLoseRecords_ReportsZero()
     {
-        var meter = $"source-metrics-test-{Guid.NewGuid():N}";
-        using var exporter = new PrometheusExporter(new PrometheusExporterOptions().WithMeters(meter));
-        using var metrics = new SourceMetrics(() => new FileLikeStatus(), meter);
+        var registry = global::Prometheus.Metrics.NewCustomRegistry();
+        _ = new SourceMetrics(() => new FileLikeStatus(), registry);
 
-        Assert.Contains("detector_source_skipped_offsets_total 0", Scrape(exporter));
+        Assert.Contains("detector_source_skipped_offsets_total 0", Scrape.Lines(registry));
     }
 
-    private static string[] Scrape(PrometheusExporter exporter)
+    [Fact]
+    public void Scrape_NoSourceYet_AnswersWithNoPartitions()
     {
-        using var writer = new StringWriter();
-        exporter.WriteTo(writer);
-        return writer.ToString().Split('\n');
+        var registry = global::Prometheus.Metrics.NewCustomRegistry();
+        _ = new SourceMetrics(() => null, registry);
+
+        Assert.Contains("detector_partitions_assigned 0", Scrape.Lines(registry));
     }
 
     private sealed class Status : ISourceStatus
@@ -50,7 +53,7 @@ public sealed class SourceMetricsExportTests
 
         public bool IsAssigned => true;
 
-        public IReadOnlyList<PartitionStatus> Partitions { get; init; } = [];
+        public IReadOnlyList<PartitionStatus> Partitions { get; set; } = [];
 
         public long SkippedOffsets => Skipped;
     }

@@ -48,7 +48,8 @@ public sealed partial class PrometheusServer : IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (var arg in new[] { "--config.file=prometheus.yml", $"--storage.tsdb.path={Path.Combine(dir, "data")}",
-            $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn" })
+            $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn",
+            "--enable-feature=exemplar-storage" }) // Prometheus 2.42 then scrapes OpenMetrics and keeps exemplars
         {
             info.ArgumentList.Add(arg);
         }
@@ -77,6 +78,19 @@ public sealed partial class PrometheusServer : IAsyncDisposable
         var result = document.RootElement.GetProperty("data").GetProperty("result");
         return result.GetArrayLength() == 0 ? null
             : double.Parse(result[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The values of the exemplar label <paramref name="label"/> stored for <paramref name="query"/> over the last hour.</summary>
+    public async Task<IReadOnlyList<string>> ExemplarLabelsAsync(string query, string label)
+    {
+        var end = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds();
+        var start = end - 3600;
+        using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri(
+            $"api/v1/query_exemplars?query={Uri.EscapeDataString(query)}&start={start}&end={end}", UriKind.Relative)));
+        return [.. document.RootElement.GetProperty("data").EnumerateArray()
+            .SelectMany(series => series.GetProperty("exemplars").EnumerateArray())
+            .Select(e => e.GetProperty("labels").TryGetProperty(label, out var value) ? value.GetString() : null)
+            .OfType<string>()];
     }
 
     /// <summary>The state (pending or firing) of every active alert, by name.</summary>

@@ -25,6 +25,12 @@ public sealed class PrometheusServerTests(ScoringNodeFixture node)
         Assert.False(alerts.ContainsKey("DetectorDown"), "a scraped node must not be reported down");
         Assert.False(alerts.ContainsKey("DetectorDeadLetterRate"), "the generator sends no bad records");
         Assert.False(alerts.ContainsKey("DetectorInputLost"), "a node reading a generator loses no input");
+
+        // Prometheus negotiated OpenMetrics, so it kept the anomaly counter's exemplars: record ids a user can look up.
+        IReadOnlyList<string> ids = [];
+        await PrometheusServer.WaitUntilAsync(async () => (ids = await prometheus.ExemplarLabelsAsync("detector_anomalies_total", "record_id")).Count > 0, bound,
+            "no exemplar with a record_id was stored for detector_anomalies_total");
+        Assert.All(ids, id => Assert.False(string.IsNullOrWhiteSpace(id)));
     }
 
     [Fact]
