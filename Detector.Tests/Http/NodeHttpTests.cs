@@ -145,6 +145,8 @@ public sealed class NodeHttpTests : IAsyncLifetime
         Assert.Contains("detector_partitions_assigned 1", text, StringComparison.Ordinal);
         Assert.Contains("detector_records_dead_lettered_total{reason=\"Malformed\"}", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE process_cpu_seconds_total counter", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE dotnet_threadpool_threads gauge", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE dotnet_threadpool_completed_items_total counter", text, StringComparison.Ordinal);
     }
 
     [Fact]
