@@ -124,6 +124,9 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     /// <summary>Messages read from Kafka.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
 
+    /// <summary>Whether the partitions are paused because the pipeline has left the hand-over buffer full for <see cref="PauseAfter"/>.</summary>
+    internal bool IsPaused => Volatile.Read(ref _paused);
+
     /// <inheritdoc />
     public async IAsyncEnumerable<IReadOnlyList<RawRecord>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -132,6 +135,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             throw new InvalidOperationException("a Kafka source is read once");
         }
         _thread.Start();
+        IReadOnlyList<RawRecord>? notTaken = null;
         try
         {
             await foreach (var chunk in _chunks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -139,7 +143,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
                 if (cancellationToken.IsCancellationRequested)
                 {
                     // A stop: the end of the stream (the channel yields ready items without looking at the token).
-                    Unread(chunk);
+                    notTaken = chunk;
                     yield break;
                 }
                 yield return chunk;
@@ -151,7 +155,13 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             // The pipeline takes nothing more (stopped, cancelled or done). What is still in the hand-over buffer never
             // reached it: un-read it, so in-flight counts (and a revoke's drain) wait only for what the pipeline holds.
             Stop();
+            // Only once the consume thread has stopped: a record it accepted after an earlier un-read would move the
+            // lane's read position forward again, and the chunk un-read first would stay counted as in flight.
             await _readingEnded.Task.ConfigureAwait(false);
+            if (notTaken is not null)
+            {
+                Unread(notTaken);
+            }
             while (_chunks.Reader.TryRead(out var left))
             {
                 Unread(left);
@@ -359,7 +369,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
 
     private void SetPaused(bool paused)
     {
-        _paused = paused;
+        Volatile.Write(ref _paused, paused);
         if (_assigned.Count == 0)
         {
             return;

@@ -57,13 +57,16 @@ public sealed class TrainerElectionTests : IDisposable
     {
         using var trainer = await TrainerAsync("a");
         using var joining = Start("b");
-        // The join rebalances the group: the role leaves the trainer and is given out again (to either node).
-        var sent = Enumerable.Range(0, 12).Select(i => $"command {i}").ToList();
-        foreach (var command in sent)
+        // The join rebalances the group: the role leaves the trainer and is given out again (to either node). Commands
+        // keep coming (each acknowledged by the brokers before the next) until that has happened, and a few after.
+        var sent = new List<string>();
+        bool Reassigned() => trainer.RoleChanges.Contains(false) && (trainer.Election.IsTrainer || joining.Election.IsTrainer);
+        for (var after = 0; after < 3 && sent.Count < 2_000; after += Reassigned() ? 1 : 0)
         {
-            await SendAsync(command);
-            await Task.Delay(250);
+            sent.Add($"command {sent.Count}");
+            await SendAsync(sent[^1]);
         }
+        Assert.True(Reassigned(), $"the role never left node a while {sent.Count} commands were sent");
         await Poll.UntilAsync(() => sent.All(c => trainer.Commands.Contains(c) || joining.Commands.Contains(c)), "every command read by one of the nodes", Patience);
 
         await Poll.UntilAsync(() => trainer.Election.IsTrainer ^ joining.Election.IsTrainer, "exactly one trainer once the group settles", Patience);
@@ -89,17 +92,22 @@ public sealed class TrainerElectionTests : IDisposable
     private sealed class Member : IDisposable
     {
         private readonly ConcurrentQueue<string> _commands = new();
+        private readonly ConcurrentQueue<bool> _roleChanges = new();
 
         public Member(KafkaOptions options, string nodeId)
         {
             Election = new TrainerElection(options, nodeId, NullLogger.Instance);
             Election.CommandReceived += _commands.Enqueue;
+            Election.RoleChanged += _roleChanges.Enqueue;
             Election.Start();
         }
 
         public TrainerElection Election { get; }
 
         public List<string> Commands => [.. _commands];
+
+        /// <summary>Each gain (true) and loss (false) of the role, in order.</summary>
+        public List<bool> RoleChanges => [.. _roleChanges];
 
         public void Dispose() => Election.Dispose();
     }
