@@ -34,6 +34,7 @@ public sealed partial class KafkaRecordSource
     {
         var lanes = partitions.Select(p => _assigned.GetValueOrDefault(p.TopicPartition)).OfType<KafkaLane>().ToList();
         Flush(); // what was read must reach the pipeline before we can wait for it
+        DrainStarted?.Invoke(lanes.Sum(l => l.InFlight));
         var deadline = _time.GetTimestamp();
         // Once the pipeline has stopped reading (a close after the drain), no acknowledgement is coming: commit and go.
         while (!_readerDone && lanes.Any(l => l.InFlight > 0))
@@ -50,9 +51,18 @@ public sealed partial class KafkaRecordSource
                 _acknowledged.Wait(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
             }
         }
-        Commit(lanes);
+        var committed = Commit(lanes);
         Release(lanes);
-        LogRevoked(string.Join(",", partitions.Select(p => p.Partition.Value)));
+        if (committed)
+        {
+            LogRevoked(string.Join(",", partitions.Select(p => p.Partition.Value)));
+        }
+        else
+        {
+            // A broker may refuse commits while the group rebalances (librdkafka's mock answers REBALANCE_IN_PROGRESS;
+            // Kafka itself accepts them until the rebalance completes): the new owner reads again from the last commit.
+            LogRevokedUncommitted(string.Join(",", partitions.Select(p => p.Partition.Value)));
+        }
     }
 
     /// <summary>Partitions taken away without a revoke (session lost): commit nothing, forget them.</summary>
@@ -84,6 +94,9 @@ public sealed partial class KafkaRecordSource
 
     [LoggerMessage(Level = LogLevel.Information, Message = "kafka: revoked partitions [{Partitions}] after draining and committing")]
     private partial void LogRevoked(string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: revoked partitions [{Partitions}] after draining; their commit failed, so the new owner reads again from the last committed offsets")]
+    private partial void LogRevokedUncommitted(string partitions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: lost partitions [{Partitions}]; their in-flight records will be read again by the new owner")]
     private partial void LogLost(string partitions);

@@ -88,6 +88,9 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     /// <summary>Raised (on the consume thread) after each assignment change.</summary>
     public event Action? AssignmentChanged;
 
+    /// <summary>Raised (on the consume thread) when a revoke starts draining, with the revoked partitions' records in flight.</summary>
+    internal event Action<long>? DrainStarted;
+
     /// <summary>The assigned partitions with their committed offsets and lag (refreshed each commit interval).</summary>
     public IReadOnlyList<PartitionStatus> Partitions => _status;
 
