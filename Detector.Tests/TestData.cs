@@ -1,11 +1,24 @@
-using Xunit;
+using Detector.Models.Networks;
 using Detector.Models.Numerics;
+using Detector.Models.Scaling;
+using Detector.Models.Scoring;
+using Detector.Models.Training;
+using Xunit;
 
 namespace Detector.Tests;
 
 /// <summary>Seeded random arrays and tolerance checks shared by the tests.</summary>
 internal static class TestData
 {
+    /// <summary>An untrained model of the given shape (weights from seed 3) with an identity scaler, as a scorer sees one.</summary>
+    public static ModelSnapshot Snapshot(ModelOptions options, FeatureSchema schema, string name = "m", long version = 1)
+    {
+        var rng = new Rng(3);
+        var net = ReconstructionNetwork<float>.FromOptions(options, schema.Count, ref rng);
+        var meta = new TrainingMetadata(3, 0, 0, 0, 0, DateTimeOffset.UnixEpoch, 0, 1, [], []);
+        return new ModelSnapshot(name, version, schema, FeatureScaler.Identity(schema.Count), net, meta);
+    }
+
     public static float[] Floats(ref Rng rng, int n, double scale = 1.0)
     {
         var a = new float[n];

@@ -2,10 +2,7 @@ using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Detector.Models.Artifacts;
 using Detector.Models.Networks;
-using Detector.Models.Numerics;
-using Detector.Models.Scaling;
 using Detector.Models.Scoring;
-using Detector.Models.Training;
 using Detector.Streams.Kafka;
 using Detector.Tests.Devices;
 using Xunit;
@@ -60,11 +57,6 @@ public sealed class ModelBroadcastTests : IDisposable
     private static Task ProduceAsync(KafkaProducerHost producer, KafkaOptions options, byte[] value) =>
         producer.ProduceAsync(options.ModelsTopic, [new Message<byte[]?, byte[]> { Key = "default"u8.ToArray(), Value = value }]).WaitAsync(Patience);
 
-    private static ModelSnapshot Model(FeatureSchema schema, long version)
-    {
-        var rng = new Rng(3);
-        var net = ReconstructionNetwork<float>.FromOptions(new ModelOptions { HiddenSizes = [8], CodeSize = 2 }, schema.Count, ref rng);
-        var meta = new TrainingMetadata(3, 0, 0, 0, 0, DateTimeOffset.UnixEpoch, 0, 1, [], []);
-        return new ModelSnapshot("default", version, schema, FeatureScaler.Identity(schema.Count), net, meta);
-    }
+    private static ModelSnapshot Model(FeatureSchema schema, long version) =>
+        TestData.Snapshot(new ModelOptions { HiddenSizes = [8], CodeSize = 2 }, schema, "default", version);
 }

@@ -1,9 +1,7 @@
 using Detector.Models.Kernels;
 using Detector.Models.Networks;
 using Detector.Models.Numerics;
-using Detector.Models.Scaling;
 using Detector.Models.Scoring;
-using Detector.Models.Training;
 using Xunit;
 
 namespace Detector.Tests.Scoring;
@@ -89,13 +87,7 @@ public sealed class BatchInvarianceTests
         }
     }
 
-    private static ModelSnapshot Model(ModelOptions options, int features)
-    {
-        var rng = new Rng(3);
-        var net = ReconstructionNetwork<float>.FromOptions(options, features, ref rng);
-        var meta = new TrainingMetadata(3, 0, 0, 0, 0, DateTimeOffset.UnixEpoch, 0, 1, [], []);
-        return new ModelSnapshot("m", 1, FeatureSchema.Numbered(features), FeatureScaler.Identity(features), net, meta);
-    }
+    private static ModelSnapshot Model(ModelOptions options, int features) => TestData.Snapshot(options, FeatureSchema.Numbered(features));
 
     private static float[] Data(int rows, int features)
     {

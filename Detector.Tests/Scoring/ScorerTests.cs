@@ -1,8 +1,6 @@
 using Detector.Models.Networks;
 using Detector.Models.Numerics;
-using Detector.Models.Scaling;
 using Detector.Models.Scoring;
-using Detector.Models.Training;
 using Xunit;
 
 namespace Detector.Tests.Scoring;
@@ -12,14 +10,8 @@ public sealed class ScorerTests
 {
     private const int Features = 30;
 
-    private static ModelSnapshot Model(ModelKind kind = ModelKind.Autoencoder, VaeScore score = VaeScore.Reconstruction)
-    {
-        var rng = new Rng(3);
-        var options = new ModelOptions { Kind = kind, Score = score };
-        var net = ReconstructionNetwork<float>.FromOptions(options, Features, ref rng);
-        var meta = new TrainingMetadata(3, 0, 0, 0, 0, DateTimeOffset.UnixEpoch, 0, 1, [], []);
-        return new ModelSnapshot("m", 1, FeatureSchema.Numbered(Features), FeatureScaler.Identity(Features), net, meta);
-    }
+    private static ModelSnapshot Model(ModelKind kind = ModelKind.Autoencoder, VaeScore score = VaeScore.Reconstruction) =>
+        TestData.Snapshot(new ModelOptions { Kind = kind, Score = score }, FeatureSchema.Numbered(Features));
 
     private static float[] Data(int rows, ulong seed = 1)
     {
