@@ -36,6 +36,9 @@ public sealed class PipelineMetrics : IDisposable
     private long _consumedTotal;
     private long _scoredTotal;
     private long _deadLetteredTotal;
+
+    /// <summary>The dead letters by reason, beside the labelled counter (which only an exporter can read back).</summary>
+    private readonly DeadLetterCounters _deadLetteredByReason = new();
     private long _anomaliesTotal;
     private long _alertsTotal;
 
@@ -92,6 +95,9 @@ public sealed class PipelineMetrics : IDisposable
     /// <summary>Records dead-lettered.</summary>
     public long DeadLettered => Interlocked.Read(ref _deadLetteredTotal);
 
+    /// <summary>Records dead-lettered, by reason.</summary>
+    public DeadLetterCounters DeadLetteredByReason => _deadLetteredByReason;
+
     /// <summary>Records above threshold.</summary>
     public long Anomalies => Interlocked.Read(ref _anomaliesTotal);
 
@@ -108,6 +114,7 @@ public sealed class PipelineMetrics : IDisposable
     /// <summary>Counts a dead letter by reason.</summary>
     public void DeadLetter(DeadLetterReason reason)
     {
+        _deadLetteredByReason.Increment(reason);
         Interlocked.Increment(ref _deadLetteredTotal);
         _deadLettered.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
     }
