@@ -48,6 +48,9 @@ public sealed class PipelineMetrics
     private long _consumedTotal;
     private long _scoredTotal;
     private long _deadLetteredTotal;
+
+    /// <summary>The dead letters by reason, as plain totals for progress lines and tests (like the totals above).</summary>
+    private readonly DeadLetterCounters _deadLetteredByReason = new();
     private long _anomaliesTotal;
     private long _alertsTotal;
 
@@ -111,6 +114,9 @@ public sealed class PipelineMetrics
     /// <summary>Records dead-lettered.</summary>
     public long DeadLettered => Interlocked.Read(ref _deadLetteredTotal);
 
+    /// <summary>Records dead-lettered, by reason.</summary>
+    public DeadLetterCounters DeadLetteredByReason => _deadLetteredByReason;
+
     /// <summary>Records above threshold.</summary>
     public long Anomalies => Interlocked.Read(ref _anomaliesTotal);
 
@@ -134,6 +140,7 @@ public sealed class PipelineMetrics
     /// <summary>Counts a dead letter by reason.</summary>
     public void DeadLetter(DeadLetterReason reason)
     {
+        _deadLetteredByReason.Increment(reason);
         Interlocked.Increment(ref _deadLetteredTotal);
         _deadLettered.WithLabels(reason.ToString()).Inc();
     }

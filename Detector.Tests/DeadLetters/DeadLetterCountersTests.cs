@@ -1,6 +1,11 @@
+using Detector.Models.Scoring;
+using Detector.Models.Training;
+using Detector.Streams.Alerts;
 using Detector.Streams.DeadLetters;
 using Detector.Streams.Decoding;
-using Detector.Streams.Records;
+using Detector.Streams.Pipeline;
+using Detector.Streams.Training;
+using Detector.Tests.Pipeline;
 using Xunit;
 
 namespace Detector.Tests.DeadLetters;
@@ -45,11 +50,13 @@ public sealed class DeadLetterCountersTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new DeadLetterCounters().Increment((DeadLetterReason)42));
 
     [Fact]
-    public async Task DecodeFailures_ToSinkAndCounters_KeptAndCountedPerReason()
+    public async Task RunAsync_DecodeFailures_KeptBySinkAndCountedPerReasonByThePipeline()
     {
-        var decoder = RecordDecoder.Create(new RecordSchemaOptions { Features = [new FeatureField("amount")] });
+        var schema = new RecordSchemaOptions { Features = [new FeatureField("amount")] };
+        var features = new FeatureSchema(["amount"]);
+        var registry = new ModelRegistry();
+        registry.Publish(new Trainer().Train(Enumerable.Range(0, 40).Select(i => (float)Math.Sin(i)).ToArray(), 40, features, new(), new() { Epochs = 1 }));
         var sink = new InMemoryDeadLetterSink();
-        var counters = new DeadLetterCounters();
         string[] records =
         [
             """{"amount":1,"entity":"a","timestamp":1}""",
@@ -57,23 +64,23 @@ public sealed class DeadLetterCountersTests
             """{"amount":"x","entity":"a","timestamp":1}""",
             """{"entity":"a","timestamp":1}""",
             """{"amount":1,""",
+            """{"amount":2,"entity":"a","timestamp":2}""",
         ];
-        var features = new float[1];
-        for (var i = 0; i < records.Length; i++)
-        {
-            var payload = System.Text.Encoding.UTF8.GetBytes(records[i]);
-            if (!decoder.TryDecode(payload, new SourcePosition(0, i), features, out _, out var error))
-            {
-                await sink.WriteAsync(new DeadLetter(payload, new SourcePosition(0, i), error.Reason, error.Detail), CancellationToken.None);
-                counters.Increment(error.Reason);
-            }
-        }
+        var source = new ListSource(records.Select(r => System.Text.Encoding.UTF8.GetBytes(r)).ToList(), chunkSize: 2);
+        await using var pipeline = new DetectorPipeline(new PipelineOptions(), RecordDecoder.Create(schema), features, new InMemoryAlertSink(), sink, registry);
 
-        Assert.Equal([1L, 2L, 3L, 4L], sink.Letters.Select(l => l.Position.Offset));
-        Assert.Equal(1, counters.Get(DeadLetterReason.NonFinite));
-        Assert.Equal(1, counters.Get(DeadLetterReason.NonNumeric));
-        Assert.Equal(1, counters.Get(DeadLetterReason.MissingField));
-        Assert.Equal(1, counters.Get(DeadLetterReason.Malformed));
-        Assert.All(sink.Letters.Take(3), l => Assert.Contains("amount", l.Detail, StringComparison.Ordinal));
+        await pipeline.RunAsync(source).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal([1L, 2L, 3L, 4L], sink.Letters.Select(l => l.Position.Offset).Order());
+        var counts = pipeline.Metrics.DeadLetteredByReason;
+        Assert.Equal(1, counts.Get(DeadLetterReason.NonFinite));
+        Assert.Equal(1, counts.Get(DeadLetterReason.NonNumeric));
+        Assert.Equal(1, counts.Get(DeadLetterReason.MissingField));
+        Assert.Equal(1, counts.Get(DeadLetterReason.Malformed));
+        Assert.Equal(4, counts.Total);
+        Assert.Equal(4, pipeline.Metrics.DeadLettered);
+        Assert.Equal(2, pipeline.Metrics.Scored);
+        Assert.Equal(records.Length - 1, source.AcknowledgedOffset);
+        Assert.All(sink.Letters.Where(l => l.Reason != DeadLetterReason.Malformed), l => Assert.Contains("amount", l.Detail, StringComparison.Ordinal));
     }
 }

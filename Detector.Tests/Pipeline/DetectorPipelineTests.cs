@@ -177,6 +177,32 @@ public sealed class DetectorPipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_RecordWhoseScoreOverflows_DeadLetteredAsScoringFailedAndTheRestScored()
+    {
+        // Every feature is finite, so it decodes; an amount of 3e38 makes the reconstruction error overflow float.
+        var (decoder, schema, payloads) = Cards(3_000, seed: 13);
+        var bad = System.Text.Json.Nodes.JsonNode.Parse(payloads[2_000])!;
+        bad["amount"] = 3e38;
+        var mixed = new List<byte[]>(payloads);
+        mixed.Insert(2_000, Encoding.UTF8.GetBytes(bad.ToJsonString()));
+        var deadLetters = new InMemoryDeadLetterSink();
+        var scored = 0L;
+        await using var pipeline = new DetectorPipeline(Options(warmUp: 1_000), decoder, schema, new InMemoryAlertSink(), deadLetters,
+            batchJudged: b => Interlocked.Add(ref scored, b.Count));
+        var source = new ListSource(mixed);
+        await pipeline.RunAsync(source).WaitAsync(HangGuard);
+
+        var letter = Assert.Single(deadLetters.Letters);
+        Assert.Equal(DeadLetterReason.ScoringFailed, letter.Reason);
+        Assert.Equal(2_000, letter.Position.Offset);
+        Assert.Equal(mixed[2_000], letter.Payload.ToArray());
+        Assert.Contains("overflows the model", letter.Detail, StringComparison.Ordinal);
+        Assert.Equal(1, pipeline.Metrics.DeadLetteredByReason.Get(DeadLetterReason.ScoringFailed));
+        Assert.Equal(payloads.Count, scored);
+        Assert.Equal(mixed.Count - 1, source.AcknowledgedOffset);
+    }
+
+    [Fact]
     public async Task RunAsync_SinkHundredTimesSlower_NothingLostAndInFlightBounded()
     {
         const int records = 12_000;
