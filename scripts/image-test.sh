@@ -128,12 +128,17 @@ packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages:
 done_step
 
 step "buildah bud of the Dockerfile against the stand-ins"
-buildah bud --isolation chroot --pull=never --layers "${ulimits[@]}" \
-  --build-arg SDK_IMAGE="$sdk_image" --build-arg RUNTIME_IMAGE="$runtime_image" \
-  --build-arg RESTORE_ARGS="--source /nuget -p:NuGetAudit=false" \
-  --volume "$packages:/nuget:ro" \
-  --tag "$image" . 2>&1 | sed 's/^/  | /'
+bud=(buildah bud --isolation chroot --pull=never --layers "${ulimits[@]}"
+  --build-arg SDK_IMAGE="$sdk_image" --build-arg RUNTIME_IMAGE="$runtime_image"
+  --build-arg RESTORE_ARGS="--source /nuget -p:NuGetAudit=false"
+  --volume "$packages:/nuget:ro")
+# The build stage is tagged too, so that pruning the images earlier runs left untagged keeps its cached layers
+# (a stage no image descends from counts as dangling); an unchanged tree then rebuilds from the cache in seconds.
+"${bud[@]}" --target build --tag "$image-build" . 2>&1 | sed 's/^/  | /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || fail "buildah bud --target build"
+"${bud[@]}" --tag "$image" . 2>&1 | sed 's/^/  | /'
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "buildah bud"
+buildah rmi --prune >/dev/null
 done_step
 
 # --- 3. Running the image ------------------------------------------------------------------------------------------
