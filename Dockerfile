@@ -31,7 +31,10 @@ COPY config/ /etc/detector/
 WORKDIR /var/lib/detector
 # The .NET images' non-root user (uid 1654).
 USER app
+# The .NET images set ASPNETCORE_HTTP_PORTS=8080, and Kestrel warns at every start that the node's own binding
+# (Node:HttpPort) overrides it: emptied.
 ENV DETECTOR__Node__HttpPort=8080 \
+    ASPNETCORE_HTTP_PORTS="" \
     DOTNET_gcServer=0
 EXPOSE 8080
 ENTRYPOINT ["dotnet", "/app/detector.dll"]

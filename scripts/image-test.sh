@@ -182,11 +182,15 @@ wait_for() {
 }
 
 
-step "entry point: demo --records $records"
+log_dir=$(mktemp -d /tmp/detector-image-test.XXXXXX)
+step "entry point: demo --records $records (logs of the run in $log_dir, removed when it passes)"
 # The image sets Node:HttpPort (8080), so the demo serves /metrics while it runs: on a free port of the host network.
 # shellcheck disable=SC2086 # the entry point is words
-in_image --env DETECTOR__Node__HttpPort="$(free_port)" "$ctr" -- $entrypoint demo --records "$records" 2>&1 | sed 's/^/  | /'
+in_image --env DETECTOR__Node__HttpPort="$(free_port)" "$ctr" -- $entrypoint demo --records "$records" 2>&1 \
+  | tee "$log_dir/demo.log" | sed 's/^/  | /'
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "demo"
+# Kestrel's warning when ASPNETCORE_HTTP_PORTS (set by the .NET images) meets the node's own binding.
+! grep -q "Overriding address" "$log_dir/demo.log" || fail "Kestrel warns that the node overrides ASPNETCORE_HTTP_PORTS"
 done_step
 
 step "entry point: bench models --linear Blas (OpenBLAS from libopenblas0-pthread)"
@@ -196,10 +200,9 @@ in_image "$ctr" -- $entrypoint bench models --models ae2048 --modes infer --batc
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "bench models --linear Blas"
 done_step
 
-log_dir=$(mktemp -d /tmp/detector-image-test.XXXXXX)
 # The node trains its first model on the first 20,000 rows (fraud.json), then scores: twice that many records.
 replayed=$((2 * records))
-step "librdkafka in the image: kafka mock, then replay of $replayed card records (logs in $log_dir)"
+step "librdkafka in the image: kafka mock, then replay of $replayed card records"
 # shellcheck disable=SC2086
 in_image "$ctr" -- $entrypoint kafka mock --config /etc/detector/fraud.json > "$log_dir/mock.log" 2>&1 &
 mock_pid=$!; pids+=("$mock_pid")
@@ -239,6 +242,7 @@ node=$(descendant "$run_pid" dotnet) || fail "no dotnet process under buildah ru
 kill -TERM "$node"
 wait "$run_pid" || { tail -n 20 "$log_dir/run.log" >&2; fail "the node did not exit 0 on SIGTERM"; }
 echo "  | SIGTERM: the node drained and exited 0"
+! grep -q "Overriding address" "$log_dir/run.log" || fail "Kestrel warns that the node overrides ASPNETCORE_HTTP_PORTS"
 done_step
 
 step "stopping the mock cluster"
