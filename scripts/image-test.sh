@@ -35,8 +35,11 @@ step "installing buildah, debootstrap and curl when missing"
 scripts/setup.sh buildah debootstrap curl
 done_step
 
-dotnet_bin=$(readlink -f "$(command -v dotnet)") || fail "no dotnet on PATH"
-dotnet_root=$(dirname "$dotnet_bin")
+# The .NET that is copied into the stand-ins: DOTNET_ROOT, else where the dotnet on PATH lives.
+command -v dotnet >/dev/null || fail "no dotnet on PATH"
+dotnet_root=${DOTNET_ROOT:-$(dirname "$(readlink -f "$(command -v dotnet)")")}
+[ -x "$dotnet_root/dotnet" ] && [ -d "$dotnet_root/shared/Microsoft.AspNetCore.App" ] \
+  || fail "no .NET with the ASP.NET Core runtime at $dotnet_root (set DOTNET_ROOT)"
 sdk_version=$(dotnet --version)
 aspnet_version=$(ls "$dotnet_root/shared/Microsoft.AspNetCore.App" | sort -V | tail -n 1)
 netcore_version=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" | sort -V | tail -n 1)
@@ -138,6 +141,7 @@ bud=(buildah bud --isolation chroot --pull=never --layers "${ulimits[@]}"
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "buildah bud --target build"
 "${bud[@]}" --tag "$image" . 2>&1 | sed 's/^/  | /'
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "buildah bud"
+# Untagged images of earlier runs (this removes every dangling image in the machine's buildah storage).
 buildah rmi --prune >/dev/null
 done_step
 
