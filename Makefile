@@ -5,7 +5,7 @@ RUN_TESTS = $(DOTNET) test Detector.sln -c Release --no-build -nologo --logger "
 	--blame-hang-timeout 15m --blame-hang-dump-type none
 BENCH_PACKAGES := python3-torch python3-numpy python3-threadpoolctl python3-confluent-kafka
 
-.PHONY: demo test test-under-load build setup bench bench-models clean eval
+.PHONY: demo test test-under-load build setup bench bench-models clean eval image-test
 
 setup:
 	@scripts/setup.sh
@@ -29,6 +29,12 @@ test: build
 test-under-load: build
 	@scripts/setup.sh prometheus libnvrtc11.2
 	@yes > /dev/null & a=$$!; yes > /dev/null & b=$$!; trap 'kill $$a $$b 2>/dev/null' EXIT; $(RUN_TESTS)
+
+# The Dockerfile built with buildah on locally built stand-in base images (no image can be pulled here), then the image
+# run: demo, OpenBLAS, the image's command on a mock Kafka cluster and a scrape of /metrics. Root; installs buildah and
+# debootstrap when missing. The stand-in bases are cached, so only the first run debootstraps (scripts/image-test.sh).
+image-test:
+	scripts/image-test.sh
 
 # Side-by-side benchmark against PyTorch on this machine: writes docs/benchmarks.md.
 bench: setup

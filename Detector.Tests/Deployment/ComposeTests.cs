@@ -125,4 +125,19 @@ public sealed class ComposeTests
         Assert.Contains("ENTRYPOINT [\"dotnet\", \"/app/detector.dll\"]", lines);
         Assert.Contains("COPY config/ /etc/detector/", lines);
     }
+
+    [Fact]
+    public void Dockerfile_BaseImagesAreBuildArgumentsDefaultingToTheOfficialDotNetImages()
+    {
+        var lines = RepositoryFiles.Read("Dockerfile").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        var global = lines.TakeWhile(l => !l.StartsWith("FROM ", StringComparison.Ordinal)).ToList();
+
+        // ARGs before the first FROM are the ones FROM lines can use; make image-test overrides them with stand-ins.
+        Assert.Contains("ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble", global);
+        Assert.Contains("ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0-noble", global);
+        Assert.Contains("FROM ${SDK_IMAGE} AS build", lines);
+        Assert.Contains("FROM ${RUNTIME_IMAGE} AS runtime", lines);
+        // The default build restores from nuget.org: no restore flags unless a build argument adds them.
+        Assert.Contains("ARG RESTORE_ARGS=\"\"", lines);
+    }
 }
