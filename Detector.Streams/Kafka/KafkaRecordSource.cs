@@ -75,7 +75,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             SingleReader = true,
             SingleWriter = true,
         });
-        KafkaNative.EnsureLoaded();
+        KafkaLibrary.EnsureLoaded();
         _consumer = new ConsumerBuilder<Ignore, byte[]>(KafkaClientConfigs.Consumer(options, options.GroupId, clientId))
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
