@@ -8,14 +8,18 @@ namespace Detector.Streams.Kafka;
 /// </summary>
 public static class KafkaClientConfigs
 {
-    /// <summary>The scoring consumer: a group member that stores nothing itself (offsets come from the offset tracker).</summary>
-    public static ConsumerConfig Consumer(KafkaOptions options, string groupId, string clientId)
+    /// <summary>
+    /// The scoring consumer: a group member that stores nothing itself (offsets come from the offset tracker); a static
+    /// member (`group.instance.id`) when instanceId is given.
+    /// </summary>
+    public static ConsumerConfig Consumer(KafkaOptions options, string groupId, string clientId, string? instanceId = null)
     {
         var config = new ConsumerConfig
         {
             BootstrapServers = options.BootstrapServers,
             GroupId = groupId,
             ClientId = clientId,
+            GroupInstanceId = instanceId,
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
