@@ -24,6 +24,7 @@ public static class KafkaClientConfigs
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             // Eager assignment: a rebalance revokes everything, we drain and commit, then the new owners start.
+            // Cooperative-sticky was measured on the 2.16 mock and not chosen: see the README ("Rebalancing").
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.RoundRobin,
             SessionTimeoutMs = (int)options.SessionTimeout.TotalMilliseconds,
             HeartbeatIntervalMs = Math.Max(100, (int)options.SessionTimeout.TotalMilliseconds / 4),

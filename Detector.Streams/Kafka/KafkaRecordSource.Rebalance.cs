@@ -88,9 +88,17 @@ public sealed partial class KafkaRecordSource
                 _acknowledged.Wait(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
             }
         }
-        Commit(lanes);
+        var committed = Commit(lanes);
         Release(lanes);
-        LogRevoked(string.Join(",", partitions.Select(p => p.Partition.Value)));
+        if (committed)
+        {
+            LogRevoked(string.Join(",", partitions.Select(p => p.Partition.Value)));
+        }
+        else
+        {
+            // E.g. the mock cluster refuses commits while a rebalance is prepared (a real broker takes them).
+            LogRevokedUncommitted(string.Join(",", partitions.Select(p => p.Partition.Value)));
+        }
     }
 
     /// <summary>Partitions taken away without a revoke (session lost): commit nothing, forget them.</summary>
@@ -125,6 +133,9 @@ public sealed partial class KafkaRecordSource
 
     [LoggerMessage(Level = LogLevel.Information, Message = "kafka: revoked partitions [{Partitions}] after draining and committing")]
     private partial void LogRevoked(string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: revoked partitions [{Partitions}] after draining, but the commit failed: the new owner reads again from the last commit")]
+    private partial void LogRevokedUncommitted(string partitions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: lost partitions [{Partitions}]; their in-flight records will be read again by the new owner")]
     private partial void LogLost(string partitions);
