@@ -10,7 +10,6 @@ ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0-noble
 FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig Detector.sln ./
-COPY build/ build/
 COPY Detector.Models/ Detector.Models/
 COPY Detector.Streams/ Detector.Streams/
 COPY Detector.Node/ Detector.Node/
@@ -18,10 +17,10 @@ COPY Detector.Node/ Detector.Node/
 ARG RESTORE_ARGS=""
 RUN dotnet publish Detector.Node/Detector.Node.csproj -c Release -o /app --nologo $RESTORE_ARGS
 
-# Run: ASP.NET Core runtime plus the native libraries the node binds at run time (librdkafka for Kafka, OpenBLAS for GEMM).
+# Run: ASP.NET Core runtime plus OpenBLAS for GEMM (librdkafka comes with the publish output, from librdkafka.redist).
 FROM ${RUNTIME_IMAGE} AS runtime
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends librdkafka1 libopenblas0-pthread \
+    && apt-get install -y --no-install-recommends libopenblas0-pthread \
     && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /var/lib/detector \
     && chown app:app /var/lib/detector

@@ -6,7 +6,7 @@
 # machine without a GPU) get that component added to apt's sources first, for this Debian release only.
 set -euo pipefail
 
-packages=(libopenblas0-pthread librdkafka1 "$@")
+packages=(libopenblas0-pthread "$@")
 non_free=(libnvrtc11.2 libnvrtc-builtins11.8)
 missing=()
 for p in "${packages[@]}"; do

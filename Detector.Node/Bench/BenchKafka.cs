@@ -33,6 +33,11 @@ public static class BenchKafka
     /// <summary>Runs the cases; python is the interpreter for the reference (null skips it, saying so).</summary>
     public static async Task<int> RunAsync(long records, int partitions, string? python, string referenceScript, TextWriter output, CancellationToken cancellationToken)
     {
+        if (python is not null)
+        {
+            // Before the Detector cases, so a missing module fails (or gets installed) in seconds, not after them.
+            ReferencePackages.Ensure(python, ReferencePackages.KafkaReference.Modules, ReferencePackages.KafkaReference.Packages);
+        }
         using var cluster = new MockCluster(3);
         var options = new KafkaOptions { BootstrapServers = cluster.BootstrapServers, InputTopic = Input, AlertsTopic = "bench-alerts" };
         cluster.CreateTopic(Input, partitions);

@@ -46,7 +46,7 @@ public static class KafkaCommand
         using var cluster = new MockCluster(brokers);
         var options = topics with { BootstrapServers = cluster.BootstrapServers };
         CreateDetectorTopics(cluster, options, partitions);
-        Console.WriteLine($"mock Kafka cluster: {brokers} brokers (librdkafka {KafkaNative.Version})");
+        Console.WriteLine($"mock Kafka cluster: {brokers} brokers ({KafkaLibrary.Description})");
         Console.WriteLine($"topics: {options.InputTopic} ({partitions} partitions), {options.AlertsTopic} ({partitions}), {options.DeadLetterTopic}, {options.ModelsTopic}, {options.ControlTopic}, {options.StatusTopic}");
         Console.WriteLine($"bootstrap.servers={cluster.BootstrapServers}");
         Console.WriteLine("press Ctrl+C to stop");

@@ -15,7 +15,7 @@ internal sealed class ClientThread(string name, Action<CancellationToken> loop) 
     /// <summary>Starts the loop (librdkafka is loaded first).</summary>
     public void Start()
     {
-        KafkaNative.EnsureLoaded();
+        KafkaLibrary.EnsureLoaded();
         _thread = new Thread(() => loop(_stop.Token)) { IsBackground = true, Name = name };
         _thread.Start();
     }

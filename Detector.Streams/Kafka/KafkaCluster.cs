@@ -30,6 +30,9 @@ public sealed class KafkaCluster : IDisposable
         _options = options.Validate();
         _logger = logger;
         NodeId = nodeId;
+        // Which librdkafka build the node runs on (the redist ships several; Debian 12 loads the centos8 one).
+        _logger.LogInformation("node {Node}: Confluent.Kafka {Client} on librdkafka {Version} ({File})", nodeId,
+            typeof(Confluent.Kafka.Library).Assembly.GetName().Version, KafkaLibrary.Version, Path.GetFileName(KafkaLibrary.Path));
         Producer = new KafkaProducerHost(options, nodeId, logger);
         Election = new TrainerElection(options, nodeId, logger);
         _broadcast = new ModelBroadcast(options, Producer, nodeId, modelName, schema, logger);

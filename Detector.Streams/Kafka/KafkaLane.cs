@@ -48,6 +48,24 @@ internal sealed class KafkaLane(int id, TopicPartition partition)
         Committed = Math.Max(Committed, firstOffset);
     }
 
+    /// <summary>
+    /// Where the group left the partition, known at assignment: next is the group's committed offset (everything
+    /// before it is handled), end the partition's high watermark. No record has been read yet, so nothing moves
+    /// <see cref="FirstOffset"/> or makes this lane commit.
+    /// </summary>
+    public void Resume(long next, long end)
+    {
+        if (next >= 0)
+        {
+            AtomicMax.Update(ref Acknowledged, next - 1);
+            Committed = Math.Max(Committed, next);
+        }
+        if (end >= 0)
+        {
+            HighWatermark = end;
+        }
+    }
+
     /// <summary>Raises the acknowledged offset (acknowledgements may arrive out of order).</summary>
     public bool Acknowledge(long offset) => AtomicMax.Update(ref Acknowledged, offset);
 }

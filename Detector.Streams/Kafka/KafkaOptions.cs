@@ -48,6 +48,14 @@ public sealed record KafkaOptions
     /// <summary>Group session timeout: how soon a dead node's partitions (and the trainer role) move.</summary>
     public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Static membership (KIP-345) in <see cref="GroupId"/>: the input consumer's `group.instance.id` is the node id, so a
+    /// node restarted within <see cref="SessionTimeout"/> gets its partitions back without the other members
+    /// rebalancing (on a real broker; librdkafka's mock rebalances anyway). Off by default: node ids must then be
+    /// unique and survive a restart (a pod name does across container restarts); the k8s manifests turn it on.
+    /// </summary>
+    public bool StaticMembership { get; init; }
+
     /// <summary>How often a node publishes its status.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -15,7 +15,7 @@ public sealed class KafkaProducerHost : IDisposable
     /// <summary>Connects as clientId.</summary>
     public KafkaProducerHost(KafkaOptions options, string clientId, ILogger? logger = null)
     {
-        KafkaNative.EnsureLoaded();
+        KafkaLibrary.EnsureLoaded();
         var log = logger ?? NullLogger.Instance;
         _producer = new ProducerBuilder<byte[]?, byte[]>(KafkaClientConfigs.Producer(options, clientId))
             .SetErrorHandler((_, e) => log.LogWarning("kafka producer error {Code}: {Reason}", e.Code, e.Reason))

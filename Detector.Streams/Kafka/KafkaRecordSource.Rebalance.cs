@@ -8,6 +8,7 @@ public sealed partial class KafkaRecordSource
 {
     private void OnAssigned(List<TopicPartition> partitions)
     {
+        var added = new List<KafkaLane>(partitions.Count);
         lock (_lanes)
         {
             foreach (var partition in partitions)
@@ -17,8 +18,10 @@ public sealed partial class KafkaRecordSource
                 _laneOrigins[lane.Id] = partition;
                 _assigned[partition] = lane;
                 _byPartition[partition.Partition.Value] = lane;
+                added.Add(lane);
             }
         }
+        LearnPositions(added);
         LogAssigned(string.Join(",", partitions.Select(p => p.Partition.Value)));
         if (_paused)
         {
@@ -28,6 +31,41 @@ public sealed partial class KafkaRecordSource
         RefreshStatus();
         AssignmentChanged?.Invoke();
     }
+
+    /// <summary>
+    /// Starts new lanes at the group's committed offset (or the partition's first offset when the group has none) and
+    /// the partition's end, asked of the brokers now: a lane otherwise learns where it stands only from its first
+    /// record, and a partition taken over on a quiet topic reported committed offset 0 and the whole partition as lag
+    /// until new records arrived. Bounded by <see cref="AssignQueryTimeout"/>; on failure the lane learns from its first
+    /// record as before (and the reason is logged).
+    /// </summary>
+    private void LearnPositions(List<KafkaLane> lanes)
+    {
+        if (lanes.Count == 0)
+        {
+            return;
+        }
+        var started = _time.GetTimestamp();
+        try
+        {
+            var committed = _consumer.Committed(lanes.Select(l => l.Partition), AssignQueryTimeout)
+                .ToDictionary(c => c.TopicPartition, c => c.Offset.Value);
+            foreach (var lane in lanes)
+            {
+                var left = AssignQueryTimeout - _time.GetElapsedTime(started);
+                var marks = _consumer.QueryWatermarkOffsets(lane.Partition, left > TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
+                var next = committed.GetValueOrDefault(lane.Partition, -1);
+                lane.Resume(next >= 0 ? next : marks.Low.Value, marks.High.Value);
+            }
+        }
+        catch (KafkaException e)
+        {
+            LogPositionUnknown(string.Join(",", lanes.Select(l => l.Partition.Partition.Value)), e.Error.Reason);
+        }
+    }
+
+    /// <summary>How long an assignment may wait for the group's committed offsets and the partitions' ends.</summary>
+    private static readonly TimeSpan AssignQueryTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Drains the revoked partitions' in-flight records, commits them, then lets the partitions go.</summary>
     private void OnRevoked(List<TopicPartitionOffset> partitions)
@@ -91,6 +129,9 @@ public sealed partial class KafkaRecordSource
 
     [LoggerMessage(Level = LogLevel.Information, Message = "kafka: assigned partitions [{Partitions}]")]
     private partial void LogAssigned(string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: committed offsets of assigned partitions [{Partitions}] unknown ({Reason}); their status counts from the first record read")]
+    private partial void LogPositionUnknown(string partitions, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "kafka: revoked partitions [{Partitions}] after draining and committing")]
     private partial void LogRevoked(string partitions);

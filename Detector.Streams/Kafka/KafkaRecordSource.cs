@@ -62,7 +62,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     private long _skipped;
     private volatile PartitionStatus[] _status = [];
 
-    /// <summary>Joins the group (on the first read) as clientId.</summary>
+    /// <summary>Joins the group (on the first read) as clientId (also its static instance id with <see cref="KafkaOptions.StaticMembership"/>).</summary>
     public KafkaRecordSource(KafkaOptions options, string clientId, ILogger? logger = null, TimeProvider? time = null, int chunkSize = 512)
     {
         _options = options.Validate();
@@ -75,8 +75,8 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             SingleReader = true,
             SingleWriter = true,
         });
-        KafkaNative.EnsureLoaded();
-        _consumer = new ConsumerBuilder<Ignore, byte[]>(KafkaClientConfigs.Consumer(options, options.GroupId, clientId))
+        KafkaLibrary.EnsureLoaded();
+        _consumer = new ConsumerBuilder<Ignore, byte[]>(KafkaClientConfigs.Consumer(options, options.GroupId, clientId, options.StaticMembership ? clientId : null))
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))

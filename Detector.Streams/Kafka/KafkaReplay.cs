@@ -19,7 +19,7 @@ public sealed class KafkaReplay(KafkaOptions options, string topic, ILogger? log
     public async Task<ReplayResult> RunAsync(IEnumerable<ReplayRecord> records, ReplayOptions replay, CancellationToken cancellationToken)
     {
         replay.Validate();
-        KafkaNative.EnsureLoaded();
+        KafkaLibrary.EnsureLoaded();
         var config = KafkaClientConfigs.Producer(options, "detector-replay");
         config.LingerMs = 20;
         using var producer = new ProducerBuilder<byte[]?, byte[]>(config)

@@ -21,7 +21,7 @@ public sealed class MockCluster : IDisposable
     public MockCluster(int brokerCount = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
-        KafkaNative.EnsureLoaded();
+        KafkaLibrary.EnsureLoaded();
         var errors = new byte[512];
         var conf = MockClusterNative.ConfNew();
         // The owning handle logs nothing of interest; keep it quiet.
@@ -62,6 +62,13 @@ public sealed class MockCluster : IDisposable
     /// <summary>Makes broker the leader of a partition.</summary>
     public void SetPartitionLeader(string topic, int partition, int brokerId) =>
         Check(MockClusterNative.PartitionSetLeader(Cluster, topic, partition, brokerId), $"leader of {topic}[{partition}] -> {brokerId}");
+
+    /// <summary>
+    /// Makes the cluster's metadata advertise another address for a broker (its listener stays where it is): puts a
+    /// proxy in front of it, e.g. a TLS terminator, since the mock brokers speak plaintext only.
+    /// </summary>
+    public void AdvertiseBrokerAt(int brokerId, string host, int port) =>
+        Check(MockClusterNative.BrokerSetHostPort(Cluster, brokerId, host, port), $"broker {brokerId} at {host}:{port}");
 
     /// <summary>The next requests of an API (e.g. <see cref="KafkaApi.Produce"/>) fail with these errors, one each, in order.</summary>
     public void PushRequestErrors(KafkaApi api, params int[] errors) =>

@@ -13,8 +13,9 @@ namespace Detector.Streams.Kafka;
 /// The group's committed offset is the command cursor: a command is committed once handled, so one that arrives while
 /// the role moves is read by the next trainer, not lost; the group's first trainer ever starts at the end (commands are
 /// for whoever trains now, not history). Assignment is eager: any change in the group takes the role away for the
-/// rebalance and gives it back (cooperative-sticky would keep it, but librdkafka before 2.3 can abort the process when
-/// such a consumer closes before its first assignment, librdkafka#4312; Debian 12 ships 2.0.2).
+/// rebalance and gives it back (cooperative-sticky would keep it; librdkafka#4312, which made it unsafe on the old
+/// client, is fixed in 2.16, but on the mock cluster cooperative rebalances took two rounds and twice as long: see the
+/// README, "Rebalancing").
 /// </summary>
 public sealed partial class TrainerElection : ITrainerRole, IDisposable
 {

@@ -44,4 +44,12 @@ public sealed class KafkaOptionsTests
         Assert.True(KafkaClientConfigs.Producer(options, "c").EnableIdempotence);
         Assert.False(KafkaClientConfigs.Consumer(options, "g", "c").EnableAutoCommit);
     }
+
+    [Fact]
+    public void ClientConfigs_StaticMembership_InstanceIdOnlyOnTheInputConsumerWhenGiven()
+    {
+        Assert.Equal("node-1", KafkaClientConfigs.Consumer(Valid, "g", "node-1", "node-1").GroupInstanceId);
+        Assert.Null(KafkaClientConfigs.Consumer(Valid, "g", "node-1").GroupInstanceId);
+        Assert.False(Valid.StaticMembership);
+    }
 }

@@ -9,7 +9,7 @@ internal static class KafkaTopics
     /// <summary>Every message of a topic's partitions, read from the beginning up to the high watermarks.</summary>
     public static List<ConsumeResult<byte[]?, byte[]>> ReadAll(KafkaOptions options, string topic, int partitions)
     {
-        KafkaNative.EnsureLoaded();
+        KafkaLibrary.EnsureLoaded();
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(KafkaClientConfigs.Reader(options, $"test-reader-{Guid.NewGuid():N}")).Build();
         var tps = Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)).ToList();
         var ends = tps.ToDictionary(tp => tp, tp => consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High.Value);
@@ -40,7 +40,7 @@ internal static class KafkaTopics
     /// <summary>Each partition's high watermark (the offset after its last record).</summary>
     public static Dictionary<int, long> Ends(KafkaOptions options, string topic, int partitions)
     {
-        KafkaNative.EnsureLoaded();
+        KafkaLibrary.EnsureLoaded();
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Reader(options, $"test-ends-{Guid.NewGuid():N}")).Build();
         return Enumerable.Range(0, partitions).ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
     }
@@ -48,7 +48,7 @@ internal static class KafkaTopics
     /// <summary>The group's committed next offset per partition (−1 where none).</summary>
     public static Dictionary<int, long> Committed(KafkaOptions options, string group, string topic, int partitions)
     {
-        KafkaNative.EnsureLoaded();
+        KafkaLibrary.EnsureLoaded();
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(options, group, "test-committed")).Build();
         return consumer.Committed(Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(10))
             .ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
