@@ -32,7 +32,16 @@ public static class InspectCommand
             var file = result.GetValue(path)!;
             OptionCheck.Require(File.Exists(file), "artifact", file, "an existing model artifact");
             var bytes = File.ReadAllBytes(file);
-            var model = ModelArtifact.FromBytes(bytes);
+            Detector.Models.Scoring.ModelSnapshot model;
+            try
+            {
+                model = ModelArtifact.FromBytes(bytes);
+            }
+            catch (ModelArtifactException e)
+            {
+                // The argument is what is wrong, as for `score --model` and Model:Path: a usage error (exit code 2).
+                throw new InvalidOptionException("artifact", file, $"a verified model artifact ({e.Message})");
+            }
             var o = model.Options;
             var m = model.Metadata;
             var document = new

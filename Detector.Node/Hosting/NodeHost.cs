@@ -146,6 +146,9 @@ public static class NodeHost
                 log.LogError("drain did not finish within {Timeout}: {InFlight} records unacknowledged (a Kafka source redelivers them)",
                     shutdownTimeout, pipeline.Offsets.InFlight);
                 await IgnoreCancellationAsync(run);
+                // Abort the stages: a graceful stop would wait for the very work that outlasted the bound (a sink
+                // write retried until it succeeds), and the node would never exit.
+                await pipeline.StopAsync(hardStop.Token);
                 return 1;
             }
             catch (Exception e) when (e is not OperationCanceledException)

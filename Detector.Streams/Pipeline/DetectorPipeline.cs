@@ -212,16 +212,20 @@ public sealed class DetectorPipeline : IAsyncDisposable
         return _trainer.AskAsync<ModelInstalled>(new InstallModel(model, AsNewVersion: true), TimeSpan.FromMinutes(10), cancellationToken);
     }
 
-    /// <summary>Stops every stage after draining what it holds, upstream first.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops every stage after draining what it holds, upstream first. When <paramref name="cancellationToken"/> fires
+    /// (a node whose drain ran out of time), the stages give up on work in flight instead: a sink write being retried
+    /// ends, and its records stay unacknowledged (a Kafka source redelivers them).
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         _retrainTimer?.Dispose();
-        await _batcher.StopAsync().ConfigureAwait(false);
-        await Task.WhenAll(_models.Select(m => m.StopAsync())).ConfigureAwait(false);
-        await _thresholds.StopAsync().ConfigureAwait(false);
-        await _alertSink.StopAsync().ConfigureAwait(false);
-        await _trainer.StopAsync().ConfigureAwait(false);
-        await _system.StopAllAsync().ConfigureAwait(false);
+        await _batcher.StopAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(_models.Select(m => m.StopAsync(cancellationToken))).ConfigureAwait(false);
+        await _thresholds.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _alertSink.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _trainer.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _system.StopAllAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

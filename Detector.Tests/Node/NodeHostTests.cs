@@ -56,10 +56,11 @@ public sealed class NodeHostTests : IDisposable
     public async Task RunAsync_PerEntityThresholdsInConfiguration_EachEntityJudgedAgainstItsOwnScores()
     {
         // After 1,000 ordinary records (the warm-up the first model is trained on), two cards alternate: "calm" sends
-        // ordinary records, "hot" records whose amount z-score is far off. Against one global threshold the hot card's
+        // ordinary records, "hot" records with every feature far off. Against one global threshold the hot card's
         // scores fill the top percent and the calm card never alerts; with per-entity thresholds each card is judged
-        // against its own recent scores, so both alert, the calm one at thresholds below every one of the hot card's.
-        var generator = RecordGenerators.Create("cards", 21);
+        // against its own recent scores, so both alert, the calm one at far lower thresholds. (No injected fraud, so the
+        // calm card's own scores stay ordinary; a card's first 50 records are judged against the global threshold.)
+        var generator = new CardTransactionGenerator(new CardGeneratorOptions { Seed = 21, AnomalyRate = 0 });
         var lines = new List<string>();
         for (var i = 0; i < 7_000; i++)
         {
@@ -70,7 +71,10 @@ public sealed class NodeHostTests : IDisposable
                 record["card"] = isHot ? "hot" : "calm";
                 if (isHot)
                 {
-                    record["amount_zscore"] = 40 + (i % 7);
+                    foreach (var name in generator.Schema.Features.Select(f => f.Name))
+                    {
+                        record[name] = 50 * (double)record[name]! + 50 + (i % 7);
+                    }
                 }
             }
             lines.Add(record.ToJsonString());
@@ -90,8 +94,10 @@ public sealed class NodeHostTests : IDisposable
         var hot = alerts.Where(a => (string?)a["entity"] == "hot").Select(a => (double)a["threshold"]!).ToList();
         Assert.True(calm.Count >= 5, $"{calm.Count} alerts for the calm card");
         Assert.True(hot.Count >= 5, $"{hot.Count} alerts for the hot card");
-        Assert.True(calm.Max() < hot.Min(), $"calm thresholds up to {calm.Max():g4}, hot ones from {hot.Min():g4}");
+        Assert.True(Median(calm) * 4 < Median(hot), $"median thresholds: calm {Median(calm):g4}, hot {Median(hot):g4}");
     }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>A source with input assigned and nothing to read yet (a quiet topic), reporting the given partition.</summary>
     private sealed class IdleSource(PartitionStatus partition) : IRecordSource, ISourceStatus

@@ -16,19 +16,21 @@ public sealed class NodeProcessTests : IDisposable
         "--set", "Pipeline:Retraining:WarmUpRows=1000", "--set", "Pipeline:Retraining:Training:Epochs=3", "--set", "Pipeline:ModelActors=1",
     ];
 
-    [Fact]
-    public async Task Run_Sigterm_StopsConsumingDrainsAndExitsZeroWithinTheBound()
+    [Theory]
+    [InlineData(15, "SIGTERM")]
+    [InlineData(2, "SIGINT")]
+    public async Task Run_StopSignal_StopsConsumingDrainsAndExitsZeroWithinTheBound(int signal, string name)
     {
         await using var node = await NodeProcess.StartNodeAsync([.. LoopbackNode, "--set", "Node:ShutdownTimeout=00:00:20"], _dir);
         using var http = new HttpClient { BaseAddress = node.Url };
         await node.WaitForOutputAsync("first model v1", TimeSpan.FromSeconds(60));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
 
-        node.Signal(15);
+        node.Signal(signal);
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(25));
 
         Assert.True(code == 0, node.Output);
-        Assert.Contains("stop requested (SIGTERM)", node.Output, StringComparison.Ordinal);
+        Assert.Contains($"stop requested ({name})", node.Output, StringComparison.Ordinal);
         Assert.Matches(@"stopped: consumed (\d+), scored \1, ", node.Output); // drained: everything read was scored
     }
 
@@ -44,8 +46,15 @@ public sealed class NodeProcessTests : IDisposable
         Assert.Matches(@"source finished: consumed 6000, scored 6000, ", node.Output);
         var alerts = File.ReadAllLines(Path.Combine(_dir, "windowed-alerts.jsonl"));
         Assert.NotEmpty(alerts);
-        // Per-sensor attribution: the features blamed are sensors, not window cells (those are named sensor@t-k).
-        Assert.All(alerts, a => Assert.DoesNotContain("@t-", a, StringComparison.Ordinal));
+        // Per-sensor attribution: the features blamed are the fleet's sensors, not window cells (named sensor@t-k).
+        var sensors = Detector.Streams.Generators.RecordGenerators.Create("fleet", 1).Schema.Features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.All(alerts, a =>
+        {
+            using var alert = System.Text.Json.JsonDocument.Parse(a);
+            var blamed = alert.RootElement.GetProperty("top_features").EnumerateArray().Select(f => f.GetProperty("name").GetString()!).ToList();
+            Assert.NotEmpty(blamed);
+            Assert.All(blamed, name => Assert.Contains(name, sensors));
+        });
     }
 
     [Fact]
@@ -55,14 +64,80 @@ public sealed class NodeProcessTests : IDisposable
         node.Signal(15);
         Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(25)));
 
-        var logs = node.Output.Split('\n').Where(l => l.StartsWith('{')).ToList();
-        Assert.NotEmpty(logs);
+        // Every line the node printed, none skipped: a text line among them fails to parse.
+        var logs = node.Output.Split('\n').ToList();
+        Assert.True(logs.Count > 3, node.Output);
         foreach (var line in logs)
         {
             using var entry = System.Text.Json.JsonDocument.Parse(line);
             Assert.True(entry.RootElement.TryGetProperty("LogLevel", out _), line);
         }
         Assert.Contains(logs, l => l.Contains("HTTP listening on", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_DrainLongerThanShutdownTimeout_ExitsOne()
+    {
+        // Alerts go to /dev/full: every write fails and is retried, so what was scored is never acknowledged.
+        await using var node = await NodeProcess.StartNodeAsync([.. LoopbackNode, "--set", "Sinks:Alerts:Path=/dev/full",
+            "--set", "Node:ShutdownTimeout=00:00:02"], _dir);
+        await node.WaitForOutputAsync("failed; retrying", TimeSpan.FromSeconds(60));
+
+        node.Signal(15);
+        var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(code == 1, node.Output);
+        Assert.Contains("stop requested (SIGTERM)", node.Output, StringComparison.Ordinal);
+        Assert.Contains("drain did not finish within 00:00:02", node.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_Sigterm_ReadyzTurns503WhileDraining()
+    {
+        // The drain cannot finish (alerts to /dev/full) and its bound is long: the node stays up, draining.
+        await using var node = await NodeProcess.StartNodeAsync([.. LoopbackNode, "--set", "Sinks:Alerts:Path=/dev/full",
+            "--set", "Node:ShutdownTimeout=00:05:00"], _dir);
+        using var http = new HttpClient { BaseAddress = node.Url, Timeout = TimeSpan.FromSeconds(60) };
+        await node.WaitForOutputAsync("failed; retrying", TimeSpan.FromSeconds(60));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+
+        node.Signal(15);
+        await node.WaitForOutputAsync("stop requested (SIGTERM)", TimeSpan.FromSeconds(60));
+        var readyz = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readyz.StatusCode);
+        Assert.Contains("stopping", await readyz.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("run", "Model:Path")]
+    [InlineData("inspect", "artifact")]
+    [InlineData("score", "--model")]
+    public async Task Command_CorruptedArtifact_ExitsTwoNamingTheArgumentAndTheCorruption(string command, string key)
+    {
+        var generator = Detector.Streams.Generators.RecordGenerators.Create("cards", 5);
+        var data = Path.Combine(_dir, "cards.jsonl");
+        File.WriteAllLines(data, Enumerable.Range(0, 50).Select(_ => System.Text.Encoding.UTF8.GetString(generator.Next().Payload)));
+        var schema = new Detector.Models.Scoring.FeatureSchema(generator.Schema.Features.Select(f => f.Name));
+        var rows = Enumerable.Range(0, 40 * schema.Count).Select(i => (float)Math.Sin(i)).ToArray();
+        var bytes = Detector.Models.Artifacts.ModelArtifact.ToBytes(new Detector.Models.Training.Trainer().Train(rows, 40, schema, new(), new() { Epochs = 1 }));
+        bytes[bytes.Length / 2] ^= 0xFF;
+        var model = Path.Combine(_dir, "corrupted.dtm");
+        File.WriteAllBytes(model, bytes);
+        string[] args = command switch
+        {
+            "run" => ["run", "--http-port", "-1", "--set", $"Model:Path={model}"],
+            "inspect" => ["inspect", model],
+            _ => ["score", "--model", model, "--input", data, "--dataset", "cards", "--out", Path.Combine(_dir, "scores.csv")],
+        };
+
+        var (code, output) = await NodeProcess.RunAsync(args, _dir);
+
+        Assert.True(code == 2, output);
+        Assert.Contains($"{key} = '{model}' is invalid", output, StringComparison.Ordinal);
+        Assert.Contains("SHA-256 mismatch", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // one clear line, no stack trace
     }
 
     [Theory]

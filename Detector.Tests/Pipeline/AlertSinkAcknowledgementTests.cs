@@ -49,6 +49,8 @@ public sealed class AlertSinkAcknowledgementTests
         var (pipeline, source, firstOffsets) = Start(sink, records);
         await using (pipeline)
         {
+            // Released whatever happens: the pipeline's disposal waits for the held publish.
+            using var release = new Releaser(sink);
             var run = pipeline.RunAsync(source);
             // Publishes are made in the order batches are judged: the third one carries the third batch judged.
             await Poll.UntilAsync(() => sink.Confirmed >= 10, "ten later publishes confirmed past the blocked one", Bound, run);
@@ -77,6 +79,7 @@ public sealed class AlertSinkAcknowledgementTests
         var (pipeline, source, _) = Start(sink, records);
         await using (pipeline)
         {
+            using var release = new Releaser(sink);
             var run = pipeline.RunAsync(source);
             await Poll.UntilAsync(() => sink.Failures >= 5, "the failing publishes retried", Bound, run);
 
@@ -89,6 +92,16 @@ public sealed class AlertSinkAcknowledgementTests
             Assert.True(pipeline.Metrics.Alerts > 0, "no alerts were raised: the test shows nothing");
             Assert.Equal(pipeline.Metrics.Alerts, sink.Delivered.Length);
             Assert.Equal(sink.Delivered.Length, sink.Delivered.Select(a => a.RecordId).Distinct().Count());
+        }
+    }
+
+    /// <summary>Unblocks and heals the sink on dispose, so a failed assertion cannot leave the pipeline's disposal waiting.</summary>
+    private sealed class Releaser(ScriptedAlertSink sink) : IDisposable
+    {
+        public void Dispose()
+        {
+            sink.Failing = false;
+            sink.Unblock();
         }
     }
 
