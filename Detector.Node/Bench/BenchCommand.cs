@@ -18,11 +18,12 @@ public static class BenchCommand
         var seconds = new Option<double>("--sample-seconds") { Description = "Minimum length of each of the 5 timed samples.", DefaultValueFactory = _ => 0.5 };
         var linear = new Option<LinearPath>("--linear") { Description = "Dense-layer path: Auto, Blas or Managed (to compare them).", DefaultValueFactory = _ => LinearPath.Auto };
         var device = new Option<string>("--device") { Description = "Where to run: cpu, or cuda:N (one CUDA stream per scoring thread).", DefaultValueFactory = _ => "cpu" };
+        var engine = new Option<Detector.Models.Engines.ModelEngine>("--engine") { Description = "Native, or Torch (LibTorch 2.10 through TorchSharp, one intra-op thread per scorer; lines labelled torchsharp).", DefaultValueFactory = _ => Detector.Models.Engines.ModelEngine.Native };
         var math = new Option<CudaMathMode>("--math") { Description = "GEMM precision on a CUDA device: Fp32, Tf32 or Bf16.", DefaultValueFactory = _ => CudaMathMode.Fp32 };
         var modelsCommand = new Command("models", "Model engine throughput (records/s), one JSON line per case.\n\nExamples:\n  ./detector bench models\n  " +
             "./detector bench models --models ae30 --threads 1 --linear Blas\n  ./detector bench models --device cuda:0 --math Tf32")
         {
-            models, modes, batches, threads, seconds, linear, device, math,
+            models, modes, batches, threads, seconds, linear, device, math, engine,
         };
         modelsCommand.SetAction(r =>
         {
@@ -32,6 +33,24 @@ public static class BenchCommand
             {
                 Console.Error.WriteLine($"--device '{r.GetValue(device)}' is not a device; allowed: 'cpu' or 'cuda:N'");
                 return 2;
+            }
+            if (r.GetValue(engine) == Detector.Models.Engines.ModelEngine.Torch)
+            {
+                if (spec.Kind != DeviceKind.Cpu)
+                {
+                    Console.Error.WriteLine("--engine Torch runs on the CPU LibTorch only (TorchSharp's CUDA build is not served here)");
+                    return 2;
+                }
+                try
+                {
+                    BenchModels.Run(m, md, b, t, r.GetValue(seconds), r.GetValue(linear), Console.Out, Detector.Models.Torch.TorchEngine.Register());
+                    return 0;
+                }
+                catch (Detector.Models.Torch.TorchUnavailableException e)
+                {
+                    Console.Error.WriteLine($"bench models --engine Torch: {e.Message}");
+                    return 1;
+                }
             }
             if (spec.Kind == DeviceKind.Cpu)
             {
