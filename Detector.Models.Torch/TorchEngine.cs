@@ -10,7 +10,7 @@ namespace Detector.Models.Torch;
 /// to a few thousand records/s, so the engine runs each call on one intra-op thread by default (<see cref="IntraOpThreads"/>):
 /// parallelism comes from the model actors, one LibTorch call per actor at a time.
 /// </summary>
-public sealed class TorchEngine : IModelEngine
+public sealed class TorchEngine : IModuleEngine
 {
     /// <summary>Loads LibTorch and sets its intra-op thread count (torch.set_num_threads).</summary>
     public TorchEngine(int intraOpThreads = 1)
@@ -33,12 +33,16 @@ public sealed class TorchEngine : IModelEngine
         if (ModelEngines.IsRegistered(ModelEngine.Torch) && ModelEngines.Resolve(ModelEngine.Torch) is TorchEngine { } existing
             && existing.IntraOpThreads == intraOpThreads)
         {
-            return existing;
+            return existing; // a registered factory is created here, once
         }
         var engine = new TorchEngine(intraOpThreads);
         ModelEngines.Register(engine);
         return engine;
     }
+
+    /// <inheritdoc />
+    public ReconstructionNetwork<float> LoadModule(ModelOptions options, int inputSize, byte[] module) =>
+        new TorchScriptNetwork(options, inputSize, module);
 
     /// <inheritdoc />
     public ReconstructionNetwork<float> Adopt(ReconstructionNetwork<float> network) => network switch

@@ -2,7 +2,10 @@ using Detector.Models.Networks;
 
 namespace Detector.Models.Engines;
 
-/// <summary>The project's own kernels: a network bound to another engine goes back to its native form.</summary>
+/// <summary>
+/// The project's own kernels: a network bound to another engine goes back to its native form. A network that has none
+/// (an imported TorchScript module) stays on its own engine: a node configured for Native still serves it, on Torch.
+/// </summary>
 public sealed class NativeEngine : IModelEngine
 {
     /// <summary>The one instance.</summary>
@@ -15,7 +18,7 @@ public sealed class NativeEngine : IModelEngine
     public ReconstructionNetwork<float> Adopt(ReconstructionNetwork<float> network) => network switch
     {
         IEngineBoundNetwork { Portable: { } native } => native,
-        IEngineBoundNetwork bound => throw new NotSupportedException($"this model runs only on the {bound.Engine} engine (it was imported from PyTorch as a module, not as weights)"),
+        IEngineBoundNetwork => network,
         _ => network,
     };
 }
