@@ -22,6 +22,12 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
     private readonly Mlp<float>[] _stacks;
     private readonly long[][] _shapes;
     private readonly Tensor[]? _frozen;
+    private readonly Tensor _half = TorchOps.Constant(0.5);
+    private readonly Tensor _minusHalf = TorchOps.Constant(-0.5);
+    private readonly Tensor _one = TorchOps.Constant(1);
+    private readonly Tensor _beta;
+    private readonly Tensor _inverseSamples;
+    private readonly Tensor[] _slopes;
 
     /// <summary>Wraps a native AE or VAE; frozen means its weights never change again.</summary>
     internal TorchNetwork(ReconstructionNetwork<float> native, bool frozen) : base(native.Options, native.InputSize)
@@ -33,6 +39,9 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
             VariationalAutoencoder<float> vae => [vae.Trunk, vae.Heads, vae.Decoder],
             _ => throw new NotSupportedException($"the Torch engine runs the Autoencoder and the VariationalAutoencoder, not {native.Options.Kind}"),
         };
+        _beta = TorchOps.Constant(Options.Beta);
+        _inverseSamples = TorchOps.Constant(1.0 / Options.ElboSamples);
+        _slopes = _stacks.Select(s => TorchOps.Constant(s.Layers[0].Slope)).ToArray();
         _shapes = _stacks.SelectMany(s => s.Layers).SelectMany(l => new[] { new long[] { l.InputSize, l.OutputSize }, new long[] { l.OutputSize } }).ToArray();
         if (frozen)
         {
@@ -78,7 +87,7 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
             loss = ElementErrors(t, output).mean();
             if (Options.SparsityWeight > 0)
             {
-                loss = loss + code.abs().sum() * (Options.SparsityWeight / rows);
+                loss = TorchOps.Add(loss, TorchOps.Mul(code.abs().sum(), TorchOps.Constant(Options.SparsityWeight / rows)));
             }
         }
         else
@@ -88,9 +97,9 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
             var eps = new float[rows * Code];
             rng.FillGaussian<float>(eps);
             var (mu, logVar) = (stats.narrow(1, 0, Code), stats.narrow(1, Code, Code));
-            var z = mu + torch.tensor(eps, [rows, Code]) * (logVar * 0.5).exp();
+            var z = TorchOps.Add(mu, TorchOps.Mul(torch.tensor(eps, [rows, Code]), TorchOps.Mul(logVar, _half).exp()));
             var output = Run(2, z, p, training, ref rng);
-            loss = ElementErrors(t, output).mean() + Kl(mu, logVar).sum() * (Options.Beta / rows);
+            loss = TorchOps.Add(ElementErrors(t, output).mean(), TorchOps.Mul(Kl(mu, logVar).sum(), TorchOps.Constant(Options.Beta / rows)));
         }
         if (grads is not null)
         {
@@ -136,7 +145,7 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
                 // Negative ELBO over L samples; each row's ε is seeded by the row itself, exactly as the native VAE does.
                 var samples = Options.ElboSamples;
                 var eps = new float[rows * Code];
-                var std = (logVar * 0.5).exp();
+                var std = TorchOps.Mul(logVar, _half).exp();
                 e = torch.zeros(rows, InputSize);
                 for (var l = 0; l < samples; l++)
                 {
@@ -145,9 +154,10 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
                         var rowRng = new Rng(Rng.SeedFrom(x.Slice(i * InputSize, InputSize), (ulong)l));
                         rowRng.FillGaussian(eps.AsSpan(i * Code, Code));
                     }
-                    e = e + ElementErrors(xt, Run(2, mu + torch.tensor(eps, [rows, Code]) * std, p, false, ref rng)) * (1.0 / samples);
+                    var z = TorchOps.Add(mu, TorchOps.Mul(torch.tensor(eps, [rows, Code]), std));
+                    e = TorchOps.Add(e, TorchOps.Mul(ElementErrors(xt, Run(2, z, p, false, ref rng)), _inverseSamples));
                 }
-                s = e.mean([1]) + Kl(mu, logVar).sum([1]) * Options.Beta;
+                s = TorchOps.Add(e.mean([1]), TorchOps.Mul(Kl(mu, logVar).sum([1]), _beta));
             }
         }
         e.contiguous().data<float>().CopyTo(errors[..n], 0, 0);
@@ -167,7 +177,7 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
         for (var l = 0; l < mlp.Layers.Count; l++)
         {
             var layer = mlp.Layers[l];
-            var y = Activate(torch.addmm(p[offset + 2 * l + 1], x, p[offset + 2 * l], 1f, 1f), layer.Activation, layer.Slope);
+            var y = Activate(TorchOps.Linear(x, p[offset + 2 * l], p[offset + 2 * l + 1]), layer.Activation, _slopes[stack]);
             if (dropout && l + 1 < mlp.Layers.Count)
             {
                 // The native mask, drawn in the same order: m ∈ {0, 1/(1-p)} per element, row-major.
@@ -178,30 +188,30 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
                 {
                     mask[i] = rng.NextDouble() < mlp.Dropout ? 0f : keep;
                 }
-                y = y * torch.tensor(mask, [rows, layer.OutputSize]);
+                y = TorchOps.Mul(y, torch.tensor(mask, [rows, layer.OutputSize]));
             }
             x = y;
         }
         return x;
     }
 
-    private static Tensor Activate(Tensor z, Activation activation, float slope) => activation switch
+    private static Tensor Activate(Tensor z, Activation activation, Tensor slope) => activation switch
     {
         Activation.Identity => z,
         Activation.Relu => z.relu(),
-        Activation.LeakyRelu => nn.functional.leaky_relu(z, slope),
+        Activation.LeakyRelu => TorchOps.LeakyRelu(z, slope),
         Activation.Tanh => z.tanh(),
         Activation.Sigmoid => z.sigmoid(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
     };
 
     /// <summary>MSE: (r − t)²; BCE on logits z: max(z, 0) + log(1 + e^−|z|) − t·z (the native kernels' formulas).</summary>
-    private Tensor ElementErrors(Tensor target, Tensor output) => Options.Loss == ReconstructionLoss.BinaryCrossEntropy
-        ? output.relu() + (-output.abs()).exp().log1p() - target * output
-        : (output - target).square();
+    private Tensor ElementErrors(Tensor target, Tensor output) =>
+        TorchOps.ElementErrors(target, output, Options.Loss == ReconstructionLoss.BinaryCrossEntropy);
 
     /// <summary>Per element −½(1 + log σ² − μ² − σ²).</summary>
-    private static Tensor Kl(Tensor mu, Tensor logVar) => (1 + logVar - mu.square() - logVar.exp()) * -0.5;
+    private Tensor Kl(Tensor mu, Tensor logVar) =>
+        TorchOps.Mul(TorchOps.Sub(TorchOps.Sub(TorchOps.Add(logVar, _one), TorchOps.Mul(mu, mu)), logVar.exp()), _minusHalf);
 
     private static Tensor FromSpan(ReadOnlySpan<float> values, int rows, int cols) =>
         torch.tensor(values[..(rows * cols)].ToArray(), [rows, cols]);

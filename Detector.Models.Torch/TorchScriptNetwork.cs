@@ -80,9 +80,7 @@ public sealed class TorchScriptNetwork : ReconstructionNetwork<float>, IEngineBo
             throw new InvalidOperationException($"the TorchScript module mapped [{rows}, {InputSize}] to [{string.Join(", ", output.shape)}]");
         }
         output = output.to_type(ScalarType.Float32);
-        var e = Options.Loss == ReconstructionLoss.BinaryCrossEntropy
-            ? output.relu() + (-output.abs()).exp().log1p() - xt * output
-            : (output - xt).square();
+        var e = TorchOps.ElementErrors(xt, output, Options.Loss == ReconstructionLoss.BinaryCrossEntropy);
         e.contiguous().data<float>().CopyTo(errors[..n], 0, 0);
         e.mean([1]).data<float>().CopyTo(rowScores[..rows], 0, 0);
     }
