@@ -69,13 +69,15 @@ public static class BenchCommand
             }
         });
         var records = new Option<long>("--records") { Description = "Records through the pipeline in the throughput case.", DefaultValueFactory = _ => 3_000_000 };
+        var pipelineEngine = new Option<Detector.Models.Engines.ModelEngine>("--engine") { Description = "Native, or Torch (model actors on LibTorch; lines labelled torchsharp).", DefaultValueFactory = _ => Detector.Models.Engines.ModelEngine.Native };
         var pipelineThreads = new Option<int>("--threads") { Description = "Model actors (and scoring threads of the reference case).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var batchRows = new Option<int>("--batch-rows") { Description = "Pipeline batch size (max rows).", DefaultValueFactory = _ => new Detector.Streams.Pipeline.PipelineOptions().BatchMaxRows };
         var pipelineCommand = new Command("pipeline", "In-process pipeline throughput against the model's own batch-256 throughput, and p99 latency at half the maximum rate.\n\nExample:\n  ./detector bench pipeline --records 1000000")
         {
-            records, pipelineThreads, batchRows,
+            records, pipelineThreads, batchRows, pipelineEngine,
         };
-        pipelineCommand.SetAction((r, ct) => BenchPipeline.RunAsync(r.GetValue(records), r.GetValue(pipelineThreads), r.GetValue(batchRows), Console.Out, ct));
+        pipelineCommand.SetAction((r, ct) => BenchPipeline.RunAsync(r.GetValue(records), r.GetValue(pipelineThreads), r.GetValue(batchRows), Console.Out, ct,
+            r.GetValue(pipelineEngine) == Detector.Models.Engines.ModelEngine.Torch ? Detector.Models.Torch.TorchEngine.Register() : null));
         var thresholdsCommand = new Command("thresholds", "Cost of one threshold evaluation (ns), global and per entity, for several window sizes.\n\nExample:\n  ./detector bench thresholds");
         thresholdsCommand.SetAction(_ =>
         {
