@@ -8,6 +8,7 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig Detector.sln ./
 COPY build/ build/
 COPY Detector.Models/ Detector.Models/
+COPY Detector.Models.Torch/ Detector.Models.Torch/
 COPY Detector.Streams/ Detector.Streams/
 COPY Detector.Node/ Detector.Node/
 RUN dotnet publish Detector.Node/Detector.Node.csproj -c Release -o /app --nologo
