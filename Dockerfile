@@ -10,7 +10,9 @@ ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0-noble
 FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig Detector.sln ./
+COPY build/ build/
 COPY Detector.Models/ Detector.Models/
+COPY Detector.Models.Torch/ Detector.Models.Torch/
 COPY Detector.Streams/ Detector.Streams/
 COPY Detector.Node/ Detector.Node/
 # Extra restore flags, none by default (nuget.org); `make image-test` restores offline from a mounted package folder.

@@ -21,13 +21,13 @@ demo: build
 # A test that hangs is stopped after 15 minutes and named (the longest takes about a minute), so a hang fails the run
 # instead of outlasting CI.
 test: build
-	@scripts/setup.sh prometheus libnvrtc11.2
+	@scripts/setup.sh prometheus libnvrtc11.2 python3-torch
 	$(RUN_TESTS)
 
 # The same run with both cores kept busy by two busy loops (as on a shared CI machine): every wait in the tests is a
 # bounded poll, so this must pass too. The loops stop with the run, whatever its outcome.
 test-under-load: build
-	@scripts/setup.sh prometheus libnvrtc11.2
+	@scripts/setup.sh prometheus libnvrtc11.2 python3-torch
 	@yes > /dev/null & a=$$!; yes > /dev/null & b=$$!; trap 'kill $$a $$b 2>/dev/null' EXIT; $(RUN_TESTS)
 
 # The Dockerfile built with buildah on locally built stand-in base images (no image can be pulled here), then the image

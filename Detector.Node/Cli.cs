@@ -17,6 +17,7 @@ public static class Cli
         {
             RunCommand.Create(NodeComponents.BuiltIn().WithKafka()),
             TrainCommand.Create(),
+            ImportCommand.Create(),
             ScoreCommand.Create(),
             InspectCommand.Create(),
             StreamingDemo.Create(),

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Detector.Models.Engines;
 using Detector.Models.Kernels;
 using Detector.Models.Networks;
 using Detector.Models.Numerics;
@@ -17,11 +18,19 @@ namespace Detector.Models.Artifacts;
 /// float array per parameter, in the network's parameter order) and training metadata.
 /// Version 2 adds the window shape (steps, kernel size, stride) at the end of the architecture, for the windowed kinds;
 /// dense models are still written as version 1, so nodes running an older build keep reading them.
+/// Version 3 holds an imported TorchScript module: the version 2 architecture, then the module's bytes (length-prefixed)
+/// instead of weight arrays; reading one needs the Torch engine registered in <see cref="ModelEngines"/>.
 /// </summary>
 public static class ModelArtifact
 {
     /// <summary>The newest format version this build writes and reads (it reads every version from 1 up).</summary>
-    public const ushort FormatVersion = 2;
+    public const ushort FormatVersion = 3;
+
+    /// <summary>The format version of windowed models (the architecture has the window shape).</summary>
+    public const ushort WindowedFormatVersion = 2;
+
+    /// <summary>The format version of imported TorchScript modules.</summary>
+    public const ushort ModuleFormatVersion = 3;
 
     /// <summary>The format version of dense (AE, VAE) models: the architecture has no window shape.</summary>
     public const ushort DenseFormatVersion = 1;
@@ -49,7 +58,8 @@ public static class ModelArtifact
     }
 
     /// <summary>The format version a model is written in: the oldest that can hold its architecture.</summary>
-    public static ushort VersionFor(ModelOptions options) => options.IsWindowed ? FormatVersion : DenseFormatVersion;
+    public static ushort VersionFor(ModelOptions options) =>
+        options.Kind == ModelKind.TorchScript ? ModuleFormatVersion : options.IsWindowed ? WindowedFormatVersion : DenseFormatVersion;
 
     /// <summary>Writes a model file atomically (temporary file, then rename).</summary>
     public static void Save(ModelSnapshot model, string path)
@@ -168,11 +178,20 @@ public static class ModelArtifact
             w.Write(o.KernelSize);
             w.Write(o.Stride);
         }
-        var parameters = m.Network.Parameters;
-        w.Write(parameters.Count);
-        foreach (var p in parameters)
+        if (VersionFor(o) >= ModuleFormatVersion)
         {
-            WriteFloats(w, p);
+            var module = (m.Network as IModuleNetwork ?? throw new InvalidOperationException($"a {o.Kind} network must carry its module")).Module;
+            w.Write(module.Length);
+            w.Write(module);
+        }
+        else
+        {
+            var parameters = m.Network.Parameters;
+            w.Write(parameters.Count);
+            foreach (var p in parameters)
+            {
+                WriteFloats(w, p);
+            }
         }
         var t = m.Metadata;
         w.Write(t.Seed);
@@ -225,9 +244,18 @@ public static class ModelArtifact
         {
             options = options with { WindowSteps = r.ReadInt32(), KernelSize = r.ReadInt32(), Stride = r.ReadInt32() };
         }
-        if (options.IsWindowed != formatVersion >= 2)
+        if (VersionFor(options) != formatVersion)
         {
             throw new ModelArtifactException($"corrupted payload: a {options.Kind} model cannot be stored in format version {formatVersion}");
+        }
+        if (formatVersion >= ModuleFormatVersion)
+        {
+            var module = r.ReadBytes(ReadCount(r, int.MaxValue, "module length"));
+            if (!ModelEngines.IsRegistered(ModelEngine.Torch) || ModelEngines.Resolve(ModelEngine.Torch) is not IModuleEngine torch)
+            {
+                throw new ModelArtifactException("this model is a TorchScript module imported from PyTorch and runs only on the Torch engine, which this program does not have (Detector.Models.Torch)");
+            }
+            return new ModelSnapshot(name, version, schema, scaler, torch.LoadModule(options, schema.Count, module), ReadMetadata(r));
         }
         var rng = new Rng(0);
         var network = ReconstructionNetwork<float>.FromOptions(options, schema.Count, ref rng);
@@ -245,6 +273,11 @@ public static class ModelArtifact
             }
             values.CopyTo(network.Parameters[i], 0);
         }
+        return new ModelSnapshot(name, version, schema, scaler, network, ReadMetadata(r));
+    }
+
+    private static TrainingMetadata ReadMetadata(BinaryReader r)
+    {
         var metadata = new TrainingMetadata(
             Seed: r.ReadUInt64(),
             Epochs: r.ReadInt32(),
@@ -260,7 +293,7 @@ public static class ModelArtifact
         {
             throw new ModelArtifactException($"corrupted payload: {r.BaseStream.Length - r.BaseStream.Position} unexpected trailing bytes");
         }
-        return new ModelSnapshot(name, version, schema, scaler, network, metadata);
+        return metadata;
     }
 
     private static int ReadCount(BinaryReader r, int max, string what)

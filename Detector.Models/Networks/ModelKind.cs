@@ -14,4 +14,10 @@ public enum ModelKind
 
     /// <summary>Sequence-to-sequence LSTM autoencoder over windows of <see cref="ModelOptions.WindowSteps"/> steps × S sensors.</summary>
     LstmAutoencoder = 4,
+
+    /// <summary>
+    /// A PyTorch module brought by the user (TorchScript, from <c>detector import</c>) mapping rows to their
+    /// reconstruction; it runs on the Torch engine only and is imported, never trained.
+    /// </summary>
+    TorchScript = 5,
 }

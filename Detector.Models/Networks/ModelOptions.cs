@@ -1,3 +1,4 @@
+using Detector.Models.Engines;
 using Detector.Models.Kernels;
 using Detector.Models.Validation;
 
@@ -59,6 +60,12 @@ public sealed record ModelOptions
     /// <summary>Convolutional autoencoder: stride of each encoder convolution (and of the mirrored decoder).</summary>
     public int Stride { get; init; } = 2;
 
+    /// <summary>
+    /// What trains and scores the model: Native (default) or Torch (LibTorch through TorchSharp; AE and VAE only).
+    /// Not stored in the artifact: a model trained by either engine scores on the other.
+    /// </summary>
+    public ModelEngine Engine { get; init; } = ModelEngine.Native;
+
     /// <summary>Whether the kind reads windows of steps × sensors.</summary>
     public bool IsWindowed => Kind is ModelKind.ConvolutionalAutoencoder or ModelKind.LstmAutoencoder;
 
@@ -78,6 +85,8 @@ public sealed record ModelOptions
         Check(LeakySlope is > 0 and < 1, nameof(LeakySlope), LeakySlope, "(0, 1)");
         Check(ElboSamples >= 1, nameof(ElboSamples), ElboSamples, ">= 1");
         Check(WindowSteps >= 1 && (IsWindowed || WindowSteps == 1), nameof(WindowSteps), WindowSteps, IsWindowed ? ">= 1" : "1 (only windowed kinds take windows)");
+        Check(Enum.IsDefined(Engine), nameof(Engine), Engine, string.Join(", ", Enum.GetNames<ModelEngine>()));
+        Check(Engine == ModelEngine.Native || !IsWindowed, nameof(Engine), Engine, $"Native for {Kind} (the Torch engine runs the AE and the VAE)");
         Check(KernelSize >= 1, nameof(KernelSize), KernelSize, ">= 1");
         Check(Stride >= 1, nameof(Stride), Stride, ">= 1");
         if (IsWindowed)

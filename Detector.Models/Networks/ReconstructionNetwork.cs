@@ -59,6 +59,7 @@ public abstract class ReconstructionNetwork<T> where T : unmanaged, IFloatingPoi
         ModelKind.VariationalAutoencoder => VariationalAutoencoder<T>.Create(options, inputSize, ref rng),
         ModelKind.ConvolutionalAutoencoder => Windowed.ConvolutionalAutoencoder<T>.Create(options, inputSize, ref rng),
         ModelKind.LstmAutoencoder => Windowed.LstmAutoencoder<T>.Create(options, inputSize, ref rng),
+        ModelKind.TorchScript => throw new NotSupportedException("a TorchScript model is imported from PyTorch with `detector import`; it cannot be trained or built from options (choose Autoencoder or VariationalAutoencoder to train)"),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "unknown model kind"),
     };
 

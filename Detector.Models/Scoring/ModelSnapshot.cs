@@ -60,6 +60,16 @@ public sealed class ModelSnapshot
     /// <summary>The same weights under another name and version (weights are shared, not copied).</summary>
     public ModelSnapshot WithIdentity(string name, long version) => new(name, version, Schema, Scaler, Metadata, Network);
 
+    /// <summary>The same model computed by another engine (this snapshot when it already runs there; else the weights are copied).</summary>
+    public ModelSnapshot OnEngine(Engines.IModelEngine engine)
+    {
+        var adopted = engine.Adopt(Network);
+        return ReferenceEquals(adopted, Network) ? this : new(Name, Version, Schema, Scaler, adopted, Metadata);
+    }
+
+    /// <summary>The same model computed by the named engine (resolved from <see cref="Engines.ModelEngines"/>).</summary>
+    public ModelSnapshot OnEngine(Engines.ModelEngine engine) => OnEngine(Engines.ModelEngines.Resolve(engine));
+
     /// <summary>A scorer with its own buffers for batches of up to maxBatch rows (larger batches are chunked).</summary>
     public Scorer CreateScorer(IKernels<float>? kernels = null, int maxBatch = 1024, ulong seed = 0x5c0be) =>
         new(this, kernels ?? CpuKernels.Instance, maxBatch, seed);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Detector.Models.Engines;
 using Detector.Models.Kernels;
 using Detector.Models.Networks;
 using Detector.Models.Numerics;
@@ -17,10 +18,16 @@ public sealed class Trainer
 {
     private readonly IKernels<float> _kernels;
 
-    /// <summary>Creates a trainer on the given kernels (the CPU backend by default).</summary>
-    public Trainer(IKernels<float>? kernels = null)
+    private readonly IModelEngine? _engine;
+
+    /// <summary>
+    /// Creates a trainer on the given kernels (the CPU backend by default). The engine computes the network's passes;
+    /// without one, the model options' <see cref="ModelOptions.Engine"/> is resolved from <see cref="ModelEngines"/>.
+    /// </summary>
+    public Trainer(IKernels<float>? kernels = null, IModelEngine? engine = null)
     {
         _kernels = kernels ?? CpuKernels.Instance;
+        _engine = engine;
     }
 
     /// <summary>Trains on data [rows, schema.Count] and returns an immutable snapshot of the best weights.</summary>
@@ -52,7 +59,7 @@ public sealed class Trainer
             throw new ArgumentException($"BinaryCrossEntropy needs features in [0, 1] after scaling, but scaler {options.Scaler} leaves values outside it; use Scaler = MinMax");
         }
 
-        var net = ReconstructionNetwork<float>.FromOptions(model, cols, ref rng);
+        var net = (_engine ?? ModelEngines.Resolve(model.Engine)).Adopt(ReconstructionNetwork<float>.FromOptions(model, cols, ref rng));
         var trainOrder = Enumerable.Range(0, trainRows).ToArray();
         var run = new TrainingRun(_kernels, net, options, cols);
         var lossCurve = new List<double>();

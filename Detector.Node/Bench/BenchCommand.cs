@@ -18,11 +18,12 @@ public static class BenchCommand
         var seconds = new Option<double>("--sample-seconds") { Description = "Minimum length of each of the 5 timed samples.", DefaultValueFactory = _ => 0.5 };
         var linear = new Option<LinearPath>("--linear") { Description = "Dense-layer path: Auto, Blas or Managed (to compare them).", DefaultValueFactory = _ => LinearPath.Auto };
         var device = new Option<string>("--device") { Description = "Where to run: cpu, or cuda:N (one CUDA stream per scoring thread).", DefaultValueFactory = _ => "cpu" };
+        var engine = new Option<Detector.Models.Engines.ModelEngine>("--engine") { Description = "Native, or Torch (LibTorch 2.10 through TorchSharp, one intra-op thread per scorer; lines labelled torchsharp).", DefaultValueFactory = _ => Detector.Models.Engines.ModelEngine.Native };
         var math = new Option<CudaMathMode>("--math") { Description = "GEMM precision on a CUDA device: Fp32, Tf32 or Bf16.", DefaultValueFactory = _ => CudaMathMode.Fp32 };
         var modelsCommand = new Command("models", "Model engine throughput (records/s), one JSON line per case.\n\nExamples:\n  ./detector bench models\n  " +
             "./detector bench models --models ae30 --threads 1 --linear Blas\n  ./detector bench models --device cuda:0 --math Tf32")
         {
-            models, modes, batches, threads, seconds, linear, device, math,
+            models, modes, batches, threads, seconds, linear, device, math, engine,
         };
         modelsCommand.SetAction(r =>
         {
@@ -32,6 +33,24 @@ public static class BenchCommand
             {
                 Console.Error.WriteLine($"--device '{r.GetValue(device)}' is not a device; allowed: 'cpu' or 'cuda:N'");
                 return 2;
+            }
+            if (r.GetValue(engine) == Detector.Models.Engines.ModelEngine.Torch)
+            {
+                if (spec.Kind != DeviceKind.Cpu)
+                {
+                    Console.Error.WriteLine("--engine Torch runs on the CPU LibTorch only (TorchSharp's CUDA build is not served here)");
+                    return 2;
+                }
+                try
+                {
+                    BenchModels.Run(m, md, b, t, r.GetValue(seconds), r.GetValue(linear), Console.Out, Detector.Models.Torch.TorchEngine.Register());
+                    return 0;
+                }
+                catch (Detector.Models.Torch.TorchUnavailableException e)
+                {
+                    Console.Error.WriteLine($"bench models --engine Torch: {e.Message}");
+                    return 1;
+                }
             }
             if (spec.Kind == DeviceKind.Cpu)
             {
@@ -50,13 +69,15 @@ public static class BenchCommand
             }
         });
         var records = new Option<long>("--records") { Description = "Records through the pipeline in the throughput case.", DefaultValueFactory = _ => 3_000_000 };
+        var pipelineEngine = new Option<Detector.Models.Engines.ModelEngine>("--engine") { Description = "Native, or Torch (model actors on LibTorch; lines labelled torchsharp).", DefaultValueFactory = _ => Detector.Models.Engines.ModelEngine.Native };
         var pipelineThreads = new Option<int>("--threads") { Description = "Model actors (and scoring threads of the reference case).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var batchRows = new Option<int>("--batch-rows") { Description = "Pipeline batch size (max rows).", DefaultValueFactory = _ => new Detector.Streams.Pipeline.PipelineOptions().BatchMaxRows };
         var pipelineCommand = new Command("pipeline", "In-process pipeline throughput against the model's own batch-256 throughput, and p99 latency at half the maximum rate.\n\nExample:\n  ./detector bench pipeline --records 1000000")
         {
-            records, pipelineThreads, batchRows,
+            records, pipelineThreads, batchRows, pipelineEngine,
         };
-        pipelineCommand.SetAction((r, ct) => BenchPipeline.RunAsync(r.GetValue(records), r.GetValue(pipelineThreads), r.GetValue(batchRows), Console.Out, ct));
+        pipelineCommand.SetAction((r, ct) => BenchPipeline.RunAsync(r.GetValue(records), r.GetValue(pipelineThreads), r.GetValue(batchRows), Console.Out, ct,
+            r.GetValue(pipelineEngine) == Detector.Models.Engines.ModelEngine.Torch ? Detector.Models.Torch.TorchEngine.Register() : null));
         var thresholdsCommand = new Command("thresholds", "Cost of one threshold evaluation (ns), global and per entity, for several window sizes.\n\nExample:\n  ./detector bench thresholds");
         thresholdsCommand.SetAction(_ =>
         {

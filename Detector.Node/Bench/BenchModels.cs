@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Detector.Models.Devices;
+using Detector.Models.Engines;
 using Detector.Models.Kernels;
 using Detector.Models.Kernels.Cuda;
 using Detector.Models.Networks;
@@ -18,7 +19,9 @@ namespace Detector.Node.Bench;
 /// T threads splits every step into T data-parallel shards. Scorers work in chunks of at most 512 rows (activations
 /// stay in cache; a larger batch is chunked by the scoring API). Each figure is the median of 5 samples of ≥ 0.5 s.
 /// On a CUDA device (<c>--device cuda:N</c>) each scorer gets its own <see cref="CudaKernels"/> (its own stream, as
-/// a GPU-pinned model actor does) and the lines are labelled <c>detector-cuda:N/mode</c>.
+/// a GPU-pinned model actor does) and the lines are labelled <c>detector-cuda:N/mode</c>. With <c>--engine Torch</c>
+/// the same cases run on LibTorch 2.10 through TorchSharp (one intra-op thread per scorer) and are labelled
+/// <c>torchsharp</c>: the in-process anchor beside the Python PyTorch reference.
 /// </summary>
 public static class BenchModels
 {
@@ -33,10 +36,11 @@ public static class BenchModels
 
     /// <summary>Runs the selected cases and writes one JSON line each to output.</summary>
     public static void Run(IReadOnlyList<string> models, IReadOnlyList<string> modes, IReadOnlyList<int> batches,
-        IReadOnlyList<int> threads, double sampleSeconds, LinearPath linear, TextWriter output)
+        IReadOnlyList<int> threads, double sampleSeconds, LinearPath linear, TextWriter output, IModelEngine? engine = null)
     {
         var kernels = new CpuKernels(linear); // OpenBLAS pool of 1: all parallelism is ours (scorers per thread, shards per step)
-        Run(models, modes, batches, threads, sampleSeconds, () => kernels, "detector", output);
+        engine ??= NativeEngine.Instance;
+        Run(models, modes, batches, threads, sampleSeconds, () => kernels, engine.Kind == ModelEngine.Torch ? "torchsharp" : "detector", output, engine);
     }
 
     /// <summary>
@@ -65,8 +69,9 @@ public static class BenchModels
     }
 
     private static void Run(IReadOnlyList<string> models, IReadOnlyList<string> modes, IReadOnlyList<int> batches,
-        IReadOnlyList<int> threads, double sampleSeconds, Func<IKernels<float>> kernels, string label, TextWriter output)
+        IReadOnlyList<int> threads, double sampleSeconds, Func<IKernels<float>> kernels, string label, TextWriter output, IModelEngine? engine = null)
     {
+        engine ??= NativeEngine.Instance;
         foreach (var name in models)
         {
             if (!Cases.TryGetValue(name, out var spec))
@@ -83,12 +88,12 @@ public static class BenchModels
                     {
                         foreach (var b in batches)
                         {
-                            Emit(output, label, name, mode, b, t, Infer(kernels, options, d, b, t, sampleSeconds));
+                            Emit(output, label, name, mode, b, t, Infer(kernels, options, d, b, t, sampleSeconds, engine));
                         }
                     }
                     else if (mode == "train")
                     {
-                        Emit(output, label, name, mode, 256, t, Train(kernels(), options, d, t, sampleSeconds));
+                        Emit(output, label, name, mode, 256, t, Train(kernels(), options, d, t, sampleSeconds, engine));
                     }
                     else
                     {
@@ -125,9 +130,10 @@ public static class BenchModels
     }
 
     /// <summary>Records/s of <paramref name="threads"/> scorers, each with kernels from <paramref name="kernels"/>.</summary>
-    internal static double Infer(Func<IKernels<float>> kernels, ModelOptions options, int d, int batch, int threads, double sampleSeconds)
+    internal static double Infer(Func<IKernels<float>> kernels, ModelOptions options, int d, int batch, int threads, double sampleSeconds,
+        IModelEngine? engine = null)
     {
-        var model = Snapshot(options, d);
+        var model = Snapshot(options, d).OnEngine(engine ?? NativeEngine.Instance);
         var rows = d <= 64 ? 65_536 : 8_192;
         var (data, _) = new ManifoldData(d, seed: 1).Generate(rows, 0, seed: 1);
         var perBatch = rows / batch;
@@ -154,12 +160,12 @@ public static class BenchModels
         }, batch * threads, sampleSeconds);
     }
 
-    private static double Train(IKernels<float> kernels, ModelOptions options, int d, int threads, double sampleSeconds)
+    private static double Train(IKernels<float> kernels, ModelOptions options, int d, int threads, double sampleSeconds, IModelEngine engine)
     {
         var rows = d <= 64 ? 200_000 : 20_000;
         var (data, _) = new ManifoldData(d, seed: 2).Generate(rows, 0, seed: 2);
         var rng = new Rng(0);
-        var net = ReconstructionNetwork<float>.FromOptions(options, d, ref rng);
+        var net = engine.Adopt(ReconstructionNetwork<float>.FromOptions(options, d, ref rng));
         var run = new TrainingRun(kernels, net, new TrainingOptions { BatchSize = 256, Threads = threads, GradientClipNorm = 0 }, d);
         var order = Enumerable.Range(0, rows).ToArray();
         rng.Shuffle(order);

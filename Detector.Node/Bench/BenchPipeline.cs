@@ -25,10 +25,14 @@ public static class BenchPipeline
     private const int Features = 30;
 
     /// <summary>Runs the three cases.</summary>
-    public static async Task RunAsync(long records, int threads, int batchRows, TextWriter output, CancellationToken cancellationToken)
+    public static async Task RunAsync(long records, int threads, int batchRows, TextWriter output, CancellationToken cancellationToken,
+        Detector.Models.Engines.IModelEngine? engine = null)
     {
+        engine ??= Detector.Models.Engines.NativeEngine.Instance;
+        var label = engine.Kind == Detector.Models.Engines.ModelEngine.Torch ? "torchsharp" : "detector";
+        void Emit(TextWriter output, string fields) => Line(output, label, fields);
         var kernels = new CpuKernels();
-        var modelRps = BenchModels.Infer(() => kernels, BenchModels.OptionsFor("ae30"), Features, 256, threads, 0.5);
+        var modelRps = BenchModels.Infer(() => kernels, BenchModels.OptionsFor("ae30"), Features, 256, threads, 0.5, engine);
         Emit(output, $"\"case\":\"model\",\"model\":\"ae30\",\"batch\":256,\"threads\":{threads},\"records_per_s\":{modelRps:F0}");
 
         var (rows, _) = new ManifoldData(Features, seed: 1).Generate(65_536, 0.01, seed: 2);
@@ -36,7 +40,8 @@ public static class BenchPipeline
         var model = new Trainer(kernels).Train(rows, 20_000, FeatureSchema.Numbered(Features), BenchModels.OptionsFor("ae30"),
             new TrainingOptions { Epochs = 2, Threads = threads }, cancellationToken: cancellationToken);
 
-        var (rps, stages) = await RunOnceAsync(model, rows, entities, records, threads, batchRows, 0, cancellationToken);
+        // The model actors compute on the chosen engine (the model was trained natively: the weights are the same).
+        var (rps, stages) = await RunOnceAsync(model, rows, entities, records, threads, batchRows, 0, cancellationToken, engine: engine.Kind);
         Emit(output, $"\"case\":\"pipeline\",\"model\":\"ae30\",\"threads\":{threads},\"batch_rows\":{batchRows},\"records\":{records},\"records_per_s\":{rps:F0}," +
             $"\"ratio_to_model\":{rps / modelRps:F3},\"stage_busy_seconds\":{{{stages}}}");
 
@@ -44,14 +49,15 @@ public static class BenchPipeline
         var latencies = new List<double>();
         var latencyRecords = (long)Math.Min(records, rate * 5);
         await RunOnceAsync(model, rows, entities, latencyRecords, threads, batchRows, rate, cancellationToken,
-            latency => latencies.Add(latency.TotalSeconds)); // raised on the threshold stage's one thread
+            latency => latencies.Add(latency.TotalSeconds), engine.Kind); // raised on the threshold stage's one thread
         latencies.Sort();
         Emit(output, $"\"case\":\"latency\",\"model\":\"ae30\",\"threads\":{threads},\"rate\":{rate:F0},\"records\":{latencies.Count}," +
             $"\"p50_ms\":{Quantile(latencies, 0.50) * 1e3:F3},\"p99_ms\":{Quantile(latencies, 0.99) * 1e3:F3},\"max_ms\":{latencies[^1] * 1e3:F3}");
     }
 
     private static async Task<(double RecordsPerSecond, string Stages)> RunOnceAsync(ModelSnapshot model, float[] rows, string[] entities,
-        long records, int threads, int batchRows, double rate, CancellationToken cancellationToken, Action<TimeSpan>? endToEnd = null)
+        long records, int threads, int batchRows, double rate, CancellationToken cancellationToken, Action<TimeSpan>? endToEnd = null,
+        Detector.Models.Engines.ModelEngine engine = Detector.Models.Engines.ModelEngine.Native)
     {
         var registry = new ModelRegistry("bench");
         registry.Publish(model);
@@ -61,7 +67,7 @@ public static class BenchPipeline
             Devices = ["cpu"], // compared with the model's CPU throughput measured in the same run
             BatchMaxRows = batchRows,
             Thresholds = new PipelineOptions().Thresholds with { Percentile = 99, WindowSize = 10_000, WarmUp = 1_000 },
-            Retraining = new RetrainingOptions { EveryRows = 0 },
+            Retraining = new RetrainingOptions { EveryRows = 0, Model = new Detector.Models.Networks.ModelOptions { Engine = engine } },
         };
         var schema = new RecordSchemaOptions { Features = model.Schema.Names.Select(n => new FeatureField(n)).ToArray() };
         await using var pipeline = new DetectorPipeline(options, RecordDecoder.Create(schema), model.Schema, new InMemoryAlertSink(),
@@ -81,9 +87,9 @@ public static class BenchPipeline
 
     private static double Quantile(List<double> sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    private static void Emit(TextWriter output, string fields)
+    private static void Line(TextWriter output, string label, string fields)
     {
-        output.WriteLine("{\"impl\":\"detector\"," + fields + "}");
+        output.WriteLine("{\"impl\":\"" + label + "\"," + fields + "}");
         output.Flush();
     }
 }

@@ -21,6 +21,7 @@ public static class ScoreCommand
         var dataset = new Option<string?>("--dataset") { Description = "Use this embedded generator's schema (cards or fleet) when the configuration has no Schema section." };
         var threshold = new Option<double?>("--threshold") { Description = "Flag records scoring above this value." };
         var percentile = new Option<double?>("--percentile") { Description = "Flag records above this percentile (0-100) of the file's own scores." };
+        var engine = new Option<Detector.Models.Engines.ModelEngine?>("--engine") { Description = "Native or Torch: what computes the scores (Pipeline:Retraining:Model:Engine); either scores a model trained by either." };
         var top = new Option<int>("--top") { Description = "Features named per record (largest share of the error first).", DefaultValueFactory = _ => 3 };
         var command = new Command("score", """
             Scores every record of a file with a model artifact and writes one line per record: id, entity, timestamp,
@@ -32,7 +33,7 @@ public static class ScoreCommand
               ./detector score -m fleet.dtm -i telemetry.csv --config config/fleet.json --percentile 99.5 -o scores.csv
             """)
         {
-            model, input, output, dataset, threshold, percentile, top,
+            model, input, output, dataset, threshold, percentile, top, engine,
         };
         flags.AddTo(command);
         command.SetAction((result, ct) => CommandGuard.RunAsync(async () =>
@@ -41,6 +42,10 @@ public static class ScoreCommand
             if (result.GetValue(dataset) is { } name)
             {
                 overrides.Add(new("Source:Dataset", name));
+            }
+            if (result.GetValue(engine) is { } chosen)
+            {
+                overrides.Add(new("Pipeline:Retraining:Model:Engine", chosen.ToString()));
             }
             var options = Configuration.NodeConfiguration.Load(result.GetValue(flags.Config), flags: overrides);
             var modelPath = result.GetValue(model)!;
@@ -63,7 +68,7 @@ public static class ScoreCommand
             var table = RecordTable.Read(inputPath, schemaOptions);
             var scores = new float[table.Count];
             var shares = new float[table.Count * table.Features];
-            snapshot.CreateScorer().Score(table.Rows.AsSpan(0, table.Count * table.Features), table.Count, scores, shares);
+            snapshot.OnEngine(options.Pipeline.Retraining.Model.Engine).CreateScorer().Score(table.Rows.AsSpan(0, table.Count * table.Features), table.Count, scores, shares);
             var cut = result.GetValue(threshold) ?? (result.GetValue(percentile) is { } q ? Percentile(scores, q) : (double?)null);
             var flagged = await WriteAsync(result.GetValue(output)!, table, scores, shares, snapshot.Schema, cut, result.GetValue(top), ct);
             var above = cut is { } c ? string.Create(CultureInfo.InvariantCulture, $"; {flagged:N0} above {c:G6}") : "";

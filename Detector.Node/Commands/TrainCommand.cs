@@ -21,6 +21,7 @@ public static class TrainCommand
         var dataset = new Option<string?>("--dataset") { Description = "Use this embedded generator's schema (cards or fleet) when the configuration has no Schema section." };
         var epochs = new Option<int?>("--epochs") { Description = "Maximum epochs (Pipeline:Retraining:Training:Epochs)." };
         var kind = new Option<ModelKind?>("--kind") { Description = "Autoencoder or VariationalAutoencoder (Pipeline:Retraining:Model:Kind)." };
+        var engine = new Option<Detector.Models.Engines.ModelEngine?>("--engine") { Description = "Native or Torch: what computes the training passes (Pipeline:Retraining:Model:Engine)." };
         var seed = new Option<ulong?>("--seed") { Description = "Training seed (Pipeline:Retraining:Training:Seed)." };
         var maxRows = new Option<long>("--max-rows") { Description = "Read at most this many records.", DefaultValueFactory = _ => long.MaxValue };
         var keepLabelled = new Option<bool>("--include-labelled-anomalies") { Description = "Also train on rows whose label says anomaly (left out by default)." };
@@ -34,7 +35,7 @@ public static class TrainCommand
               ./detector train -i telemetry.csv --config config/fleet.json --epochs 40 --kind VariationalAutoencoder
             """)
         {
-            input, output, dataset, epochs, kind, seed, maxRows, keepLabelled,
+            input, output, dataset, epochs, kind, engine, seed, maxRows, keepLabelled,
         };
         flags.AddTo(command);
         command.SetAction((result, ct) => CommandGuard.RunAsync(() =>
@@ -43,6 +44,7 @@ public static class TrainCommand
             Add(overrides, "Source:Dataset", result.GetValue(dataset));
             Add(overrides, "Pipeline:Retraining:Training:Epochs", result.GetValue(epochs)?.ToString(CultureInfo.InvariantCulture));
             Add(overrides, "Pipeline:Retraining:Model:Kind", result.GetValue(kind)?.ToString());
+            Add(overrides, "Pipeline:Retraining:Model:Engine", result.GetValue(engine)?.ToString());
             Add(overrides, "Pipeline:Retraining:Training:Seed", result.GetValue(seed)?.ToString(CultureInfo.InvariantCulture));
             var options = Configuration.NodeConfiguration.Load(result.GetValue(flags.Config), flags: overrides);
             var path = result.GetValue(input)!;

@@ -23,7 +23,7 @@ public static class NodeConfiguration
     /// <param name="environment">Environment variables (null: the process's).</param>
     /// <param name="flags">Overrides from flags, as configuration keys (<c>Node:HttpPort</c>) and values.</param>
     public static NodeOptions Load(string? configFile, IDictionary? environment = null, IEnumerable<KeyValuePair<string, string?>>? flags = null) =>
-        OptionsBinder.Bind<NodeOptions>(Build(configFile, environment, flags)).Validate();
+        EngineSetup.Prepare(OptionsBinder.Bind<NodeOptions>(Build(configFile, environment, flags)).Validate());
 
     /// <summary>The layered configuration, unbound (for commands that read a part of it).</summary>
     public static IConfiguration Build(string? configFile, IDictionary? environment = null, IEnumerable<KeyValuePair<string, string?>>? flags = null)

@@ -22,6 +22,7 @@ public static class EvaluateCommand
         var train = new Option<string?>("--train") { Description = "Train on this file instead of each stream's initial window; every record of --data is then scored." };
         var trainRows = new Option<int?>("--train-rows") { Description = "Records of the initial window to train on (overrides Evaluation:TrainRows)." };
         var model = new Option<ModelKind?>("--model") { Description = "Model kind: Autoencoder, VariationalAutoencoder, ConvolutionalAutoencoder, LstmAutoencoder." };
+        var engine = new Option<Detector.Models.Engines.ModelEngine?>("--engine") { Description = "Native or Torch: what trains and scores the model (Model:Engine)." };
         var window = new Option<int?>("--window") { Description = "Steps per window for the windowed kinds (Model:WindowSteps)." };
         var threshold = new Option<ThresholdMode?>("--threshold") { Description = "Verdicts scored: Pipeline (rolling percentile) or Training (fixed, from the training scores)." };
         var label = new Option<string?>("--label") { Description = "Label column (default: label, anomaly, is_anomaly, outlier or TX_FRAUD)." };
@@ -38,7 +39,7 @@ public static class EvaluateCommand
             + "  ./detector evaluate --data ../shared/datasets/skab/data/valve1 --config eval/skab.json --plot out/skab.svg\n"
             + "  ./detector evaluate --data test.csv --train normal.csv --model ConvolutionalAutoencoder --window 30 --json")
         {
-            data, config, train, trainRows, model, window, threshold, label, exclude, runs, shuffle, json, plot, scoresPath, alertsPath, name,
+            data, config, train, trainRows, model, engine, window, threshold, label, exclude, runs, shuffle, json, plot, scoresPath, alertsPath, name,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -59,7 +60,8 @@ public static class EvaluateCommand
                     Runs = r.GetValue(runs) ?? e.Runs,
                     Shuffle = e.Shuffle || r.GetValue(shuffle),
                 };
-                var m = c.Model with { Kind = r.GetValue(model) ?? c.Model.Kind };
+                var m = c.Model with { Kind = r.GetValue(model) ?? c.Model.Kind, Engine = r.GetValue(engine) ?? c.Model.Engine };
+                Configuration.EngineSetup.Require(m.Engine);
                 m = m with { WindowSteps = r.GetValue(window) ?? (m.IsWindowed ? m.WindowSteps : 1) };
                 c = (c with { Model = m, Evaluation = e }).Validate();
                 var files = Expand(r.GetValue(data)!);

@@ -27,7 +27,9 @@ internal sealed class ModelActor(PipelineContext ctx, IKernels<float> kernels, A
         if (!ReferenceEquals(model, _model))
         {
             _model = model;
-            _scorer = model.CreateScorer(kernels, ctx.Pool.BatchCapacity);
+            // The configured engine computes (Native, or Torch when Detector.Models.Torch registered it); whichever engine
+            // trained the model, the weights are the same.
+            _scorer = model.OnEngine(ctx.Options.Retraining.Model.Engine).CreateScorer(kernels, ctx.Pool.BatchCapacity);
         }
         var start = Stopwatch.GetTimestamp();
         while (batch.Count > 0)

@@ -1,0 +1,46 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Detector.Models.Torch;
+
+/// <summary>
+/// The few element-wise ops the engine needs, written so that no temporary <see cref="Scalar"/> is ever passed to
+/// LibTorch. TorchSharp turns a .NET number into a finalizable Scalar and passes only its handle to the native call
+/// (`add(t)` is `add(t, 1)`, `square()` is `pow(2)`); nothing keeps that Scalar alive during the call, so under GC
+/// pressure with several scoring threads the finalizer freed it mid-call ("INTERNAL ASSERT FAILED at Scalar.h",
+/// seen in `bench models --threads 2`). Here every Scalar is a static that lives for the process, and constants are
+/// 0-d tensors.
+/// </summary>
+internal static class TorchOps
+{
+    private static readonly Scalar One = 1.ToScalar();
+
+    /// <summary>a + b.</summary>
+    public static Tensor Add(Tensor a, Tensor b) => a.add(b, One);
+
+    /// <summary>a − b.</summary>
+    public static Tensor Sub(Tensor a, Tensor b) => a.add(b.neg(), One);
+
+    /// <summary>a · b, element-wise (broadcasting a 0-d constant).</summary>
+    public static Tensor Mul(Tensor a, Tensor b) => a.mul(b);
+
+    /// <summary>x·W + b for x [rows, in], W [in, out], b [out].</summary>
+    public static Tensor Linear(Tensor x, Tensor w, Tensor b) => x.matmul(w).add_(b, One);
+
+    /// <summary>A 0-d float32 constant (create once and keep: it is read by many threads, never written).</summary>
+    public static Tensor Constant(double value) => torch.tensor((float)value);
+
+    /// <summary>LeakyReLU as relu(z) − slope·relu(−z).</summary>
+    public static Tensor LeakyRelu(Tensor z, Tensor slope) => Sub(z.relu(), Mul(z.neg().relu(), slope));
+
+    /// <summary>MSE element errors (r − t)², or BCE on logits z: max(z, 0) + log(1 + e^−|z|) − t·z (the native kernels' formulas).</summary>
+    public static Tensor ElementErrors(Tensor target, Tensor output, bool binaryCrossEntropy)
+    {
+        if (binaryCrossEntropy)
+        {
+            return Sub(Add(output.relu(), output.abs().neg().exp().log1p()), Mul(target, output));
+        }
+        var d = Sub(output, target);
+        return Mul(d, d);
+    }
+}
