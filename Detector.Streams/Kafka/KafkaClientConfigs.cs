@@ -36,6 +36,10 @@ public static class KafkaClientConfigs
             // client's overhead) drained before that ended and the node sat idle: 220k -> 300k records/s end to end
             // measured with this (`detector bench kafka`). Lower it in Kafka:Properties where memory is tight.
             QueuedMaxMessagesKbytes = 256 << 10,
+            // Since librdkafka 2.1 a partition whose local queue passed those thresholds waits fetch.queue.backoff.ms
+            // (default 1000 ms) before its next fetch: with 2.16 the consumer idled and consume-only fell from ~470k to
+            // ~260k records/s (`bench kafka --records 300000`, old client vs new, same busy machine); 10 ms: 440k–525k.
+            FetchQueueBackoffMs = 10,
             FetchMaxBytes = 64 << 20,
             MaxPartitionFetchBytes = 8 << 20,
             FetchWaitMaxMs = 100,
