@@ -30,15 +30,7 @@ public sealed class KafkaRecordSourceTests : IDisposable
             SessionTimeout = TimeSpan.FromSeconds(6),
         };
         _cluster.CreateTopic(options.InputTopic, 2);
-        using (var producer = new ProducerBuilder<Null, byte[]>(KafkaClientConfigs.Producer(options, "lag-producer")).Build())
-        {
-            for (var i = 0; i < 100; i++)
-            {
-                producer.Produce(new TopicPartition(options.InputTopic, 0), new Message<Null, byte[]> { Value = [1] });
-                producer.Produce(new TopicPartition(options.InputTopic, 1), new Message<Null, byte[]> { Value = [1] });
-            }
-            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
-        }
+        KafkaTopics.ProduceToEach(options, options.InputTopic, 2, 100);
         // The previous owner: all of partition 0 handled, partition 1 up to offset 60.
         using (var previous = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(options, options.GroupId, "previous-owner")).Build())
         {
@@ -49,35 +41,15 @@ public sealed class KafkaRecordSourceTests : IDisposable
         var source = new KafkaRecordSource(options, "new-owner");
         IReadOnlyList<PartitionStatus>? atAssignment = null;
         source.AssignmentChanged += () => atAssignment ??= source.Partitions.Count > 0 ? source.Partitions : null;
-        using var stop = new CancellationTokenSource();
         // Reads without acknowledging anything: only the assignment can move the status.
-        var reading = Task.Run(async () =>
+        await using (var reader = new SourceReader(source, hold: true))
         {
-            try
-            {
-                await foreach (var _ in source.ReadAsync(stop.Token))
-                {
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                // The stop at the end of the test.
-            }
-        });
-        try
-        {
-            await Poll.UntilAsync(() => Volatile.Read(ref atAssignment) is not null, "the assignment", TimeSpan.FromSeconds(60), reading);
+            await Poll.UntilAsync(() => Volatile.Read(ref atAssignment) is not null, "the assignment", TimeSpan.FromSeconds(60), reader.Run);
 
             Assert.Equal([new PartitionStatus(options.InputTopic, 0, 100, 0), new PartitionStatus(options.InputTopic, 1, 60, 40)], atAssignment!);
-            await Poll.UntilAsync(() => source.Consumed >= 40, "partition 1's unacknowledged records read", TimeSpan.FromSeconds(30), reading);
+            await Poll.UntilAsync(() => source.Consumed >= 40, "partition 1's unacknowledged records read", TimeSpan.FromSeconds(30), reader.Run);
             await Poll.UntilAsync(() => source.Partitions.SequenceEqual(atAssignment!), "the status after reading without acknowledging",
-                TimeSpan.FromSeconds(10), reading);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await reading.WaitAsync(TimeSpan.FromSeconds(30));
-            await source.DisposeAsync();
+                TimeSpan.FromSeconds(10), reader.Run);
         }
         Assert.Equal(new Dictionary<int, long> { [0] = 100, [1] = 60 }, KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 2));
     }

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using Detector.Streams.Generators;
 using Detector.Streams.Kafka;
-using Detector.Streams.Records;
 using Xunit;
 
 namespace Detector.Tests.Kafka;
@@ -36,13 +34,13 @@ public sealed class KafkaRevokeTests : IDisposable
         var total = await FillAsync(options, 4_000);
         var log = new Detector.Tests.Devices.RecordingLogger();
         var a = new KafkaRecordSource(options, "a", log, chunkSize: 256);
-        using var readerA = new Reader(a, hold: true);
+        await using var readerA = new SourceReader(a, hold: true);
         await Poll.UntilAsync(() => a.InFlight == total, "node a holding every record unacknowledged", Patience, readerA.Run);
         long draining = -1;
         a.DrainStarted += n => Interlocked.Exchange(ref draining, n);
 
         var b = new KafkaRecordSource(options, "b", chunkSize: 256);
-        using var readerB = new Reader(b, hold: false);
+        await using var readerB = new SourceReader(b, hold: false);
         await Poll.UntilAsync(() => Interlocked.Read(ref draining) >= 0, "node a's revoke to start draining", Patience, readerA.Run, readerB.Run);
 
         // Eager rebalancing: a gives up everything, and b gets nothing until a's revoke has drained (and tried to commit).
@@ -71,10 +69,6 @@ public sealed class KafkaRevokeTests : IDisposable
             await Poll.UntilAsync(() => readerB.FirstOffsets.ContainsKey(moved), $"node b reading partition {moved}", Patience, readerB.Run);
             Assert.Equal(ends[moved], readerB.FirstOffsets[moved]);
         }
-        await readerA.StopAsync();
-        await readerB.StopAsync();
-        await a.DisposeAsync();
-        await b.DisposeAsync();
     }
 
     [Fact]
@@ -84,13 +78,13 @@ public sealed class KafkaRevokeTests : IDisposable
         _cluster.CreateTopic(options.InputTopic, 2);
         var total = await FillAsync(options, 4_000);
         var a = new KafkaRecordSource(options, "a", chunkSize: 256);
-        using var readerA = new Reader(a, hold: true);
+        await using var readerA = new SourceReader(a, hold: true);
         await Poll.UntilAsync(() => a.InFlight == total, "node a holding every record unacknowledged", Patience, readerA.Run);
         var stale = readerA.Held.ToList();
 
         // b joins and holds what it reads too; a's drain gives up after a second and lets its lanes go.
         var b = new KafkaRecordSource(options, "b", chunkSize: 256);
-        using var readerB = new Reader(b, hold: true);
+        await using var readerB = new SourceReader(b, hold: true);
         await Poll.UntilAsync(() => a.Partitions.Count == 1 && b.Partitions.Count == 1 && b.Consumed > 0, "b reading its partition", Patience, readerA.Run, readerB.Run);
 
         // The pipeline acknowledges a's old records only now: they belong to lanes that are gone, so a commits nothing.
@@ -98,10 +92,8 @@ public sealed class KafkaRevokeTests : IDisposable
         {
             a.Acknowledge(record.Position);
         }
-        await readerA.StopAsync();
-        await readerB.StopAsync();
-        await a.DisposeAsync(); // commits whatever its live lanes have acknowledged: nothing
-        await b.DisposeAsync();
+        await readerA.DisposeAsync(); // a's source commits whatever its live lanes have acknowledged: nothing
+        await readerB.DisposeAsync();
 
         var committed = KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 2);
         Assert.All(committed, c => Assert.True(c.Value < 0, $"partition {c.Key} committed at {c.Value} by acknowledgements of a lost lane"));
@@ -112,80 +104,5 @@ public sealed class KafkaRevokeTests : IDisposable
         await new KafkaReplay(options, options.InputTopic).RunAsync(ReplayRecords.FromGenerator(RecordGenerators.Create("fleet", 3), records),
             new ReplayOptions(), CancellationToken.None);
         return KafkaTopics.Ends(options, options.InputTopic, 2).Values.Sum();
-    }
-
-    /// <summary>A stand-in pipeline reading a source: it acknowledges each record, or holds them all until released.</summary>
-    private sealed class Reader : IDisposable
-    {
-        private readonly KafkaRecordSource _source;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly ConcurrentQueue<RawRecord> _held = new();
-        private volatile bool _hold;
-
-        public Reader(KafkaRecordSource source, bool hold)
-        {
-            _source = source;
-            _hold = hold;
-            Run = Task.Run(async () =>
-            {
-                try
-                {
-                    await ReadAsync();
-                }
-                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-                {
-                    // stopped while waiting for records
-                }
-            });
-        }
-
-        /// <summary>The reading loop (ends only when stopped).</summary>
-        public Task Run { get; }
-
-        /// <summary>The first offset read from each Kafka partition.</summary>
-        public ConcurrentDictionary<int, long> FirstOffsets { get; } = new();
-
-        /// <summary>The records held so far.</summary>
-        public IEnumerable<RawRecord> Held => _held;
-
-        /// <summary>Acknowledges everything held, and everything read from now on.</summary>
-        public void Release()
-        {
-            _hold = false;
-            while (_held.TryDequeue(out var record))
-            {
-                _source.Acknowledge(record.Position);
-            }
-        }
-
-        private async Task ReadAsync()
-        {
-            await foreach (var chunk in _source.ReadAsync(_stop.Token))
-            {
-                foreach (var record in chunk)
-                {
-                    if (_source.PartitionOf(record.Position.Partition) is { } partition)
-                    {
-                        FirstOffsets.TryAdd(partition.Partition.Value, record.Position.Offset);
-                    }
-                    if (_hold)
-                    {
-                        _held.Enqueue(record);
-                    }
-                    else
-                    {
-                        _source.Acknowledge(record.Position);
-                    }
-                }
-            }
-        }
-
-        public async Task StopAsync()
-        {
-            await _stop.CancelAsync();
-            await Run.WaitAsync(Patience);
-        }
-
-        public void Dispose() => _stop.Dispose();
     }
 }

@@ -6,6 +6,21 @@ namespace Detector.Tests.Kafka;
 /// <summary>Reads what landed on topics and what a group committed, for assertions.</summary>
 internal static class KafkaTopics
 {
+    /// <summary>Produces perPartition one-byte messages to each of the topic's first partitions, and waits for the brokers.</summary>
+    public static void ProduceToEach(KafkaOptions options, string topic, int partitions, int perPartition)
+    {
+        KafkaLibrary.EnsureLoaded();
+        using var producer = new ProducerBuilder<Null, byte[]>(KafkaClientConfigs.Producer(options, $"test-producer-{Guid.NewGuid():N}")).Build();
+        for (var i = 0; i < perPartition; i++)
+        {
+            for (var p = 0; p < partitions; p++)
+            {
+                producer.Produce(new TopicPartition(topic, p), new Message<Null, byte[]> { Value = [1] });
+            }
+        }
+        Xunit.Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+    }
+
     /// <summary>Every message of a topic's partitions, read from the beginning up to the high watermarks.</summary>
     public static List<ConsumeResult<byte[]?, byte[]>> ReadAll(KafkaOptions options, string topic, int partitions)
     {

@@ -30,23 +30,23 @@ public sealed class StaticMembershipTests(ITestOutputHelper output) : IDisposabl
             StaticMembership = true,
         };
         _cluster.CreateTopic(options.InputTopic, 4);
-        Produce(options, 100);
-        await using var a = Member.Start(options, "node-a");
-        var b = Member.Start(options, "node-b");
+        KafkaTopics.ProduceToEach(options, options.InputTopic, 4, 100);
+        await using var a = Member(options, "node-a");
+        var b = Member(options, "node-b");
         try
         {
             await Poll.UntilAsync(() => a.Partitions.Length == 2 && b.Partitions.Length == 2 && Committed(options).Values.Sum() == 400,
-                "both members with 2 partitions and everything committed", TimeSpan.FromSeconds(60), a.Reading, b.Reading);
+                "both members with 2 partitions and everything committed", TimeSpan.FromSeconds(60), a.Run, b.Run);
             var before = b.Partitions;
             var aChanges = a.Changes;
             await b.DisposeAsync();
             var restarted = System.Diagnostics.Stopwatch.StartNew();
-            b = Member.Start(options, "node-b");
-            Produce(options, 100);
+            b = Member(options, "node-b");
+            KafkaTopics.ProduceToEach(options, options.InputTopic, 4, 100);
             await Poll.UntilAsync(() => b.Partitions.Length > 0 && Committed(options).Values.Sum() == 800,
-                "the restarted member assigned and everything committed", TimeSpan.FromSeconds(60), a.Reading, b.Reading);
+                "the restarted member assigned and everything committed", TimeSpan.FromSeconds(60), a.Run, b.Run);
             output.WriteLine($"restarted member assigned after {restarted.Elapsed}; A saw {a.Changes - aChanges} assignment changes; B before [{string.Join(",", before)}], after [{string.Join(",", b.Partitions)}]");
-            await Poll.UntilAsync(() => a.Partitions.Length + b.Partitions.Length == 4 && b.Partitions.Length == 2, "the group settled", TimeSpan.FromSeconds(60), a.Reading, b.Reading);
+            await Poll.UntilAsync(() => a.Partitions.Length + b.Partitions.Length == 4 && b.Partitions.Length == 2, "the group settled", TimeSpan.FromSeconds(60), a.Run, b.Run);
             output.WriteLine($"settled: A saw {a.Changes - aChanges} assignment changes; B [{string.Join(",", b.Partitions)}]");
             Assert.Equal(before, b.Partitions);
             Assert.Equal(new Dictionary<int, long> { [0] = 200, [1] = 200, [2] = 200, [3] = 200 }, Committed(options));
@@ -57,72 +57,8 @@ public sealed class StaticMembershipTests(ITestOutputHelper output) : IDisposabl
         }
     }
 
-    private static void Produce(KafkaOptions options, int perPartition)
-    {
-        using var producer = new ProducerBuilder<Null, byte[]>(KafkaClientConfigs.Producer(options, "static-producer")).Build();
-        for (var i = 0; i < perPartition; i++)
-        {
-            for (var p = 0; p < 4; p++)
-            {
-                producer.Produce(new TopicPartition(options.InputTopic, p), new Message<Null, byte[]> { Value = [1] });
-            }
-        }
-        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
-    }
-
     private static Dictionary<int, long> Committed(KafkaOptions options) => KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 4);
 
-    /// <summary>A source that acknowledges everything it reads, counting its assignment changes.</summary>
-    private sealed class Member : IAsyncDisposable
-    {
-        private readonly KafkaRecordSource _source;
-        private readonly CancellationTokenSource _stop = new();
-        private int _changes;
-        private int _disposed;
-
-        private Member(KafkaOptions options, string id)
-        {
-            _source = new KafkaRecordSource(options, id);
-            _source.AssignmentChanged += () => Interlocked.Increment(ref _changes);
-            Reading = Task.Run(ReadAsync);
-        }
-
-        public Task Reading { get; }
-
-        public int Changes => Volatile.Read(ref _changes);
-
-        public int[] Partitions => [.. _source.Partitions.Select(p => p.Partition).Order()];
-
-        public static Member Start(KafkaOptions options, string id) => new(options, id);
-
-        private async Task ReadAsync()
-        {
-            try
-            {
-                await foreach (var chunk in _source.ReadAsync(_stop.Token))
-                {
-                    foreach (var record in chunk)
-                    {
-                        _source.Acknowledge(record.Position);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                // Stopped.
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            {
-                return;
-            }
-            await _stop.CancelAsync();
-            await Reading.WaitAsync(TimeSpan.FromSeconds(30));
-            await _source.DisposeAsync();
-            _stop.Dispose();
-        }
-    }
+    /// <summary>A member that acknowledges everything it reads.</summary>
+    private static SourceReader Member(KafkaOptions options, string id) => new(new KafkaRecordSource(options, id), hold: false);
 }
