@@ -6,7 +6,7 @@ namespace Detector.Streams.Telemetry;
 
 /// <summary>
 /// The pipeline's metrics, declared once with prometheus-net in the pipeline's own <see cref="Registry"/> (so two
-/// pipelines in one process never share a series), plus plain running totals for progress lines and tests. Gauges
+/// pipelines in one process never share a series), whose counters also give the running totals for progress lines and tests. Gauges
 /// that mirror state (threshold, model version and age, mailboxes, actor devices) are set just before each scrape.
 /// The node serves the registry at /metrics (text format 0.0.4, or OpenMetrics when the scraper asks for it).
 /// </summary>
@@ -45,14 +45,6 @@ public sealed class PipelineMetrics
 
     /// <summary>The device of each model actor, replaced whole by <see cref="ReportActorDevices"/> (read at each scrape).</summary>
     private volatile IReadOnlyList<ActorDevice> _actorDevices = [];
-    private long _consumedTotal;
-    private long _scoredTotal;
-    private long _deadLetteredTotal;
-
-    /// <summary>The dead letters by reason, as plain totals for progress lines and tests (like the totals above).</summary>
-    private readonly DeadLetterCounters _deadLetteredByReason = new();
-    private long _anomaliesTotal;
-    private long _alertsTotal;
 
     /// <summary>Declares the metrics in <paramref name="registry"/> (a new one when null); the gauges read the given callbacks at each scrape.</summary>
     public PipelineMetrics(Func<double> threshold, Func<long> modelVersion, Func<double> modelAgeSeconds,
@@ -105,23 +97,25 @@ public sealed class PipelineMetrics
     /// <summary>Raised with each record's source-to-decision latency, on the threshold stage's thread (the pipeline benchmark's percentiles).</summary>
     public event Action<TimeSpan>? EndToEndMeasured;
 
+    // The running totals for progress lines, /status and tests are the counters' own values (exact below 2^53).
+
     /// <summary>Records read.</summary>
-    public long Consumed => Interlocked.Read(ref _consumedTotal);
+    public long Consumed => (long)_consumed.Value;
 
     /// <summary>Records scored.</summary>
-    public long Scored => Interlocked.Read(ref _scoredTotal);
+    public long Scored => (long)_scored.Value;
 
     /// <summary>Records dead-lettered.</summary>
-    public long DeadLettered => Interlocked.Read(ref _deadLetteredTotal);
-
-    /// <summary>Records dead-lettered, by reason.</summary>
-    public DeadLetterCounters DeadLetteredByReason => _deadLetteredByReason;
+    public long DeadLettered => Enum.GetValues<DeadLetterReason>().Sum(DeadLetteredFor);
 
     /// <summary>Records above threshold.</summary>
-    public long Anomalies => Interlocked.Read(ref _anomaliesTotal);
+    public long Anomalies => (long)_anomalies.Value;
 
     /// <summary>Alerts published.</summary>
-    public long Alerts => Interlocked.Read(ref _alertsTotal);
+    public long Alerts => (long)_alerts.Value;
+
+    /// <summary>Records dead-lettered for <paramref name="reason"/>.</summary>
+    public long DeadLetteredFor(DeadLetterReason reason) => (long)_deadLettered.WithLabels(reason.ToString()).Value;
 
     /// <summary>Sets the device each model actor holds, for detector_model_actor_info.</summary>
     public void ReportActorDevices(IReadOnlyList<ActorDevice> devices)
@@ -133,22 +127,18 @@ public sealed class PipelineMetrics
     /// <summary>Counts records read.</summary>
     public void RecordsConsumed(int n)
     {
-        Interlocked.Add(ref _consumedTotal, n);
         _consumed.Inc(n);
     }
 
     /// <summary>Counts a dead letter by reason.</summary>
     public void DeadLetter(DeadLetterReason reason)
     {
-        _deadLetteredByReason.Increment(reason);
-        Interlocked.Increment(ref _deadLetteredTotal);
         _deadLettered.WithLabels(reason.ToString()).Inc();
     }
 
     /// <summary>Counts a scored batch and its scoring time.</summary>
     public void BatchScored(int rows, TimeSpan elapsed)
     {
-        Interlocked.Add(ref _scoredTotal, rows);
         _scored.Inc(rows);
         _batchSize.Observe(rows);
         _scoringLatency.Observe(elapsed.TotalSeconds);
@@ -157,8 +147,6 @@ public sealed class PipelineMetrics
     /// <summary>Counts anomalies and alerts of a batch; <paramref name="exampleRecordId"/> (one of the anomalous records) becomes the counter's exemplar.</summary>
     public void Judged(int anomalies, int alerts, string? exampleRecordId = null)
     {
-        Interlocked.Add(ref _anomaliesTotal, anomalies);
-        Interlocked.Add(ref _alertsTotal, alerts);
         if (anomalies > 0 && exampleRecordId is not null)
         {
             _anomalies.Inc(anomalies, Exemplar.From(RecordIdKey.WithValue(ExemplarValue(exampleRecordId))));

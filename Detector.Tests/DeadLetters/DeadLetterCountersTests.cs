@@ -72,12 +72,12 @@ public sealed class DeadLetterCountersTests
         await pipeline.RunAsync(source).WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.Equal([1L, 2L, 3L, 4L], sink.Letters.Select(l => l.Position.Offset).Order());
-        var counts = pipeline.Metrics.DeadLetteredByReason;
-        Assert.Equal(1, counts.Get(DeadLetterReason.NonFinite));
-        Assert.Equal(1, counts.Get(DeadLetterReason.NonNumeric));
-        Assert.Equal(1, counts.Get(DeadLetterReason.MissingField));
-        Assert.Equal(1, counts.Get(DeadLetterReason.Malformed));
-        Assert.Equal(4, counts.Total);
+        var metrics = pipeline.Metrics;
+        Assert.Equal(1, metrics.DeadLetteredFor(DeadLetterReason.NonFinite));
+        Assert.Equal(1, metrics.DeadLetteredFor(DeadLetterReason.NonNumeric));
+        Assert.Equal(1, metrics.DeadLetteredFor(DeadLetterReason.MissingField));
+        Assert.Equal(1, metrics.DeadLetteredFor(DeadLetterReason.Malformed));
+        Assert.Equal(4, Enum.GetValues<DeadLetterReason>().Sum(metrics.DeadLetteredFor));
         Assert.Equal(4, pipeline.Metrics.DeadLettered);
         Assert.Equal(2, pipeline.Metrics.Scored);
         Assert.Equal(records.Length - 1, source.AcknowledgedOffset);

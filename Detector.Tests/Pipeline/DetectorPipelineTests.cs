@@ -197,7 +197,7 @@ public sealed class DetectorPipelineTests
         Assert.Equal(2_000, letter.Position.Offset);
         Assert.Equal(mixed[2_000], letter.Payload.ToArray());
         Assert.Contains("overflows the model", letter.Detail, StringComparison.Ordinal);
-        Assert.Equal(1, pipeline.Metrics.DeadLetteredByReason.Get(DeadLetterReason.ScoringFailed));
+        Assert.Equal(1, pipeline.Metrics.DeadLetteredFor(DeadLetterReason.ScoringFailed));
         Assert.Equal(payloads.Count, scored);
         Assert.Equal(mixed.Count - 1, source.AcknowledgedOffset);
     }
