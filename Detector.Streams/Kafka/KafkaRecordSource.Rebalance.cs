@@ -91,15 +91,16 @@ public sealed partial class KafkaRecordSource
         }
         var committed = Commit(lanes);
         Release(lanes);
+        var revoked = string.Join(",", partitions.Select(p => p.Partition.Value));
         if (committed)
         {
-            LogRevoked(string.Join(",", partitions.Select(p => p.Partition.Value)));
+            LogRevoked(revoked);
         }
         else
         {
             // A broker may refuse commits while the group rebalances (librdkafka's mock answers REBALANCE_IN_PROGRESS;
             // Kafka itself accepts them until the rebalance completes): the new owner reads again from the last commit.
-            LogRevokedUncommitted(string.Join(",", partitions.Select(p => p.Partition.Value)));
+            LogRevokedUncommitted(revoked);
         }
     }
 
