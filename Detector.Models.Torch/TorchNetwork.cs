@@ -119,7 +119,7 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
     {
         var w = Check<TorchWorkspace>(ws, rows);
         using var scope = NewDisposeScope();
-        using var noGrad = torch.no_grad();
+        using var inference = torch.inference_mode();
         var p = _frozen ?? Parameters.Select((a, i) => torch.tensor(a, _shapes[i])).ToArray();
         var n = rows * InputSize;
         w.Input.data<float>().CopyFrom(x[..n], 0, 0);

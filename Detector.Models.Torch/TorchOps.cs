@@ -24,8 +24,11 @@ internal static class TorchOps
     /// <summary>a · b, element-wise (broadcasting a 0-d constant).</summary>
     public static Tensor Mul(Tensor a, Tensor b) => a.mul(b);
 
-    /// <summary>x·W + b for x [rows, in], W [in, out], b [out].</summary>
-    public static Tensor Linear(Tensor x, Tensor w, Tensor b) => x.matmul(w).add_(b, One);
+    /// <summary>
+    /// x·W + b for x [rows, in], W [in, out], b [out]: one fused addmm (LibTorch's linear takes its weight as
+    /// [out, in], so W's transposed view is passed; no copy).
+    /// </summary>
+    public static Tensor Linear(Tensor x, Tensor w, Tensor b) => torch.nn.functional.linear(x, w.t(), b);
 
     /// <summary>A 0-d float32 constant (create once and keep: it is read by many threads, never written).</summary>
     public static Tensor Constant(double value) => torch.tensor((float)value);
@@ -40,7 +43,6 @@ internal static class TorchOps
         {
             return Sub(Add(output.relu(), output.abs().neg().exp().log1p()), Mul(target, output));
         }
-        var d = Sub(output, target);
-        return Mul(d, d);
+        return torch.nn.functional.mse_loss(output, target, nn.Reduction.None);
     }
 }
