@@ -1,9 +1,23 @@
 #!/usr/bin/python3
-"""Markdown table of `detector bench models` against the PyTorch reference (best torch configuration per case)."""
+"""Markdown tables of the benchmarks: `detector bench models` against LibTorch 2.10 in-process (`--engine Torch`, the
+torchsharp lines) and against the Python PyTorch reference (best torch configuration per case); then the pipeline and
+Kafka benchmarks. Usage: bench-table.py DETECTOR TORCH_PY [PIPELINE [KAFKA]] [--torchsharp FILE]"""
 import json, platform, subprocess, sys, datetime
 
-ours = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-torch = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
+args = sys.argv[1:]
+torchsharp_file = None
+if "--torchsharp" in args:
+    i = args.index("--torchsharp")
+    torchsharp_file = args[i + 1]
+    del args[i:i + 2]
+sys.argv = sys.argv[:1] + args
+
+def lines(path):
+    return [json.loads(l) for l in open(path) if l.startswith("{")]
+
+ours = lines(sys.argv[1])
+torch = lines(sys.argv[2])
+libtorch = {(r["model"], r["mode"], r["batch"], r["threads"]): r for r in (lines(torchsharp_file) if torchsharp_file else [])}
 best = {}
 for r in torch:
     key = (r["model"], r["mode"], r["batch"], r["threads"])
@@ -19,25 +33,44 @@ def target(model, mode, batch):
         return 20.0
     return 2.0 if batch >= 256 else None
 
+def libtorch_target(model, mode, batch, threads):
+    """Issue 15's targets for the native engine over LibTorch 2.10 in-process."""
+    if model.endswith("2048"):
+        return 0.9
+    if mode == "train":
+        return 3.0
+    if batch == 1:
+        return 20.0
+    if batch in (256, 1024):
+        return 1.5 if threads == 1 else 2.0
+    return None
+
+def cell(ratio, goal):
+    met = "" if goal is None or ratio is None else (" yes" if ratio >= goal else " **no**")
+    return f"{ratio:.2f}x" if ratio is not None else "n/a", "" if goal is None else f">= {goal}x{met}"
+
 cpu = subprocess.run(["sh", "-c", "lscpu | grep 'Model name' | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 print("# Model engine benchmarks\n")
 print(f"Machine: {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
       f"{datetime.date.today().isoformat()}. Command: `make bench` (runs `scripts/bench-models.sh`: "
-      "`./detector bench models` then `/usr/bin/python3 ../shared/bench/torch_reference.py`, in one go).\n")
+      "`./detector bench models`, `./detector bench models --engine Torch`, then "
+      "`/usr/bin/python3 ../shared/bench/torch_reference.py`, in one go).\n")
 print("Detector at T threads: inference runs T scorers, each on its own batches (how model actors run); training splits every "
       "step into T data-parallel shards. PyTorch: the best of its configurations for that thread count (torch threads 1 or T, "
       "OpenBLAS T). Records/s, median of 5 samples of >= 0.5 s each.\n")
-print("| model | mode | batch | threads | detector rec/s | pytorch rec/s | ratio | target | met |")
-print("|---|---|---|---|---:|---:|---:|---:|:-:|")
+print("Beside each native figure: LibTorch 2.10 in-process through TorchSharp (`./detector bench models --engine Torch`, "
+      "the same cases and threading, one intra-op thread per scorer) and Python's PyTorch 1.13.\n")
+print("| model | mode | batch | threads | detector rec/s | libtorch 2.10 rec/s | ratio | target | pytorch 1.13 rec/s | ratio | target |")
+print("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for r in ours:
     key = (r["model"], r["mode"], r["batch"], r["threads"])
     t = best.get(key)
-    ratio = r["records_per_s"] / t["records_per_s"] if t else None
-    goal = target(*key[:3])
-    met = "" if goal is None or ratio is None else ("yes" if ratio >= goal else "**no**")
+    lt = libtorch.get(key)
+    lt_ratio, lt_goal = cell(r["records_per_s"] / lt["records_per_s"] if lt else None, libtorch_target(*key) if lt else None)
+    py_ratio, py_goal = cell(r["records_per_s"] / t["records_per_s"] if t else None, target(*key[:3]) if t else None)
     print(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {r['records_per_s']:,.0f} | "
-          f"{t['records_per_s']:,.0f} | {ratio:.2f}x | {'' if goal is None else f'>= {goal}x'} | {met} |" if t else
-          f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {r['records_per_s']:,.0f} | n/a | | | |")
+          f"{lt['records_per_s'] if lt else 'n/a':{',.0f' if lt else ''}} | {lt_ratio} | {lt_goal} | "
+          f"{t['records_per_s'] if t else 'n/a':{',.0f' if t else ''}} | {py_ratio} | {py_goal} |")
 
 if len(sys.argv) > 3:
     pipe = [json.loads(l) for l in open(sys.argv[3]) if l.startswith("{")]
