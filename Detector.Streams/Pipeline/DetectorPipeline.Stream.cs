@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -67,16 +66,12 @@ public sealed partial class DetectorPipeline
             await using var cancel = token.Register(() => killSwitch.Abort(new OperationCanceledException(token)));
             try
             {
-                await done.ConfigureAwait(false);
+                await done.Unwrapped().ConfigureAwait(false);
                 await Offsets.WhenIdleAsync().WaitAsync(token).ConfigureAwait(false);
             }
             catch (Exception) when (_failed.Task.IsFaulted)
             {
                 await _failed.Task.ConfigureAwait(false);
-            }
-            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-            {
-                ExceptionDispatchInfo.Throw(e.InnerException!);
             }
         }
         finally
