@@ -119,7 +119,7 @@ public sealed partial class DetectorPipeline
     {
         var start = Stopwatch.GetTimestamp();
         var (batch, alerts) = (judged.Batch, judged.Alerts);
-        Interlocked.Increment(ref _publishing);
+        Common.AtomicMax.Update(ref _peakPublishing, Interlocked.Increment(ref _publishing));
         try
         {
             await PendingWrites.WriteUntilConfirmedAsync(token => _context.Alerts.PublishAsync(alerts, token), $"publishing {alerts.Count} alerts",

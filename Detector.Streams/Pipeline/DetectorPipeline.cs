@@ -63,6 +63,7 @@ public sealed partial class DetectorPipeline : IAsyncDisposable
 
     /// <summary>Alert publishes started and not yet confirmed.</summary>
     private int _publishing;
+    private long _peakPublishing;
     private Task? _stopping;
     private readonly Lock _stopLock = new();
 
@@ -165,6 +166,12 @@ public sealed partial class DetectorPipeline : IAsyncDisposable
 
     /// <summary>Model actor failures answered so far (each batch was then scored again).</summary>
     public int ModelFailures => _models.Failures;
+
+    /// <summary>The most batches asked of the model actors at once so far.</summary>
+    internal long PeakBatchesScoring => _models.PeakOutstanding;
+
+    /// <summary>The most alert publishes awaiting confirmation at once so far.</summary>
+    internal long PeakPublishing => Interlocked.Read(ref _peakPublishing);
 
     /// <summary>Called with each batch by a model actor before scoring it (fault injection in tests).</summary>
     internal Action<RecordBatch>? FaultInjection { get; set; }

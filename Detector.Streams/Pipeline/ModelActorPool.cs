@@ -15,6 +15,7 @@ internal sealed class ModelActorPool(IActorRef supervisor, int actors, TimeSpan 
     /// <summary>Asks outstanding per actor (incremented on the stream's thread, decremented by replies on any thread).</summary>
     private readonly int[] _outstanding = new int[actors];
     private int _next;
+    private long _peak;
     private Exception? _lastFailure;
 
     /// <summary>The last failure a model actor answered (the reason given when its restarts run out).</summary>
@@ -34,6 +35,9 @@ internal sealed class ModelActorPool(IActorRef supervisor, int actors, TimeSpan 
         }
     }
 
+    /// <summary>The most batches ever outstanding at once (the in-flight bound, observed).</summary>
+    public long PeakOutstanding => Interlocked.Read(ref _peak);
+
     /// <summary>Failures answered by model actors so far.</summary>
     public int Failures => Volatile.Read(ref _failures);
 
@@ -46,6 +50,7 @@ internal sealed class ModelActorPool(IActorRef supervisor, int actors, TimeSpan 
         {
             var k = Pick();
             Interlocked.Increment(ref _outstanding[k]);
+            Detector.Streams.Common.AtomicMax.Update(ref _peak, Outstanding);
             object? reply;
             try
             {
