@@ -122,9 +122,9 @@ public sealed partial class DetectorPipeline : IAsyncDisposable
         _retrain = new RetrainRequests(message => _supervisor.Tell(new PipelineSupervisorActor.ToTrainer(message)));
         _thresholds = new ThresholdStage(_context, _tracker, _retrain);
         var ctx = _context;
-        var modelProps = _actorKernels.Select(k => ModelActor.Props(ctx, k)).ToArray();
+        var modelProps = _actorKernels.Select(k => ModelActor.Props(ctx, k, new RestartBackoff(options.ModelRestartBackoff, options.ModelRestartMaxBackoff))).ToArray();
         _supervisor = _system.ActorOf(PipelineSupervisorActor.Props(TrainerActor.Props(ctx, _thresholds, _retrain, _trainerStatus), modelProps,
-            options.ModelRestartBackoff, options.ModelRestartMaxBackoff, options.ModelMaxRestarts, Fail, () => _models?.LastFailure), name);
+            options.ModelMaxRestarts, Fail, () => _models?.LastFailure), name);
         _models = new ModelActorPool(_supervisor, modelProps.Length, options.ModelRestartBackoff, logger);
         if (options.Retraining.Interval is { } interval)
         {

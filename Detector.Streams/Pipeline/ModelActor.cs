@@ -12,32 +12,58 @@ namespace Detector.Streams.Pipeline;
 /// (a thread of its own) with the kernels of the device it is placed on (the CPU's, or one CUDA stream's). The model is
 /// looked up once per batch, so a hot-swap takes effect between batches and every batch carries the one version that
 /// scored all of its rows. A row the model rejects (its score overflows) is dead-lettered and the rest rescored. Any
-/// other failure is answered to the asker and thrown: the actor's <see cref="Akka.Pattern.BackoffSupervisor"/>
-/// restarts it after a backoff, with a fresh scorer.
+/// other failure is answered to the asker and thrown as <see cref="ModelActorFailedException"/>: its parent's strategy
+/// restarts it, keeping its mailbox, and the new incarnation first waits out a backoff (<see cref="RestartBackoff"/>),
+/// answering <see cref="Restarting"/> meanwhile (the stream asks again later).
 /// </summary>
-internal sealed class ModelActor : ReceiveActor
+internal sealed class ModelActor : ReceiveActor, IWithTimers
 {
     private readonly PipelineContext _ctx;
     private readonly IKernels<float> _kernels;
+    private readonly RestartBackoff _backoff;
     private ModelSnapshot? _model;
     private Scorer? _scorer;
 
     /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
-    public ModelActor(PipelineContext ctx, IKernels<float> kernels)
+    public ModelActor(PipelineContext ctx, IKernels<float> kernels, RestartBackoff backoff)
     {
         _ctx = ctx;
         _kernels = kernels;
+        _backoff = backoff;
+        Scoring();
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props on the pinned model dispatcher; every incarnation shares <paramref name="backoff"/>.</summary>
+    public static Props Props(PipelineContext ctx, IKernels<float> kernels, RestartBackoff backoff) =>
+        Akka.Actor.Props.Create(() => new ModelActor(ctx, kernels, backoff)).WithDispatcher(PipelineAkkaConfig.ModelDispatcher);
+
+    /// <inheritdoc />
+    protected override void PostRestart(Exception reason)
+    {
+        base.PostRestart(reason);
+        Become(BackingOff);
+        Timers.StartSingleTimer("backoff", BackoffOver.Instance, _backoff.Delay());
+    }
+
+    private void Scoring()
+    {
         ReceiveAsync<ScoreBatch>(ScoreAsync);
         Receive<WhereAreYou>(_ => Sender.Tell(new RunningOn(Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread, Context.Props.Dispatcher)));
     }
 
-    /// <summary>Props on the pinned model dispatcher.</summary>
-    public static Props Props(PipelineContext ctx, IKernels<float> kernels) =>
-        Akka.Actor.Props.Create(() => new ModelActor(ctx, kernels)).WithDispatcher(PipelineAkkaConfig.ModelDispatcher);
+    private void BackingOff()
+    {
+        Receive<ScoreBatch>(_ => Sender.Tell(Restarting.Instance));
+        Receive<WhereAreYou>(_ => Sender.Tell(Restarting.Instance));
+        Receive<BackoffOver>(_ => Become(Scoring));
+    }
 
     private async Task ScoreAsync(ScoreBatch message)
     {
-        var sender = Sender;
+        var (sender, name) = (Sender, Self.Path.Name);
         try
         {
             var batch = message.Batch;
@@ -62,18 +88,19 @@ internal sealed class ModelActor : ReceiveActor
                 {
                     var letter = new DeadLetter(batch.Payloads[e.Row], batch.Positions[e.Row], DeadLetterReason.ScoringFailed, e.Message);
                     batch.RemoveAt(e.Row);
-                    await _ctx.DeadLetterAsync(letter, _ctx.Stopped).ConfigureAwait(false);
+                    await _ctx.DeadLetterAsync(letter, _ctx.Stopped); // resumes in the actor's context
                 }
             }
             batch.ModelVersion = model.Version;
             _ctx.Metrics.BatchScored(batch.Count, Stopwatch.GetElapsedTime(start));
+            _backoff.Succeeded();
             sender.Tell(new BatchScored(batch));
         }
         catch (Exception e)
         {
+            _backoff.Failed();
             sender.Tell(new Status.Failure(e));
-            _model = null;
-            throw;
+            throw new ModelActorFailedException($"{name} failed to score a batch: {e.Message}", e);
         }
     }
 
@@ -88,6 +115,12 @@ internal sealed class ModelActor : ReceiveActor
     {
         /// <summary>The one instance.</summary>
         public static readonly Restarting Instance = new();
+    }
+
+    /// <summary>The restart backoff is over: score again.</summary>
+    private sealed record BackoffOver
+    {
+        public static readonly BackoffOver Instance = new();
     }
 
     /// <summary>Asks which thread the actor runs on (placement checks).</summary>

@@ -44,7 +44,7 @@ public sealed record PipelineOptions
     /// <summary>…up to this one.</summary>
     public TimeSpan ModelRestartMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Restarts in a row after which a failing model actor stops, and the run fails with its last failure.</summary>
+    /// <summary>Restarts within a minute past which a failing model actor is stopped, and the run fails with its last failure.</summary>
     public int ModelMaxRestarts { get; init; } = 10;
 
     /// <summary>Sink writes awaiting confirmation at once before the stage waits: alert publishes (batches), and dead letters (records).</summary>

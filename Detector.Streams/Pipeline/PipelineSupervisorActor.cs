@@ -1,13 +1,13 @@
 using Akka.Actor;
-using Akka.Pattern;
 
 namespace Detector.Streams.Pipeline;
 
 /// <summary>
-/// The parent of one pipeline's actors: the trainer and, each behind a <see cref="BackoffSupervisor"/>, the model
-/// actors. It forwards the stream's and the pipeline's messages to them (the sender stays the asker). A model actor
-/// that fails is restarted by its backoff supervisor; the trainer failing, or a model actor whose restarts ran out,
-/// cannot be handled here: <c>fail</c> is told the reason, which stops the run.
+/// The parent of one pipeline's actors: the trainer and the model actors. It forwards the stream's and the pipeline's
+/// messages to them (the sender stays the asker). Its strategy restarts a model actor that failed
+/// (<see cref="ModelActorFailedException"/>; the actor keeps its mailbox and waits out a backoff before scoring
+/// again), at most <c>maxRestarts</c> times a minute; past that the actor is stopped. The trainer failing, or a model
+/// actor stopped, cannot be handled here: <c>fail</c> is told the reason, which stops the run.
 /// </summary>
 internal sealed class PipelineSupervisorActor : ReceiveActor
 {
@@ -15,12 +15,14 @@ internal sealed class PipelineSupervisorActor : ReceiveActor
     private readonly IReadOnlyList<Props> _models;
     private readonly Action<Exception> _fail;
     private readonly Func<Exception?> _lastModelFailure;
+    private readonly int _maxRestarts;
     private IActorRef[] _modelRefs = [];
     private IActorRef _trainerRef = ActorRefs.Nobody;
 
     /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
-    public PipelineSupervisorActor(Props trainer, IReadOnlyList<Props> models, Action<Exception> fail, Func<Exception?> lastModelFailure)
+    public PipelineSupervisorActor(Props trainer, IReadOnlyList<Props> models, Action<Exception> fail, Func<Exception?> lastModelFailure, int maxRestarts)
     {
+        _maxRestarts = maxRestarts;
         _lastModelFailure = lastModelFailure;
         _trainer = trainer;
         _models = models;
@@ -28,34 +30,28 @@ internal sealed class PipelineSupervisorActor : ReceiveActor
         Receive<ToModel>(m => _modelRefs[m.Index].Forward(m.Message));
         Receive<ToTrainer>(m => _trainerRef.Forward(m.Message));
         Receive<Terminated>(t => _fail(_lastModelFailure() is { } last
-            ? new InvalidOperationException($"{t.ActorRef.Path.Name} stopped: its restarts ran out; last failure: {last.Message}", last)
-            : new InvalidOperationException($"{t.ActorRef.Path.Name} stopped: its restarts ran out")));
+            ? new InvalidOperationException($"{t.ActorRef.Path.Name} stopped: more than {_maxRestarts} restarts in a minute; last failure: {last.Message}", last)
+            : new InvalidOperationException($"{t.ActorRef.Path.Name} stopped")));
     }
 
-    /// <summary>
-    /// Props of a pipeline's supervisor: model actor k runs as <c>model-k</c> under a backoff supervisor that restarts
-    /// it after <paramref name="minBackoff"/> doubling up to <paramref name="maxBackoff"/>, at most
-    /// <paramref name="maxRestarts"/> times in a row, and answers <see cref="ModelActor.Restarting"/> while it is down.
-    /// </summary>
-    public static Props Props(Props trainer, IReadOnlyList<Props> models, TimeSpan minBackoff, TimeSpan maxBackoff, int maxRestarts, Action<Exception> fail, Func<Exception?> lastModelFailure)
-    {
-        var supervised = models.Select((model, k) => BackoffSupervisor.Props(
-            Backoff.OnFailure(model, $"model-{k}", minBackoff, maxBackoff, 0.2, maxRestarts)
-                .WithReplyWhileStopped(ModelActor.Restarting.Instance)
-                .WithAutoReset(maxBackoff))).ToArray();
-        return Akka.Actor.Props.Create(() => new PipelineSupervisorActor(trainer, supervised, fail, lastModelFailure));
-    }
+    /// <summary>Props of a pipeline's supervisor: model actor k runs as <c>model-k</c>, the trainer as <c>trainer</c>.</summary>
+    public static Props Props(Props trainer, IReadOnlyList<Props> models, int maxRestarts, Action<Exception> fail, Func<Exception?> lastModelFailure) =>
+        Akka.Actor.Props.Create(() => new PipelineSupervisorActor(trainer, models, fail, lastModelFailure, maxRestarts));
 
     /// <inheritdoc />
     protected override void PreStart()
     {
         _trainerRef = Context.ActorOf(_trainer, "trainer");
-        _modelRefs = _models.Select((props, k) => Context.Watch(Context.ActorOf(props, $"model-{k}-supervisor"))).ToArray();
+        _modelRefs = _models.Select((props, k) => Context.Watch(Context.ActorOf(props, $"model-{k}"))).ToArray();
     }
 
     /// <inheritdoc />
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_maxRestarts, TimeSpan.FromMinutes(1), e =>
     {
+        if (e is ModelActorFailedException)
+        {
+            return Directive.Restart;
+        }
         _fail(e);
         return Directive.Stop;
     });

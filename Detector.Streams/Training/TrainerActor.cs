@@ -91,7 +91,7 @@ internal sealed class TrainerActor : ReceiveActor
     {
         var clock = Stopwatch.StartNew();
         var model = Train(rows, count);
-        var published = await PublishAsync(model, _ctx.Registry.ReserveVersion(), cancellationToken).ConfigureAwait(false);
+        var published = await PublishAsync(model, _ctx.Registry.ReserveVersion(), cancellationToken);
         _ctx.Metrics.TrainingRun("published", clock.Elapsed);
         _ctx.Logger.LogInformation("first model v{Version} trained on {Rows} warm-up rows in {Seconds:F1}s (loss {Loss:G4})",
             published.Version, count, clock.Elapsed.TotalSeconds, Status.LastLoss);
@@ -141,7 +141,7 @@ internal sealed class TrainerActor : ReceiveActor
         }
         var version = _ctx.Registry.ReserveVersion();
         Recalibrate(candidate, version);
-        var published = await PublishAsync(candidate, version, cancellationToken).ConfigureAwait(false);
+        var published = await PublishAsync(candidate, version, cancellationToken);
         _ctx.Metrics.TrainingRun("published", clock.Elapsed);
         _ctx.Logger.LogInformation("model v{Version} published: held-out score {Candidate:G4} vs {Current:G4}, {Seconds:F1}s",
             published.Version, candidateScore, currentScore, clock.Elapsed.TotalSeconds);
@@ -156,7 +156,7 @@ internal sealed class TrainerActor : ReceiveActor
             return _ctx.Registry.Publish(model, version);
         }
         var named = model.WithIdentity(_ctx.Registry.Name, version);
-        await publisher.PublishAsync(named, cancellationToken).ConfigureAwait(false);
+        await publisher.PublishAsync(named, cancellationToken);
         return named;
     }
 
@@ -169,7 +169,7 @@ internal sealed class TrainerActor : ReceiveActor
     {
         var version = _ctx.Registry.ReserveVersion();
         Recalibrate(model, version);
-        var published = await PublishAsync(model, version, cancellationToken).ConfigureAwait(false);
+        var published = await PublishAsync(model, version, cancellationToken);
         _ctx.Logger.LogInformation("model installed as v{Version} (trained {TrainedAt:O})", published.Version, model.Metadata.TrainedAt);
         return new ModelInstalled("installed", published.Version);
     }

@@ -26,28 +26,25 @@ public sealed class BatcherStageTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Batcher_ChunkOfTwoAndAHalfBatches_EmitsFullBatchesInOrderAndPullsAgainOnlyWhenTheyAreTaken()
+    public void Batcher_ChunksAcrossBatchBoundaries_EmitsFullBatchesInSourceOrderAndTheRestAtTheEnd()
     {
         var (upstream, downstream, _, chunk) = Start(maxRows: 100, maxWait: TimeSpan.FromMinutes(10));
-        downstream.Request(1);
-        upstream.ExpectRequest();
+        downstream.Request(10);
         upstream.SendNext(chunk(0, 250));
 
         var first = downstream.ExpectNext(Bound);
-        Assert.Equal(100, first.Count);
-        Assert.Equal(0, first.Positions[0].Offset);
-        // Sealed batches are still waiting: the stage must not ask for another chunk yet.
-        upstream.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-
-        downstream.Request(1);
         var second = downstream.ExpectNext(Bound);
-        Assert.Equal(100, second.Positions[0].Offset);
-        downstream.Request(1);
-        upstream.ExpectRequest(); // the open batch of 50 waits for more rows
+        Assert.Equal((100, 0L, 99L), (first.Count, first.Positions[0].Offset, first.Positions[99].Offset));
+        Assert.Equal((100, 100L, 199L), (second.Count, second.Positions[0].Offset, second.Positions[99].Offset));
+        // The 50 rows left stay in the open batch: neither full nor past the max wait.
+        downstream.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        upstream.SendNext(chunk(250, 100));
+        var third = downstream.ExpectNext(Bound);
+        Assert.Equal((100, 200L, 299L), (third.Count, third.Positions[0].Offset, third.Positions[99].Offset));
         upstream.SendComplete();
         var last = downstream.ExpectNext(Bound);
-        Assert.Equal(50, last.Count);
-        Assert.Equal(249, last.Positions[49].Offset);
+        Assert.Equal((50, 300L, 349L), (last.Count, last.Positions[0].Offset, last.Positions[49].Offset));
         downstream.ExpectComplete();
     }
 
