@@ -110,6 +110,7 @@ public sealed partial class DetectorPipeline : IAsyncDisposable
             Writes = new PendingWrites(options.MaxPendingWrites, time, logger),
             Stopped = _stopped.Token,
             BeforeScoring = BeforeScoring,
+            ScoringTiming = _timings[1],
         };
         (_actorKernels, ActorDevices) = ActorPlacement.Place(options, _cpuKernels, devices, logger);
         Metrics.ReportActorDevices(ActorDevices);

@@ -92,7 +92,9 @@ internal sealed class ModelActor : ReceiveActor, IWithTimers
                 }
             }
             batch.ModelVersion = model.Version;
-            _ctx.Metrics.BatchScored(batch.Count, Stopwatch.GetElapsedTime(start));
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            _ctx.Metrics.BatchScored(batch.Count, elapsed);
+            _ctx.ScoringTiming?.Add(elapsed);
             _backoff.Succeeded();
             sender.Tell(new BatchScored(batch));
         }
