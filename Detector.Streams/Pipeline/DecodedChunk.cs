@@ -6,8 +6,8 @@ namespace Detector.Streams.Pipeline;
 
 /// <summary>
 /// A chunk of raw records with each one's decoding: its features (in pooled memory), its info, or why it failed.
-/// Made off the batcher's thread by <see cref="ParallelDecoder"/>; the batcher copies the rows into batches, sends the
-/// failures to the dead-letter sink, then <see cref="Release"/>s the chunk.
+/// Made on the thread pool by <see cref="DecodeFlow"/>; the admit step dead-letters the failures, then
+/// <see cref="BatcherStage"/> copies the rows into batches and <see cref="Release"/>s the chunk.
 /// </summary>
 internal sealed class DecodedChunk
 {

@@ -26,15 +26,7 @@ internal sealed class PendingWrites(int capacity, TimeProvider time, ILogger log
     public async ValueTask StartAsync(Func<CancellationToken, ValueTask> write, Action onConfirmed, string what, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        ValueTask first;
-        try
-        {
-            first = write(cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            first = ValueTask.FromException(e);
-        }
+        var first = Start(write, cancellationToken);
         if (first.IsCompletedSuccessfully)
         {
             _slots.Release();
@@ -59,25 +51,10 @@ internal sealed class PendingWrites(int capacity, TimeProvider time, ILogger log
 
     private async Task ConfirmAsync(ValueTask pending, Func<CancellationToken, ValueTask> write, Action onConfirmed, string what, CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(50);
         try
         {
-            while (true)
-            {
-                try
-                {
-                    await pending.ConfigureAwait(false);
-                    onConfirmed();
-                    return;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning(e, "{What} failed; retrying in {Backoff}", what, backoff);
-                    await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(false);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-                    pending = write(cancellationToken);
-                }
-            }
+            await RetryUntilConfirmedAsync(pending, write, what, time, logger, cancellationToken).ConfigureAwait(false);
+            onConfirmed();
         }
         catch (OperationCanceledException)
         {
@@ -98,6 +75,50 @@ internal sealed class PendingWrites(int capacity, TimeProvider time, ILogger log
                 }
             }
             idle?.TrySetResult();
+        }
+    }
+
+    /// <summary>Writes, retrying a failed write as <see cref="RetryUntilConfirmedAsync"/> does, until it is confirmed.</summary>
+    public static Task WriteUntilConfirmedAsync(Func<CancellationToken, ValueTask> write, string what, TimeProvider time, ILogger logger,
+        CancellationToken cancellationToken) =>
+        RetryUntilConfirmedAsync(Start(write, cancellationToken), write, what, time, logger, cancellationToken);
+
+    /// <summary>
+    /// Awaits <paramref name="pending"/> (the first try of <paramref name="write"/>), retrying a failed write with
+    /// exponential backoff from 50 ms capped at 5 s until it succeeds; only the token ends it (with
+    /// <see cref="OperationCanceledException"/>).
+    /// </summary>
+    public static async Task RetryUntilConfirmedAsync(ValueTask pending, Func<CancellationToken, ValueTask> write, string what,
+        TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(50);
+        while (true)
+        {
+            try
+            {
+                await pending.ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "{What} failed; retrying in {Backoff}", what, backoff);
+                await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                pending = Start(write, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Starts a write; a synchronous throw becomes a faulted write (retried like any other failure).</summary>
+    private static ValueTask Start(Func<CancellationToken, ValueTask> write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return write(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return ValueTask.FromException(e);
         }
     }
 

@@ -30,6 +30,15 @@ internal sealed record PipelineContext(
     /// <summary>Who trains and where trained models go.</summary>
     public ModelDistribution Distribution { get; init; } = ModelDistribution.Local;
 
+    /// <summary>Fires when the pipeline is stopped without a drain: sink writes being retried give up.</summary>
+    public CancellationToken Stopped { get; init; }
+
+    /// <summary>The model actors' scoring work (items and busy time), for the benchmark's per-stage breakdown.</summary>
+    public StageTiming? ScoringTiming { get; init; }
+
+    /// <summary>Called by a model actor with each batch before scoring it (fault injection in tests).</summary>
+    public Action<RecordBatch>? BeforeScoring { get; init; }
+
     /// <summary>Outstanding sink writes (alerts, dead letters) awaiting confirmation.</summary>
     public required PendingWrites Writes { get; init; }
 

@@ -14,7 +14,7 @@ public sealed record PipelineOptions
     /// <summary>…or this long after its first row arrived, whichever comes first.</summary>
     public TimeSpan BatchMaxWait { get; init; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Model actors (each pinned to its own thread); 0 means one per core.</summary>
+    /// <summary>Model actors (each on the pinned dispatcher: a thread of its own); 0 means one per core.</summary>
     public int ModelActors { get; init; }
 
     /// <summary>
@@ -30,16 +30,24 @@ public sealed record PipelineOptions
     /// </summary>
     public string TrainerDevice { get; init; } = "cpu";
 
-    /// <summary>Batches a model actor's mailbox holds before the router waits (backpressure).</summary>
-    public int ModelMailboxCapacity { get; init; } = 4;
+    /// <summary>
+    /// The in-flight bound of the scoring stage: batches asked of the model actors at once (the stream's
+    /// <c>SelectAsync</c> parallelism; when they are all busy the stream stops pulling and backpressure reaches the
+    /// source). 0 means 4 per model actor. With <see cref="MaxPendingWrites"/> it bounds the records in flight
+    /// (<see cref="MaxRecordsInFlight"/>).
+    /// </summary>
+    public int MaxBatchesInFlight { get; init; }
 
-    /// <summary>Batches the threshold and alert stages may hold.</summary>
-    public int StageMailboxCapacity { get; init; } = 8;
+    /// <summary>A model actor that fails is restarted after this backoff, doubled at each failure in a row…</summary>
+    public TimeSpan ModelRestartBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Source chunks the batcher may hold.</summary>
-    public int IngestMailboxCapacity { get; init; } = 16;
+    /// <summary>…up to this one.</summary>
+    public TimeSpan ModelRestartMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Sink writes (alert publishes, dead letters) awaiting confirmation at once before the stage waits.</summary>
+    /// <summary>Restarts within a minute past which a failing model actor is stopped, and the run fails with its last failure.</summary>
+    public int ModelMaxRestarts { get; init; } = 10;
+
+    /// <summary>Sink writes awaiting confirmation at once before the stage waits: alert publishes (batches), and dead letters (records).</summary>
     public int MaxPendingWrites { get; init; } = 256;
 
     /// <summary>Features named in each alert.</summary>
@@ -54,6 +62,19 @@ public sealed record PipelineOptions
     /// <summary>Trainer and hot-swap.</summary>
     public RetrainingOptions Retraining { get; init; } = new();
 
+    /// <summary>Batches asked of the model actors at once (<see cref="MaxBatchesInFlight"/> resolved).</summary>
+    public int EffectiveMaxBatchesInFlight => MaxBatchesInFlight > 0 ? MaxBatchesInFlight : 4 * EffectiveModelActors;
+
+    /// <summary>
+    /// The most records the pipeline holds read but not acknowledged, for a source that reads chunks of at most
+    /// <paramref name="chunkRecords"/> records: a chunk being admitted and one being batched, the open batch, the rows
+    /// held for the first model, the batches being scored, judged and published (each stage boundary holds at most
+    /// one more), and the dead letters awaiting confirmation.
+    /// </summary>
+    public long MaxRecordsInFlight(int chunkRecords) =>
+        2L * chunkRecords + Retraining.WarmUpRows + MaxPendingWrites
+        + (long)(EffectiveMaxBatchesInFlight + MaxPendingWrites + 4) * BatchMaxRows;
+
     /// <summary>Model actors actually used.</summary>
     public int EffectiveModelActors => ModelActors > 0 ? ModelActors : Environment.ProcessorCount;
 
@@ -67,9 +88,10 @@ public sealed record PipelineOptions
         Check(BatchMaxWait > TimeSpan.Zero, nameof(BatchMaxWait), BatchMaxWait, "> 0");
         Check(ModelActors is >= 0 and <= 1024, nameof(ModelActors), ModelActors, "[0, 1024] (0 = one per core)");
         ValidateDevices();
-        Check(ModelMailboxCapacity >= 1, nameof(ModelMailboxCapacity), ModelMailboxCapacity, ">= 1");
-        Check(StageMailboxCapacity >= 1, nameof(StageMailboxCapacity), StageMailboxCapacity, ">= 1");
-        Check(IngestMailboxCapacity >= 1, nameof(IngestMailboxCapacity), IngestMailboxCapacity, ">= 1");
+        Check(MaxBatchesInFlight is >= 0 and <= 65_536, nameof(MaxBatchesInFlight), MaxBatchesInFlight, "[0, 65536] (0 = 4 per model actor)");
+        Check(ModelRestartBackoff > TimeSpan.Zero, nameof(ModelRestartBackoff), ModelRestartBackoff, "> 0");
+        Check(ModelRestartMaxBackoff >= ModelRestartBackoff, nameof(ModelRestartMaxBackoff), ModelRestartMaxBackoff, $">= {nameof(ModelRestartBackoff)} ({ModelRestartBackoff})");
+        Check(ModelMaxRestarts >= 0, nameof(ModelMaxRestarts), ModelMaxRestarts, ">= 0");
         Check(MaxPendingWrites >= 1, nameof(MaxPendingWrites), MaxPendingWrites, ">= 1");
         Check(TopFeatures >= 0, nameof(TopFeatures), TopFeatures, ">= 0");
         OptionCheck.Section(nameof(Thresholds), () => Thresholds.Validate());

@@ -77,7 +77,7 @@ public sealed class PipelineMetrics
         var versionGauge = factory.CreateGauge("detector_model_version", "Version of the model in use.");
         var ageGauge = factory.CreateGauge("detector_model_age_seconds", "Time since the model in use was trained.");
         var lossGauge = factory.CreateGauge("detector_training_loss", "Validation loss of the last trained model.");
-        _mailboxDepth = new LabelledGaugeMirror(factory.CreateGauge("detector_mailbox_depth", "Messages waiting, by actor kind.", ["actor"]));
+        _mailboxDepth = new LabelledGaugeMirror(factory.CreateGauge("detector_mailbox_depth", "Work waiting or under way, by stage: model = batches asked of the model actors, alert-sink = publishes awaiting confirmation, trainer = due retrains waiting.", ["actor"]));
         _actorInfo = new LabelledGaugeMirror(factory.CreateGauge("detector_model_actor_info",
             "1 for each model actor, labelled with the device it is pinned to (cpu or cuda:N).", ["actor", "device"]));
         Registry.AddBeforeCollectCallback(() =>

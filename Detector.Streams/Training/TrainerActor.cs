@@ -1,52 +1,89 @@
 using System.Diagnostics;
+using Akka.Actor;
 using Detector.Models.Numerics;
 using Detector.Models.Scoring;
 using Detector.Models.Training;
-using Detector.Streams.Actors;
 using Detector.Streams.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace Detector.Streams.Training;
 
 /// <summary>
-/// Trains models on its own thread. The first model is trained on the warm-up rows and published as is. Later
-/// candidates are trained on the normal-row reservoir minus a held-out share, and published only if their mean
-/// held-out score is within the gate of the current model's on the same rows; before publishing, the threshold stage
-/// receives the candidate's scores of recent rows so the threshold is recalibrated at cut-over. In a cluster only the
-/// elected trainer trains, and its models go to the cluster's publisher; every node (the trainer too) installs them
-/// when they come back, recalibrating its own thresholds with its own recent rows.
+/// Trains models on the pinned trainer dispatcher (a thread of its own: a training run takes seconds of CPU). The first
+/// model is trained on the warm-up rows and published as is. Later candidates are trained on the normal-row reservoir
+/// minus a held-out share, and published only if their mean held-out score is within the gate of the current model's
+/// on the same rows; before publishing, the threshold stage receives the candidate's scores of recent rows so the
+/// threshold is recalibrated at cut-over. In a cluster only the elected trainer trains, and its models go to the
+/// cluster's publisher; every node (the trainer too) installs them when they come back, recalibrating its own
+/// thresholds with its own recent rows. Messages are handled one at a time (the mailbox is suspended while one is
+/// awaited), so an install never races a retrain. A failure other than a failed training run stops the pipeline's run
+/// (its parent's strategy).
 /// </summary>
-internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> thresholds) : IActor
+internal sealed class TrainerActor : ReceiveActor
 {
-    private readonly Trainer _trainer = new(ctx.Kernels);
+    private readonly PipelineContext _ctx;
+    private readonly ThresholdStage _thresholds;
+    private readonly RetrainRequests _requests;
+    private readonly Trainer _trainer;
     private int _runs;
 
     /// <summary>The version whose threshold recalibration this actor already sent (so its own model is not recalibrated twice).</summary>
     private long _recalibrated;
 
-    /// <summary>Validation loss of the last model trained (NaN before any).</summary>
-    public double LastLoss { get; private set; } = double.NaN;
-
-    public async Task ReceiveAsync(IActorContext context)
+    /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
+    public TrainerActor(PipelineContext ctx, ThresholdStage thresholds, RetrainRequests requests, TrainerStatus status)
     {
-        switch (context.Message)
+        _ctx = ctx;
+        _thresholds = thresholds;
+        _requests = requests;
+        _trainer = new Trainer(_ctx.Kernels);
+        Status = status;
+        // The sender is read before the first await: the continuation may run after the next message's Sender is set.
+        ReceiveAsync<TrainInitialModel>(async initial =>
         {
-            case TrainInitialModel initial:
-                context.Respond(await TrainInitialAsync(initial.Rows, initial.Count, context.CancellationToken).ConfigureAwait(false));
-                break;
-            case InstallModel { AsNewVersion: true } upload:
-                context.Respond(await InstallAsNewVersionAsync(upload.Model, context.CancellationToken).ConfigureAwait(false));
-                break;
-            case InstallModel install:
-                context.Respond(await InstallAsync(install.Model, context.CancellationToken).ConfigureAwait(false));
-                break;
-            case Retrain retrain:
-                var outcome = await RetrainAsync(retrain.Force, context.CancellationToken).ConfigureAwait(false);
-                if (retrain.Force)
-                {
-                    context.Respond(outcome); // forced retrains are asked for; the periodic ones are told
-                }
-                break;
+            var sender = Sender;
+            sender.Tell(await AnsweringFailureAsync(sender, () => TrainInitialAsync(initial.Rows, initial.Count, _ctx.Stopped)));
+        });
+        ReceiveAsync<InstallModel>(async install =>
+        {
+            var sender = Sender;
+            sender.Tell(await AnsweringFailureAsync(sender, () => install.AsNewVersion
+                ? InstallAsNewVersionAsync(install.Model, _ctx.Stopped)
+                : Task.FromResult(Install(install.Model))));
+        });
+        ReceiveAsync<Retrain>(async retrain =>
+        {
+            var sender = Sender;
+            if (!retrain.Force)
+            {
+                _requests.Taken();
+            }
+            var outcome = await AnsweringFailureAsync(retrain.Force ? sender : ActorRefs.Nobody, () => RetrainAsync(retrain.Force, _ctx.Stopped));
+            if (retrain.Force)
+            {
+                sender.Tell(outcome); // forced retrains are asked for; the periodic ones are told
+            }
+        });
+    }
+
+    /// <summary>What the trainer reports outside the actor (the last validation loss).</summary>
+    private TrainerStatus Status { get; }
+
+    /// <summary>Props on the pinned trainer dispatcher.</summary>
+    public static Props Props(PipelineContext ctx, ThresholdStage thresholds, RetrainRequests requests, TrainerStatus status) =>
+        Akka.Actor.Props.Create(() => new TrainerActor(ctx, thresholds, requests, status)).WithDispatcher(PipelineAkkaConfig.TrainerDispatcher);
+
+    /// <summary>Runs a handler; a failure is answered to the asker (so its ask ends) and thrown (so the run stops).</summary>
+    private static async Task<T> AnsweringFailureAsync<T>(IActorRef asker, Func<Task<T>> handle)
+    {
+        try
+        {
+            return await handle();
+        }
+        catch (Exception e)
+        {
+            asker.Tell(new Status.Failure(e));
+            throw;
         }
     }
 
@@ -54,19 +91,19 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
     {
         var clock = Stopwatch.StartNew();
         var model = Train(rows, count);
-        var published = await PublishAsync(model, ctx.Registry.ReserveVersion(), cancellationToken).ConfigureAwait(false);
-        ctx.Metrics.TrainingRun("published", clock.Elapsed);
-        ctx.Logger.LogInformation("first model v{Version} trained on {Rows} warm-up rows in {Seconds:F1}s (loss {Loss:G4})",
-            published.Version, count, clock.Elapsed.TotalSeconds, LastLoss);
+        var published = await PublishAsync(model, _ctx.Registry.ReserveVersion(), cancellationToken);
+        _ctx.Metrics.TrainingRun("published", clock.Elapsed);
+        _ctx.Logger.LogInformation("first model v{Version} trained on {Rows} warm-up rows in {Seconds:F1}s (loss {Loss:G4})",
+            published.Version, count, clock.Elapsed.TotalSeconds, Status.LastLoss);
         return published;
     }
 
     private async Task<RetrainFinished> RetrainAsync(bool force, CancellationToken cancellationToken)
     {
-        var options = ctx.Options.Retraining;
-        var current = ctx.Registry.Current;
-        var (sample, rows) = ctx.Reservoir.Sample();
-        if (!ctx.Distribution.Role.IsTrainer)
+        var options = _ctx.Options.Retraining;
+        var current = _ctx.Registry.Current;
+        var (sample, rows) = _ctx.Reservoir.Sample();
+        if (!_ctx.Distribution.Role.IsTrainer)
         {
             return new RetrainFinished("not-trainer", current?.Version ?? 0, double.NaN, double.NaN);
         }
@@ -75,7 +112,7 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
             return new RetrainFinished("skipped", current?.Version ?? 0, double.NaN, double.NaN);
         }
         var clock = Stopwatch.StartNew();
-        var features = ctx.Schema.Count;
+        var features = _ctx.Schema.Count;
         var order = Enumerable.Range(0, rows).ToArray();
         var rng = new Rng(options.Training.Seed + (ulong)++_runs);
         rng.Shuffle(order);
@@ -90,23 +127,23 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
         }
         catch (Exception e) when (e is ArithmeticException or ArgumentException)
         {
-            ctx.Metrics.TrainingRun("failed", clock.Elapsed);
-            ctx.Logger.LogWarning(e, "retraining failed; keeping model v{Version}", current.Version);
+            _ctx.Metrics.TrainingRun("failed", clock.Elapsed);
+            _ctx.Logger.LogWarning(e, "retraining failed; keeping model v{Version}", current.Version);
             return new RetrainFinished("failed", current.Version, double.NaN, double.NaN);
         }
         var candidateScore = MeanScore(candidate, test, heldOut);
         var currentScore = MeanScore(current, test, heldOut);
         if (!(candidateScore <= currentScore * (1 + options.GateTolerance)))
         {
-            ctx.Metrics.TrainingRun("rejected", clock.Elapsed);
-            ctx.Logger.LogInformation("candidate rejected: held-out score {Candidate:G4} vs current v{Version} {Current:G4}", candidateScore, current.Version, currentScore);
+            _ctx.Metrics.TrainingRun("rejected", clock.Elapsed);
+            _ctx.Logger.LogInformation("candidate rejected: held-out score {Candidate:G4} vs current v{Version} {Current:G4}", candidateScore, current.Version, currentScore);
             return new RetrainFinished("rejected", current.Version, candidateScore, currentScore);
         }
-        var version = ctx.Registry.ReserveVersion();
-        await RecalibrateAsync(candidate, version, cancellationToken).ConfigureAwait(false);
-        var published = await PublishAsync(candidate, version, cancellationToken).ConfigureAwait(false);
-        ctx.Metrics.TrainingRun("published", clock.Elapsed);
-        ctx.Logger.LogInformation("model v{Version} published: held-out score {Candidate:G4} vs {Current:G4}, {Seconds:F1}s",
+        var version = _ctx.Registry.ReserveVersion();
+        Recalibrate(candidate, version);
+        var published = await PublishAsync(candidate, version, cancellationToken);
+        _ctx.Metrics.TrainingRun("published", clock.Elapsed);
+        _ctx.Logger.LogInformation("model v{Version} published: held-out score {Candidate:G4} vs {Current:G4}, {Seconds:F1}s",
             published.Version, candidateScore, currentScore, clock.Elapsed.TotalSeconds);
         return new RetrainFinished("published", published.Version, candidateScore, currentScore);
     }
@@ -114,12 +151,12 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
     /// <summary>Installs locally, or sends to the cluster (this node installs it when it comes back).</summary>
     private async Task<ModelSnapshot> PublishAsync(ModelSnapshot model, long version, CancellationToken cancellationToken)
     {
-        if (ctx.Distribution.Publisher is not { } publisher)
+        if (_ctx.Distribution.Publisher is not { } publisher)
         {
-            return ctx.Registry.Publish(model, version);
+            return _ctx.Registry.Publish(model, version);
         }
-        var named = model.WithIdentity(ctx.Registry.Name, version);
-        await publisher.PublishAsync(named, cancellationToken).ConfigureAwait(false);
+        var named = model.WithIdentity(_ctx.Registry.Name, version);
+        await publisher.PublishAsync(named, cancellationToken);
         return named;
     }
 
@@ -130,62 +167,62 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
     /// </summary>
     private async Task<ModelInstalled> InstallAsNewVersionAsync(ModelSnapshot model, CancellationToken cancellationToken)
     {
-        var version = ctx.Registry.ReserveVersion();
-        await RecalibrateAsync(model, version, cancellationToken).ConfigureAwait(false);
-        var published = await PublishAsync(model, version, cancellationToken).ConfigureAwait(false);
-        ctx.Logger.LogInformation("model installed as v{Version} (trained {TrainedAt:O})", published.Version, model.Metadata.TrainedAt);
+        var version = _ctx.Registry.ReserveVersion();
+        Recalibrate(model, version);
+        var published = await PublishAsync(model, version, cancellationToken);
+        _ctx.Logger.LogInformation("model installed as v{Version} (trained {TrainedAt:O})", published.Version, model.Metadata.TrainedAt);
         return new ModelInstalled("installed", published.Version);
     }
 
     /// <summary>A model from the cluster: recalibrate (unless this actor already did, for its own model), then go live.</summary>
-    private async Task<ModelInstalled> InstallAsync(ModelSnapshot model, CancellationToken cancellationToken)
+    private ModelInstalled Install(ModelSnapshot model)
     {
-        if (model.Version <= ctx.Registry.Version)
+        if (model.Version <= _ctx.Registry.Version)
         {
-            return new ModelInstalled("stale", ctx.Registry.Version);
+            return new ModelInstalled("stale", _ctx.Registry.Version);
         }
-        if (!model.Schema.Equals(ctx.Schema))
+        if (!model.Schema.Equals(_ctx.Schema))
         {
-            ctx.Logger.LogError("model v{Version} rejected: its features [{Model}] are not this node's [{Node}]",
-                model.Version, string.Join(",", model.Schema.Names), string.Join(",", ctx.Schema.Names));
-            return new ModelInstalled("rejected", ctx.Registry.Version);
+            _ctx.Logger.LogError("model v{Version} rejected: its features [{Model}] are not this node's [{Node}]",
+                model.Version, string.Join(",", model.Schema.Names), string.Join(",", _ctx.Schema.Names));
+            return new ModelInstalled("rejected", _ctx.Registry.Version);
         }
-        if (_recalibrated != model.Version && ctx.Registry.Current is not null)
+        if (_recalibrated != model.Version && _ctx.Registry.Current is not null)
         {
-            await RecalibrateAsync(model, model.Version, cancellationToken).ConfigureAwait(false);
+            Recalibrate(model, model.Version);
         }
-        var installed = ctx.Registry.Publish(model, model.Version);
-        LastLoss = model.Metadata.FinalLoss;
-        ctx.Logger.LogInformation("model v{Version} installed from the cluster", installed.Version);
+        var installed = _ctx.Registry.Publish(model, model.Version);
+        Status.LastLoss = model.Metadata.FinalLoss;
+        _ctx.Logger.LogInformation("model v{Version} installed from the cluster", installed.Version);
         return new ModelInstalled("installed", installed.Version);
     }
 
-    /// <summary>Sends the threshold stage the model's scores of recent rows, applied when its first batch arrives.</summary>
-    private async Task RecalibrateAsync(ModelSnapshot model, long version, CancellationToken cancellationToken)
+    /// <summary>Gives the threshold stage the model's scores of recent rows, applied when its first batch arrives.</summary>
+    private void Recalibrate(ModelSnapshot model, long version)
     {
-        var (recent, recentRows) = ctx.Reservoir.Recent();
+        var (recent, recentRows) = _ctx.Reservoir.Recent();
         _recalibrated = version;
         if (recentRows == 0)
         {
             return;
         }
         var recalibration = new float[recentRows];
-        model.CreateScorer(ctx.Kernels).Score(recent, recentRows, recalibration, []);
-        await thresholds().AskAsync<ThresholdsRecalibrated>(new RecalibrateThresholds(version, recalibration), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+        model.CreateScorer(_ctx.Kernels).Score(recent, recentRows, recalibration, []);
+        _thresholds.Recalibrate(version, recalibration);
     }
 
     private ModelSnapshot Train(float[] rows, int count)
     {
-        var options = ctx.Options.Retraining;
-        var model = _trainer.Train(rows, count, ctx.Schema, options.Model, options.Training);
-        LastLoss = model.Metadata.FinalLoss;
+        var options = _ctx.Options.Retraining;
+        var model = _trainer.Train(rows, count, _ctx.Schema, options.Model, options.Training);
+        Status.LastLoss = model.Metadata.FinalLoss;
         return model;
     }
 
     private double MeanScore(ModelSnapshot model, float[] rows, int count)
     {
         var scores = new float[count];
-        model.CreateScorer(ctx.Kernels).Score(rows, count, scores, []);
+        model.CreateScorer(_ctx.Kernels).Score(rows, count, scores, []);
         return scores.Average(s => (double)s);
     }
 }

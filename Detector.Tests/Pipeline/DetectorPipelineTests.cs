@@ -217,12 +217,8 @@ public sealed class DetectorPipelineTests
 
         Assert.Equal(records, judged);
         Assert.Equal(records - 1, source.AcknowledgedOffset);
-        // Bound: what the mailboxes can hold (ingest chunks, model, threshold and sink batches) plus the open batch and
-        // the rows held for the first model. The source cannot run further ahead than that.
-        // Mailboxes, plus the alert publishes awaiting the sink's confirmation (they overlap, up to MaxPendingWrites).
-        var batches = options.IngestMailboxCapacity + 1 + options.EffectiveModelActors * (options.ModelMailboxCapacity + 1) + 2 * (options.StageMailboxCapacity + 1)
-            + options.MaxPendingWrites;
-        var bound = batches * options.BatchMaxRows + options.Retraining.WarmUpRows + 2 * options.BatchMaxRows;
+        // Bound: what the stages can hold (PipelineOptions.MaxRecordsInFlight), for the source's chunks of 100 records.
+        var bound = options.MaxRecordsInFlight(chunkRecords: 100);
         Assert.True(pipeline.Offsets.MaxInFlight <= bound, $"{pipeline.Offsets.MaxInFlight} records were in flight at once; the bound is {bound}");
         Assert.True(sink.Publishes >= records / options.BatchMaxRows, "the slow sink was bypassed");
     }

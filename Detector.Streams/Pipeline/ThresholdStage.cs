@@ -1,42 +1,34 @@
-using Detector.Streams.Actors;
+using System.Collections.Concurrent;
 using Detector.Streams.Alerts;
 using Detector.Streams.Records;
 using Detector.Streams.Thresholds;
+using Detector.Streams.Training;
 
 namespace Detector.Streams.Pipeline;
 
 /// <summary>
-/// Judges scored batches against the rolling thresholds (global and per entity, with alarm suppression), builds alerts
-/// with the features to blame, feeds normal rows to the trainer's reservoir, and asks for retraining when enough new
-/// normal data has arrived. When a batch of a newer model version arrives, the window is first replaced by that
-/// model's scores of recent rows (sent ahead of the swap), so the threshold stays continuous across the swap. Batches
-/// of the previous version still in flight at that moment (at most the model actors' mailboxes) are judged against the
-/// recalibrated window.
+/// The threshold step of the ingest stream (a <c>Select</c>: it is synchronous, ordered and holds the one
+/// <see cref="ThresholdTracker"/> of the stream, so an actor would only add a hop). It judges scored batches against
+/// the rolling thresholds (global and per entity, with alarm suppression), builds alerts with the features to blame,
+/// feeds normal rows to the trainer's reservoir, and asks for retraining when enough new normal data has arrived. When
+/// a batch of a newer model version arrives, the window is first replaced by that model's scores of recent rows (given
+/// by the trainer before the swap through <see cref="Recalibrate"/>), so the threshold stays continuous across the
+/// swap. Batches of the previous version still in flight at that moment are judged against the recalibrated window.
 /// </summary>
-internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker tracker, ActorRef alertSink, ActorRef trainer) : IActor
+internal sealed class ThresholdStage(PipelineContext ctx, ThresholdTracker tracker, RetrainRequests retrain)
 {
-    /// <summary>Recalibration scores for versions not yet seen, by version.</summary>
-    private readonly SortedDictionary<long, float[]> _recalibrations = [];
+    /// <summary>Recalibration scores for versions not yet seen, by version (written by the trainer, read by the stream).</summary>
+    private readonly ConcurrentDictionary<long, float[]> _recalibrations = [];
     private readonly int[] _top = new int[Math.Max(0, ctx.Options.TopFeatures)];
     private bool[] _normal = [];
     private long _version;
     private long _normalAtLastRetrain;
 
-    public async Task ReceiveAsync(IActorContext context)
-    {
-        switch (context.Message)
-        {
-            case JudgeBatch { Batch: var batch }:
-                await JudgeAsync(batch, context).ConfigureAwait(false);
-                break;
-            case RecalibrateThresholds r:
-                _recalibrations[r.Version] = r.Scores;
-                context.Respond(new ThresholdsRecalibrated(r.Version));
-                break;
-        }
-    }
+    /// <summary>Use these scores (the model's, on recent rows) as the threshold window once <paramref name="version"/> arrives.</summary>
+    public void Recalibrate(long version, float[] scores) => _recalibrations[version] = scores;
 
-    private async Task JudgeAsync(RecordBatch batch, IActorContext context)
+    /// <summary>Judges a scored batch; the alerts (after suppression) go with it to the alert sink.</summary>
+    public JudgedBatch Judge(RecordBatch batch)
     {
         if (batch.ModelVersion > _version)
         {
@@ -74,23 +66,23 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
         ctx.Metrics.Judged(anomalies, alerts?.Count ?? 0, example);
         ctx.Metrics.Scores(batch.Scores.AsSpan(0, batch.Count));
         var due = ctx.Options.Retraining.EveryRows;
-        if (due > 0 && ctx.Reservoir.NormalSeen - _normalAtLastRetrain >= due && trainer.TryTell(Retrain.WhenDue))
+        if (due > 0 && ctx.Reservoir.NormalSeen - _normalAtLastRetrain >= due && retrain.TryRequest())
         {
             _normalAtLastRetrain = ctx.Reservoir.NormalSeen;
         }
-        await alertSink.TellAsync(new PublishAlerts(batch, (IReadOnlyList<Alert>?)alerts ?? []), context.CancellationToken).ConfigureAwait(false);
+        return new JudgedBatch(batch, (IReadOnlyList<Alert>?)alerts ?? []);
     }
 
-    /// <summary>Replaces the global window with the new version's recalibration scores, when they were sent.</summary>
+    /// <summary>Replaces the global window with the new version's recalibration scores, when they were given.</summary>
     private void SwitchTo(long version)
     {
         if (_recalibrations.TryGetValue(version, out var scores))
         {
             tracker.Recalibrate(scores);
         }
-        foreach (var stale in _recalibrations.Keys.Where(v => v <= version).ToArray())
+        foreach (var stale in _recalibrations.Keys.Where(v => v <= version))
         {
-            _recalibrations.Remove(stale);
+            _recalibrations.TryRemove(stale, out _);
         }
         _version = version;
     }
@@ -110,3 +102,6 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
         return new Alert(info.Id, info.EntityKey, info.Timestamp, batch.Scores[row], threshold, batch.ModelVersion, features, info.Label);
     }
 }
+
+/// <summary>A judged batch and the alerts it raised (possibly none): published, then its records are acknowledged.</summary>
+internal sealed record JudgedBatch(RecordBatch Batch, IReadOnlyList<Alert> Alerts);

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Detector.Streams.DeadLetters;
 using Detector.Streams.Decoding;
 using Detector.Streams.Pipeline;
@@ -10,17 +13,17 @@ using Xunit;
 namespace Detector.Tests.Pipeline;
 
 /// <summary>The decode stage: parallel where the decoder allows it, in source order always, nothing held back.</summary>
-public sealed class ParallelDecoderTests
+public sealed class DecodeFlowTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task PumpAsync_UnevenDecodeTimes_ForwardsEveryChunkInSourceOrderWithItsRows()
+    public async Task Flow_UnevenDecodeTimes_ForwardsEveryChunkInSourceOrderWithItsRows()
     {
         var decoder = new NumberDecoder(threadSafe: true) { Delay = k => k % 7 == 0 ? 3 : 0 };
         var forwarded = new List<(long Offset, float Feature, DecodeError? Error)>();
 
-        await ParallelDecoder.PumpAsync(Chunks(Payloads(2_000, bad: k => k % 97 == 0), chunkSize: 50), decoder, workers: 4, (chunk, _) =>
+        await PumpAsync(Chunks(Payloads(2_000, bad: k => k % 97 == 0), chunkSize: 50), decoder, workers: 4, chunk =>
         {
             for (var i = 0; i < chunk.Records.Count; i++)
             {
@@ -46,14 +49,14 @@ public sealed class ParallelDecoderTests
     }
 
     [Fact]
-    public async Task PumpAsync_ThreadSafeDecoder_DecodesChunksAtTheSameTime()
+    public async Task Flow_ThreadSafeDecoder_DecodesChunksAtTheSameTime()
     {
         // Each decode waits until two are under way at once: only a parallel stage gets past the first chunk.
         using var both = new CountdownEvent(2);
         var decoder = new NumberDecoder(threadSafe: true) { OnChunkStart = () => { both.Signal(); return both.Wait(Patience); } };
 
         var chunks = 0;
-        await ParallelDecoder.PumpAsync(Chunks(Payloads(2, bad: _ => false), chunkSize: 1), decoder, workers: 2, (chunk, _) =>
+        await PumpAsync(Chunks(Payloads(2, bad: _ => false), chunkSize: 1), decoder, workers: 2, chunk =>
         {
             chunks++;
             chunk.Release();
@@ -65,11 +68,11 @@ public sealed class ParallelDecoderTests
     }
 
     [Fact]
-    public async Task PumpAsync_DecoderNotThreadSafe_OneRecordAtATimeInSourceOrder()
+    public async Task Flow_DecoderNotThreadSafe_OneRecordAtATimeInSourceOrder()
     {
         var decoder = new NumberDecoder(threadSafe: false) { Delay = k => k % 5 == 0 ? 1 : 0 };
 
-        await ParallelDecoder.PumpAsync(Chunks(Payloads(600, bad: _ => false), chunkSize: 20), decoder, workers: 8, (chunk, _) =>
+        await PumpAsync(Chunks(Payloads(600, bad: _ => false), chunkSize: 20), decoder, workers: 8, chunk =>
         {
             chunk.Release();
             return ValueTask.CompletedTask;
@@ -80,12 +83,12 @@ public sealed class ParallelDecoderTests
     }
 
     [Fact]
-    public async Task PumpAsync_SourceWaits_ChunkAlreadyReadIsForwardedMeanwhile()
+    public async Task Flow_SourceWaits_ChunkAlreadyReadIsForwardedMeanwhile()
     {
         var forwarded = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stop = new CancellationTokenSource();
 
-        var pump = ParallelDecoder.PumpAsync(OneChunkThenWait(), new NumberDecoder(threadSafe: true), workers: 4, (chunk, _) =>
+        var pump = PumpAsync(OneChunkThenWait(stop.Token), new NumberDecoder(threadSafe: true), workers: 4, chunk =>
         {
             forwarded.TrySetResult(chunk.Records[0].Position.Offset);
             chunk.Release();
@@ -98,7 +101,7 @@ public sealed class ParallelDecoderTests
     }
 
     [Fact]
-    public async Task PumpAsync_ForwardFails_StopsReadingAndSurfacesTheFailure()
+    public async Task Flow_ForwardFails_StopsReadingAndSurfacesTheFailure()
     {
         var read = 0;
         async IAsyncEnumerable<IReadOnlyList<RawRecord>> Endless([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -112,16 +115,17 @@ public sealed class ParallelDecoderTests
             }
         }
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ParallelDecoder.PumpAsync(Endless(), new NumberDecoder(threadSafe: true), workers: 2,
-            (chunk, _) => chunk.Records[0].Position.Offset == 10 ? throw new InvalidOperationException("sink gone") : ValueTask.CompletedTask,
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => PumpAsync(Endless(), new NumberDecoder(threadSafe: true), workers: 2,
+            chunk => chunk.Records[0].Position.Offset == 10 ? throw new InvalidOperationException("sink gone") : ValueTask.CompletedTask,
             CancellationToken.None).WaitAsync(Patience));
 
         Assert.Equal("sink gone", e.Message);
-        Assert.InRange(read, 11, 14); // the chunk that failed, plus at most the workers' and the queue's
+        Assert.InRange(read, 11, 11 + 2 + 2); // the chunk that failed, plus at most the workers' and the stage boundaries'
+
     }
 
     [Fact]
-    public async Task PumpAsync_SourceFails_SurfacesTheSourceFailure()
+    public async Task Flow_SourceFails_SurfacesTheSourceFailure()
     {
         async IAsyncEnumerable<IReadOnlyList<RawRecord>> Failing()
         {
@@ -130,10 +134,32 @@ public sealed class ParallelDecoderTests
             throw new IOException("broker gone");
         }
 
-        var e = await Assert.ThrowsAsync<IOException>(() => ParallelDecoder.PumpAsync(Failing(), new NumberDecoder(threadSafe: true), workers: 2,
-            (chunk, _) => ValueTask.CompletedTask, CancellationToken.None).WaitAsync(Patience));
+        var e = await Assert.ThrowsAsync<IOException>(() => PumpAsync(Failing(), new NumberDecoder(threadSafe: true), workers: 2,
+            chunk => ValueTask.CompletedTask, CancellationToken.None).WaitAsync(Patience));
 
         Assert.Equal("broker gone", e.Message);
+    }
+
+    /// <summary>
+    /// Runs the chunks through the decode flow and then <paramref name="forward"/>, one decoded chunk at a time, in a
+    /// materializer whose stage boundaries hold one element; the token aborts the stream.
+    /// </summary>
+    private Task<Done> PumpAsync(IAsyncEnumerable<IReadOnlyList<RawRecord>> chunks, IRecordDecoder decoder, int workers,
+        Func<DecodedChunk, ValueTask> forward, CancellationToken cancellationToken)
+    {
+        var materializer = Sys.Materializer(ActorMaterializerSettings.Create(Sys).WithInputBuffer(1, 1));
+        var (killSwitch, done) = Source.From(() => chunks)
+            .Via(DecodeFlow.Create(decoder, workers))
+            .ViaMaterialized(KillSwitches.Single<DecodedChunk>(), Keep.Right)
+            .SelectAsync(1, async chunk =>
+            {
+                await forward(chunk);
+                return NotUsed.Instance;
+            })
+            .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Both)
+            .Run(materializer);
+        cancellationToken.Register(() => killSwitch.Abort(new OperationCanceledException(cancellationToken)));
+        return done.Unwrapped();
     }
 
     private static List<byte[]> Payloads(int count, Func<int, bool> bad) =>
