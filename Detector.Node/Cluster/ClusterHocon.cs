@@ -42,7 +42,7 @@ public static class ClusterHocon
                 lease-majority {
                   lease-implementation = "{{LeaseConfigPath}}"
                   lease-name = "sbr"
-                  acquire-lease-delay-for-minority = 2s
+                  acquire-lease-delay-for-minority = 1s
                 }
               }
               singleton.hand-over-retry-interval = 500ms

@@ -15,7 +15,7 @@ namespace Detector.Node.Cluster;
 /// A Kafka group gives each partition to one member per generation, and expels a member that stops heartbeating after
 /// <c>Kafka:SessionTimeout</c>; this lease adds two things on top:
 /// <list type="bullet">
-/// <item>an <b>epoch</b>: on acquiring, the holder appends a record to the control topic; its offset is the epoch, so a
+/// <item>an <b>epoch</b>: on acquiring, the holder appends a record to the control topic; its offset + 1 is the epoch, so a
 /// later holder always has a larger one (models carry it; nodes refuse models of an older epoch);</item>
 /// <item>a <b>validity bound</b>: the holder renews by committing its cursor synchronously (a commit from an expelled
 /// member or an old generation fails), and holds only until <c>renewal start + SessionTimeout/2</c>. Heartbeats go
@@ -55,7 +55,7 @@ public sealed partial class KafkaLease : Lease, IDisposable
         _validity = _context.Options.SessionTimeout / 2;
     }
 
-    /// <summary>The epoch of the current (or last) holding: the control-topic offset written when it was acquired; 0 before any.</summary>
+    /// <summary>The epoch of the current (or last) holding: 1 + the control-topic offset written when it was acquired; 0 before any.</summary>
     public long Epoch => Interlocked.Read(ref _epoch);
 
     /// <summary>The lease's name.</summary>
@@ -184,11 +184,11 @@ public sealed partial class KafkaLease : Lease, IDisposable
             LogNotTaken(Name, e.Message);
             return;
         }
-        Interlocked.Exchange(ref _epoch, written.Offset.Value);
+        Interlocked.Exchange(ref _epoch, written.Offset.Value + 1);
         Interlocked.Exchange(ref _validUntilTicks, start + (long)(_validity.TotalSeconds * Stopwatch.Frequency));
         _heldFrom = DateTimeOffset.UtcNow;
         _held = true;
-        LogHeld(Name, Settings.OwnerName, _context.NodeId, _heldFrom, written.Offset.Value);
+        LogHeld(Name, Settings.OwnerName, _context.NodeId, _heldFrom, written.Offset.Value + 1);
         _acquired.TrySetResult(true);
     }
 
@@ -197,7 +197,7 @@ public sealed partial class KafkaLease : Lease, IDisposable
     {
         try
         {
-            consumer.Commit([new TopicPartitionOffset(partition, Epoch + 1)]);
+            consumer.Commit([new TopicPartitionOffset(partition, Epoch)]);
             if (_held)
             {
                 Interlocked.Exchange(ref _validUntilTicks, start + (long)(_validity.TotalSeconds * Stopwatch.Frequency));
