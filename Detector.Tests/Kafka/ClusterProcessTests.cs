@@ -23,8 +23,8 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
     private static IEnumerable<ReplayRecord> Cards(int count, ulong seed) => ReplayRecords.FromGenerator(RecordGenerators.Create("cards", seed), count);
 
     private static Task<Dictionary<string, NodeStatus>> WaitAssignedAsync(ClusterHarness h, int nodes) =>
-        h.WaitStatusAsync(s => s.Values.Count(n => n.Role != "stopped" && n.Partitions.Count > 0) == nodes
-            && s.Values.Where(n => n.Role != "stopped").Sum(n => n.Partitions.Count) == ClusterHarness.Partitions, $"{nodes} nodes sharing the partitions", Join);
+        h.WaitStatusAsync(s => s.Values.Count(n => n.Role != "stopped" && n.Partitions.Length > 0) == nodes
+            && s.Values.Where(n => n.Role != "stopped").Sum(n => n.Partitions.Length) == ClusterHarness.Partitions, $"{nodes} nodes sharing the partitions", Join);
 
     [Fact]
     public async Task ThreeNodes_MillionRecords_EveryRecordScoredAndPartitionsSpread()
@@ -89,7 +89,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
     {
         using var h = new ClusterHarness("faults");
         var nodes = TwoNodes.Select(id => h.StartNode(id)).ToList();
-        await h.WaitStatusAsync(s => s.Values.Sum(n => n.Partitions.Count) == ClusterHarness.Partitions && s.Count == 2, "2 nodes sharing the partitions", Join);
+        await h.WaitStatusAsync(s => s.Values.Sum(n => n.Partitions.Length) == ClusterHarness.Partitions && s.Count == 2, "2 nodes sharing the partitions", Join);
         var replaying = h.ReplayAsync(Cards(200_000, 13));
         await h.WaitUntilAsync(() => replaying.IsFaulted || h.Committed().Values.Where(c => c > 0).Sum() >= 40_000, "40,000 records committed", TimeSpan.FromMinutes(3));
         Assert.False(replaying.IsFaulted, replaying.Exception?.ToString());
