@@ -24,6 +24,8 @@ public static class ClusterHocon
         var session = (int)kafka.SessionTimeout.TotalMilliseconds;
         var frame = cluster.MaxModelBytes + (1 << 20);
         return string.Create(CultureInfo.InvariantCulture, $$"""
+            # The node stops itself on SIGTERM (drain, commit, then leave the cluster): not Akka on process exit.
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
             akka.remote.dot-netty.tcp {
               maximum-frame-size = {{frame}}b
               send-buffer-size = {{frame}}b
@@ -46,6 +48,8 @@ public static class ClusterHocon
                 }
               }
               singleton.hand-over-retry-interval = 500ms
+              # Status gossip starts before the first peer subscribes: no dead letters for that.
+              pub-sub.send-to-dead-letters-when-no-subscribers = off
             }
             {{LeaseConfigPath}} {
               lease-class = "Detector.Node.Cluster.KafkaLease, detector"
