@@ -184,6 +184,9 @@ internal sealed class ClusterHarness : IDisposable
         return latest;
     }
 
+    /// <summary>The next node started is the seed of the nodes after it (a cluster started again from nothing).</summary>
+    public void NewSeed() => _seedPort = 0;
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
