@@ -23,6 +23,12 @@ public static class ClusterHocon
         ArgumentNullException.ThrowIfNull(cluster);
         var session = (int)kafka.SessionTimeout.TotalMilliseconds;
         var frame = cluster.MaxModelBytes + (1 << 20);
+        var lease = string.Create(CultureInfo.InvariantCulture, $"""
+              lease-class = "Detector.Node.Cluster.KafkaLease, detector"
+              heartbeat-interval = {Math.Max(100, session / 6)}ms
+              heartbeat-timeout = {session}ms
+              lease-operation-timeout = {2 * session + 5_000}ms
+            """);
         return string.Create(CultureInfo.InvariantCulture, $$"""
             # The node stops itself on SIGTERM (drain, commit, then leave the cluster): not Akka on process exit.
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
@@ -42,7 +48,7 @@ public static class ClusterHocon
                 active-strategy = lease-majority
                 stable-after = 3s
                 lease-majority {
-                  lease-implementation = "{{LeaseConfigPath}}"
+                  lease-implementation = "{{LeaseConfigPath}}-sbr"
                   lease-name = "sbr"
                   acquire-lease-delay-for-minority = 1s
                 }
@@ -51,11 +57,9 @@ public static class ClusterHocon
               # Status gossip starts before the first peer subscribes: no dead letters for that.
               pub-sub.send-to-dead-letters-when-no-subscribers = off
             }
-            {{LeaseConfigPath}} {
-              lease-class = "Detector.Node.Cluster.KafkaLease, detector"
-              heartbeat-interval = {{Math.Max(100, session / 6)}}ms
-              heartbeat-timeout = {{session}}ms
-              lease-operation-timeout = {{2 * session + 5_000}}ms
+            {{LeaseConfigPath}} {{{lease}}}
+            {{LeaseConfigPath}}-sbr {{{lease}}
+              hold-until-shutdown = on
             }
             """);
     }

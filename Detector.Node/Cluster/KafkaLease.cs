@@ -22,8 +22,13 @@ namespace Detector.Node.Cluster;
 /// every SessionTimeout/4, so the coordinator cannot hand the partition to another member before this bound passes:
 /// a process that was paused (SIGSTOP, a long GC) finds its lease lapsed when it resumes, before it could act.</item>
 /// </list>
-/// Only a node that asks (Acquire) joins the group, so the lease does not move while its holder lives; Release leaves
-/// the group at once. Used for the trainer singleton and by the split-brain resolver (<c>lease-majority</c>).
+/// A Kafka group hands a partition to whichever member the assignor picks when someone joins, so joining would steal a
+/// live holder's lease. Each renewal therefore commits, as the group's cursor, the wall-clock time of the renewal in
+/// milliseconds; a node that asks (Acquire) first reads that cursor without joining and joins only once it is older
+/// than the session timeout (no live holder). Release leaves the group at once, except for a lease configured
+/// <c>hold-until-shutdown</c> (the split-brain resolver's: the side that won keeps it, so a node that was paused and
+/// resumes alone cannot take it and survive as a second cluster), which is released when the ActorSystem terminates.
+/// Used for the trainer singleton and by the split-brain resolver (<c>lease-majority</c>).
 /// </summary>
 public sealed partial class KafkaLease : Lease, IDisposable
 {
@@ -31,6 +36,7 @@ public sealed partial class KafkaLease : Lease, IDisposable
     private readonly ILogger _logger;
     private readonly string _group;
     private readonly TimeSpan _validity;
+    private readonly bool _holdUntilShutdown;
     private readonly Lock _lock = new();
     private TaskCompletionSource<bool> _acquired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _stop;
@@ -53,6 +59,11 @@ public sealed partial class KafkaLease : Lease, IDisposable
         _logger = _context.Loggers.CreateLogger("Detector.Cluster.Lease");
         _group = $"{_context.Options.TrainerGroupId}-{settings.LeaseName}";
         _validity = _context.Options.SessionTimeout / 2;
+        _holdUntilShutdown = settings.LeaseConfig.GetBoolean("hold-until-shutdown", false);
+        if (_holdUntilShutdown)
+        {
+            system.RegisterOnTermination(() => LeaveGroup().Wait(TimeSpan.FromSeconds(30)));
+        }
     }
 
     /// <summary>The epoch of the current (or last) holding: 1 + the control-topic offset written when it was acquired; 0 before any.</summary>
@@ -92,7 +103,9 @@ public sealed partial class KafkaLease : Lease, IDisposable
     }
 
     /// <inheritdoc />
-    public override Task<bool> Release()
+    public override Task<bool> Release() => _holdUntilShutdown ? Task.FromResult(true) : LeaveGroup();
+
+    private Task<bool> LeaveGroup()
     {
         Thread? thread;
         lock (_lock)
@@ -123,6 +136,10 @@ public sealed partial class KafkaLease : Lease, IDisposable
         var partition = new TopicPartition(options.ControlTopic, 0);
         try
         {
+            if (!WaitUntilFree(config, partition, stop))
+            {
+                return;
+            }
             using var producer = new ProducerBuilder<Null, byte[]>(KafkaClientConfigs.Producer(options, $"{_context.NodeId}-{Name}")).SetLogHandler((_, _) => { }).Build();
             using var consumer = new ConsumerBuilder<Ignore, Ignore>(config)
                 .SetPartitionsAssignedHandler((_, partitions) => _assigned = partitions.Count > 0)
@@ -168,6 +185,40 @@ public sealed partial class KafkaLease : Lease, IDisposable
         }
     }
 
+    /// <summary>Reads the group's cursor (the last renewal's time) without joining, until no live member renews it.</summary>
+    private bool WaitUntilFree(ConsumerConfig config, TopicPartition partition, CancellationToken stop)
+    {
+        using var reader = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).SetErrorHandler((_, _) => { }).Build();
+        var session = (long)_context.Options.SessionTimeout.TotalMilliseconds;
+        var logged = false;
+        while (!stop.IsCancellationRequested)
+        {
+            long age;
+            try
+            {
+                var renewed = reader.Committed([partition], _context.Options.SessionTimeout).Single().Offset;
+                age = renewed == Offset.Unset ? long.MaxValue : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - renewed.Value;
+            }
+            catch (KafkaException e)
+            {
+                LogClientError(Name, e.Error.Reason);
+                stop.WaitHandle.WaitOne(500);
+                continue;
+            }
+            if (age >= session)
+            {
+                return true;
+            }
+            if (!logged)
+            {
+                LogBusy(Name, age);
+                logged = true;
+            }
+            stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Clamp(session - age, 100, 1_000)));
+        }
+        return false;
+    }
+
     /// <summary>Writes the epoch record, then holds until a renewal fails or lapses.</summary>
     private void TakeHold(IProducer<Null, byte[]> producer, IConsumer<Ignore, Ignore> consumer, TopicPartition partition)
     {
@@ -177,7 +228,7 @@ public sealed partial class KafkaLease : Lease, IDisposable
         {
             written = producer.ProduceAsync(partition, new Message<Null, byte[]> { Value = Encoding.UTF8.GetBytes($"lease {Name} acquired by {Settings.OwnerName}") })
                 .WaitAsync(_context.Options.SessionTimeout).GetAwaiter().GetResult();
-            consumer.Commit([new TopicPartitionOffset(partition, written.Offset + 1)]);
+            consumer.Commit([new TopicPartitionOffset(partition, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())]);
         }
         catch (Exception e) when (e is KafkaException or TimeoutException)
         {
@@ -197,7 +248,7 @@ public sealed partial class KafkaLease : Lease, IDisposable
     {
         try
         {
-            consumer.Commit([new TopicPartitionOffset(partition, Epoch)]);
+            consumer.Commit([new TopicPartitionOffset(partition, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())]);
             if (_held)
             {
                 Interlocked.Exchange(ref _validUntilTicks, start + (long)(_validity.TotalSeconds * Stopwatch.Frequency));
@@ -241,6 +292,9 @@ public sealed partial class KafkaLease : Lease, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "lease {Lease} ended on node {Node} ({Reason}): held from {From:O} to {To:O} epoch {Epoch}")]
     private partial void LogEnded(string lease, string node, string reason, DateTimeOffset from, DateTimeOffset to, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "lease {Lease} is held by a live member (renewed {Age} ms ago): waiting for it to lapse")]
+    private partial void LogBusy(string lease, long age);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "lease {Lease}: assigned but the epoch record was not written ({Reason}); retrying")]
     private partial void LogNotTaken(string lease, string reason);
