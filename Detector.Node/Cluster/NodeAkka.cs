@@ -58,11 +58,7 @@ public static class NodeAkka
             if (options.Discovery == ClusterDiscovery.Kubernetes)
             {
                 akka.WithKubernetesDiscovery(k => k.PodLabelSelector = options.PodLabelSelector)
-                    .WithAkkaManagement(m =>
-                    {
-                        m.Http.Hostname = options.Hostname;
-                        m.Http.Port = options.ManagementPort;
-                    })
+                    .WithAkkaManagement(new AkkaManagementOptions { HostName = options.Hostname, Port = options.ManagementPort })
                     .WithClusterBootstrap(b => b.ContactPointDiscovery.RequiredContactPointsNr = 1);
             }
         });
