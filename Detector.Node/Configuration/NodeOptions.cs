@@ -33,6 +33,9 @@ public sealed record NodeOptions
     /// <summary>The Kafka cluster and topics (validated only when a source or sink is Kafka).</summary>
     public KafkaOptions Kafka { get; init; } = new();
 
+    /// <summary>The Akka cluster a node with a Kafka source joins (validated only then).</summary>
+    public Cluster.ClusterOptions Cluster { get; init; } = new();
+
     /// <summary>Whether any source or sink is Kafka.</summary>
     public bool UsesKafka => Source.Kind == SourceKind.Kafka || Sinks.Alerts.Kind == SinkKind.Kafka || Sinks.DeadLetters.Kind == SinkKind.Kafka;
 
@@ -55,6 +58,10 @@ public sealed record NodeOptions
         if (UsesKafka)
         {
             ValidateKafka();
+        }
+        if (Source.Kind == SourceKind.Kafka)
+        {
+            OptionCheck.Section(nameof(Cluster), () => Cluster.Validate());
         }
         return this;
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Detector.Models.Artifacts;
 using Detector.Models.Scoring;
 using Detector.Models.Validation;
+using Detector.Node.Cluster;
 using Detector.Node.Configuration;
 using Detector.Node.Http;
 using Detector.Node.Metrics;
@@ -13,6 +14,8 @@ using Detector.Streams.Sources;
 using Detector.Streams.Telemetry;
 using Detector.Streams.Training;
 using Detector.Streams.Windows;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Detector.Node.Hosting;
@@ -58,19 +61,21 @@ public static class NodeHost
         }
 
         var state = new NodeState(options.Node.Id, time) { SourceKind = options.Source.Kind.ToString().ToLowerInvariant() };
-        using var cluster = options.UsesKafka ? new KafkaCluster(options.Kafka, options.Node.Id, registry.Name, schema, loggers.CreateLogger("Detector.Kafka")) : null;
-        var context = new NodeContext(options, schemaOptions, loggers, state, time) { Cluster = cluster };
-        // Cluster roles (trainer election, model broadcast) belong to nodes that share a Kafka input.
-        var member = options.Source.Kind == SourceKind.Kafka ? cluster : null;
+        using var kafka = options.UsesKafka ? new KafkaCluster(options.Kafka, options.Node.Id, loggers.CreateLogger("Detector.Kafka")) : null;
+        var context = new NodeContext(options, schemaOptions, loggers, state, time) { Cluster = kafka };
+        // Nodes that share a Kafka input are one Akka cluster (trainer singleton, model broadcast); others run alone.
+        var member = options.Source.Kind == SourceKind.Kafka ? new ClusterNode(options.Cluster, kafka!, registry.Name, schema, loggers) : null;
         using var audit = options.Sinks.AuditPath.Length > 0
-            ? new ScoredRangeAudit(options.Sinks.AuditPath, lane => cluster?.Source?.PartitionOf(lane) is { } tp ? $"{tp.Topic}:{tp.Partition.Value}" : $"{lane}")
+            ? new ScoredRangeAudit(options.Sinks.AuditPath, lane => kafka?.Source?.PartitionOf(lane) is { } tp ? $"{tp.Topic}:{tp.Partition.Value}" : $"{lane}")
             : null;
         var alerts = alertFactory(context);
         var deadLetters = deadLetterFactory(context);
         using var hardStop = new CancellationTokenSource();
         var pipeline = new DetectorPipeline(options.Pipeline, decoder, schema, alerts, deadLetters, registry, time, loggers.CreateLogger("Detector.Pipeline"),
             batchJudged: audit is null ? null : audit.Record, distribution: member?.Distribution);
+        member?.Attach(pipeline);
         var metrics = NodeMetrics.For(pipeline, () => state.Source);
+        using var akka = member is null ? NodeAkka.BuildLocal(options.Cluster.SystemName, loggers) : NodeAkka.BuildClustered(member, options.Kafka, loggers);
         IRecordSource? source = null;
         NodeHttpServer? http = null;
         try
@@ -79,25 +84,35 @@ public static class NodeHost
             state.Models = new ModelHistory(registry, options.Model.KeepVersions);
             source = sourceFactory(context, pipeline);
             state.Source = source as ISourceStatus;
-            using var admin = new PipelineModelAdmin(pipeline, state.Models, schema, member is null ? null : member.RequestRetrainAsync);
+            using var admin = new PipelineModelAdmin(pipeline, state.Models, schema, member is null ? null : member.RetrainAsync);
             if (options.Node.AdminToken.Length == 0)
             {
                 log.LogWarning("Node:AdminToken is not set: the admin endpoints (retrain, model upload, rollback) answer 401");
+            }
+            if (member is not null)
+            {
+                AddClusterStatus(member, state);
             }
             if (options.Node.HttpPort >= 0)
             {
                 http = await NodeHttpServer.StartAsync(options.Node.HttpAddress, options.Node.HttpPort, metrics, state, admin, options.Node.AdminToken, loggers);
                 log.LogInformation("HTTP listening on {Url} (/metrics /healthz /readyz /status /models)", http.Url);
             }
+            await akka.StartAsync(shutdown.Token);
             log.LogInformation("node {NodeId} running: source {Source}, alerts {Alerts}, dead letters {DeadLetters}, model {Model}",
                 options.Node.Id, options.Source.Kind, options.Sinks.Alerts.Kind, options.Sinks.DeadLetters.Kind,
                 registry.Current is { } m ? $"v{m.Version} from {options.Model.Path}" : $"trained on the first {options.Pipeline.Retraining.WarmUpRows} rows");
             if (member is not null)
             {
-                await JoinClusterAsync(member, pipeline, state, shutdown, log);
+                StopWhenRemoved(akka, state, shutdown, log);
+            }
+            if (member is not null)
+            {
+                await JoinClusterAsync(member, shutdown);
             }
             started?.Invoke(state, http);
-            return await RunUntilStoppedAsync(pipeline, source, state, shutdown, options.Node.ShutdownTimeout, hardStop, log);
+            var code = await RunUntilStoppedAsync(pipeline, source, state, shutdown, options.Node.ShutdownTimeout, hardStop, log);
+            return state.Fault is null ? code : 1;
         }
         finally
         {
@@ -108,6 +123,11 @@ public static class NodeHost
             await pipeline.DisposeAsync();
             await DisposeSinkAsync(alerts);
             await DisposeSinkAsync(deadLetters);
+            // Leaves the cluster (the singleton hands over, the lease is released) once the partitions are committed.
+            using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                await akka.StopAsync(bound.Token);
+            }
             if (http is not null)
             {
                 await http.DisposeAsync();
@@ -165,21 +185,48 @@ public static class NodeHost
         }
     }
 
-    /// <summary>Joins the election and waits for the current model (a late node scores nothing before it has it).</summary>
-    private static async Task JoinClusterAsync(KafkaCluster cluster, DetectorPipeline pipeline, NodeState state, ShutdownSignal shutdown, ILogger log)
+    /// <summary>/status and /readyz from the cluster: every member, the join state, refused models.</summary>
+    private static void AddClusterStatus(ClusterNode member, NodeState state)
     {
         state.Role = "scorer";
-        cluster.Election.RoleChanged += trainer => state.Role = trainer ? "trainer" : "scorer";
-        state.AddStatus("cluster", () => cluster.Board.Nodes);
-        state.AddStatus("corruptModelArtifacts", () => cluster.CorruptArtifacts);
+        member.Role.Changed += trainer => state.Role = trainer ? "trainer" : "scorer";
+        state.AddStatus("cluster", () => member.Members());
+        state.AddStatus("clusterJoin", () => new { joined = member.IsUp, problem = member.JoinProblem(), seedNodes = member.Options.SeedAddresses });
+        state.AddStatus("trainerEpoch", () => member.Role.Epoch);
+        state.AddStatus("modelEpoch", () => member.Inbox.InstalledEpoch);
+        state.AddStatus("modelsRefused", () => member.Inbox.Refused);
+        state.AddReadinessCheck("cluster", member.JoinProblem);
+    }
+
+    /// <summary>Waits until the node is a member and has the newest stored model (a late node scores nothing before it has it).</summary>
+    private static async Task JoinClusterAsync(ClusterNode member, ShutdownSignal shutdown)
+    {
         try
         {
-            await cluster.StartAsync(pipeline, shutdown.Token);
+            await member.JoinAsync(shutdown.Token);
         }
         catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
         {
-            // Stopped before catching up: the run below ends at once.
+            // Stopped before joining: the run below ends at once.
         }
+    }
+
+    /// <summary>
+    /// A node the cluster removed (downed by the split-brain resolver: it was unreachable, e.g. paused) must not go on as
+    /// a second cluster of one: its ActorSystem terminates, and the node drains, commits and exits 1 with the reason.
+    /// </summary>
+    private static void StopWhenRemoved(Microsoft.Extensions.Hosting.IHost akka, NodeState state, ShutdownSignal shutdown, ILogger log)
+    {
+        var system = akka.Services.GetRequiredService<Akka.Actor.ActorSystem>();
+        _ = system.WhenTerminated.ContinueWith(_ =>
+        {
+            if (!shutdown.Token.IsCancellationRequested)
+            {
+                state.Fault = "removed from the Akka cluster (its ActorSystem terminated)";
+                log.LogError("node {Node} was removed from the cluster: stopping", state.NodeId);
+                shutdown.Request();
+            }
+        }, TaskScheduler.Default);
     }
 
     private static ModelSnapshot LoadModel(string path, FeatureSchema schema)

@@ -6,10 +6,11 @@ using Detector.Streams.Training;
 namespace Detector.Node.Http;
 
 /// <summary>
-/// The admin operations on a node's own pipeline and model history. In a cluster only the trainer retrains: a node that
-/// is not the trainer forwards the request (forwardRetrain puts it on the control topic, where the trainer reads it).
+/// The admin operations on a node's own pipeline and model history. In a cluster only the trainer retrains: the request
+/// goes to the trainer singleton, wherever it runs (clusterRetrain asks it through the singleton proxy).
 /// </summary>
-public sealed class PipelineModelAdmin(DetectorPipeline pipeline, ModelHistory history, FeatureSchema schema, Func<Task>? forwardRetrain = null)
+public sealed class PipelineModelAdmin(DetectorPipeline pipeline, ModelHistory history, FeatureSchema schema,
+    Func<CancellationToken, Task<RetrainFinished>>? clusterRetrain = null)
     : IModelAdmin, IDisposable
 {
     /// <summary>Serialises rollbacks, so two at once cannot both restore the same version.</summary>
@@ -19,16 +20,8 @@ public sealed class PipelineModelAdmin(DetectorPipeline pipeline, ModelHistory h
     public FeatureSchema Schema => schema;
 
     /// <inheritdoc />
-    public async Task<RetrainFinished> RetrainAsync(CancellationToken cancellationToken)
-    {
-        var outcome = await pipeline.RetrainAsync(cancellationToken);
-        if (outcome.Outcome == "not-trainer" && forwardRetrain is not null)
-        {
-            await forwardRetrain();
-            return outcome with { Outcome = "forwarded-to-trainer" };
-        }
-        return outcome;
-    }
+    public Task<RetrainFinished> RetrainAsync(CancellationToken cancellationToken) =>
+        clusterRetrain is null ? pipeline.RetrainAsync(cancellationToken) : clusterRetrain(cancellationToken);
 
     /// <inheritdoc />
     public Task<ModelInstalled> InstallAsync(ModelSnapshot model, CancellationToken cancellationToken) => pipeline.InstallModelAsync(model, cancellationToken);

@@ -27,20 +27,20 @@ public sealed class PipelineModelAdminTests
         new InMemoryAlertSink(), new InMemoryDeadLetterSink(), distribution: new ModelDistribution(role, null));
 
     [Fact]
-    public async Task Retrain_OnANodeThatIsNotTheTrainer_ForwardedOnceToTheTrainer()
+    public async Task Retrain_InACluster_GoesToTheTrainerSingletonNotTheLocalPipeline()
     {
         await using var pipeline = Pipeline(new NeverTrainer());
-        var forwarded = 0;
-        using var admin = new PipelineModelAdmin(pipeline, new ModelHistory(pipeline.Registry, 5), Schema, () =>
+        var asked = 0;
+        using var admin = new PipelineModelAdmin(pipeline, new ModelHistory(pipeline.Registry, 5), Schema, _ =>
         {
-            Interlocked.Increment(ref forwarded);
-            return Task.CompletedTask;
+            Interlocked.Increment(ref asked);
+            return Task.FromResult(new RetrainFinished("published", 7, 0.1, 0.2));
         });
 
         var outcome = await admin.RetrainAsync(CancellationToken.None);
 
-        Assert.Equal("forwarded-to-trainer", outcome.Outcome);
-        Assert.Equal(1, forwarded);
+        Assert.Equal(("published", 7L), (outcome.Outcome, outcome.Version));
+        Assert.Equal(1, asked);
     }
 
     [Fact]
@@ -50,22 +50,5 @@ public sealed class PipelineModelAdminTests
         using var admin = new PipelineModelAdmin(pipeline, new ModelHistory(pipeline.Registry, 5), Schema);
 
         Assert.Equal("not-trainer", (await admin.RetrainAsync(CancellationToken.None)).Outcome);
-    }
-
-    [Fact]
-    public async Task Retrain_OnTheTrainer_DoneHereNotForwarded()
-    {
-        await using var pipeline = Pipeline(AlwaysTrainer.Instance);
-        var forwarded = 0;
-        using var admin = new PipelineModelAdmin(pipeline, new ModelHistory(pipeline.Registry, 5), Schema, () =>
-        {
-            Interlocked.Increment(ref forwarded);
-            return Task.CompletedTask;
-        });
-
-        var outcome = await admin.RetrainAsync(CancellationToken.None);
-
-        Assert.Equal("skipped", outcome.Outcome); // no model and no rows yet: the trainer itself declined
-        Assert.Equal(0, forwarded);
     }
 }

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
+using Detector.Node.Cluster;
 using Detector.Node.Kafka;
 using Detector.Streams.Audit;
 using Detector.Streams.Kafka;
@@ -25,6 +28,12 @@ internal sealed class ClusterHarness : IDisposable
 
     public string Folder { get; }
 
+    /// <summary>The admin token every node is started with.</summary>
+    public const string AdminToken = "cluster-test-admin-token";
+
+    /// <summary>The Akka port of the first node started, every node's seed.</summary>
+    private int _seedPort;
+
     public MockCluster Kafka { get; }
 
     public KafkaOptions Options { get; }
@@ -48,7 +57,13 @@ internal sealed class ClusterHarness : IDisposable
             // Few warm-up rows: the producer is held within the mock's retention, so the trainer must not wait for many.
             ["Pipeline:Retraining:WarmUpRows"] = "1000",
             ["Node:ShutdownTimeout"] = "00:00:30",
+            ["Node:AdminToken"] = AdminToken,
+            ["Node:HttpAddress"] = "127.0.0.1",
         };
+        var port = FreePort();
+        _seedPort = _seedPort == 0 ? port : _seedPort;
+        settings["Cluster:Port"] = port.ToString(CultureInfo.InvariantCulture);
+        settings["Cluster:SeedNodes:0"] = $"127.0.0.1:{_seedPort.ToString(CultureInfo.InvariantCulture)}";
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             settings[key] = value;
@@ -144,19 +159,39 @@ internal sealed class ClusterHarness : IDisposable
         }
     }
 
-    /// <summary>The latest status each node published.</summary>
+    /// <summary>Every member's status as the first live node's /status shows it (Akka membership and the gossiped status).</summary>
     public Dictionary<string, NodeStatus> Statuses()
     {
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         var latest = new Dictionary<string, NodeStatus>(StringComparer.Ordinal);
-        foreach (var message in KafkaTopics.ReadAll(Options, Options.StatusTopic, 1))
+        foreach (var node in _nodes.Where(n => !n.HasExited && !n.IsPaused))
         {
-            if (JsonSerializer.Deserialize<NodeStatus>(message.Message.Value, json) is { } status)
+            if (node.Status() is not { } status || !status.RootElement.TryGetProperty("cluster", out var members))
             {
-                latest[status.NodeId] = status;
+                continue;
             }
+            foreach (var m in members.EnumerateArray())
+            {
+                if (m.GetProperty("nodeId").GetString() is { } id && m.GetProperty("status").GetString() == "Up" && m.GetProperty("reachable").GetBoolean())
+                {
+                    latest[id] = new NodeStatus(id, m.GetProperty("address").GetString()!, m.GetProperty("role").GetString()!,
+                        [.. m.GetProperty("partitions").EnumerateArray().Select(p => p.GetInt32())], m.GetProperty("modelVersion").GetInt64(),
+                        m.GetProperty("modelEpoch").GetInt64(), m.GetProperty("lag").GetInt64(), m.GetProperty("scored").GetInt64(),
+                        m.GetProperty("reportedAt").GetDateTimeOffset());
+                }
+            }
+            return latest;
         }
         return latest;
+    }
+
+    /// <summary>The next node started is the seed of the nodes after it (a cluster started again from nothing).</summary>
+    public void NewSeed() => _seedPort = 0;
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Reconciles the nodes' audit logs with the partitions' ends: offsets never scored, and scorings beyond one per record.</summary>

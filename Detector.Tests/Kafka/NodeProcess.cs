@@ -36,7 +36,7 @@ internal sealed partial class NodeProcess : IDisposable
         var audit = Path.Combine(folder, $"audit-{id}.log");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { dll, "run", "--node-id", id, "--http-port", "-1" },
+            ArgumentList = { dll, "run", "--node-id", id, "--http-port", "0" },
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -67,6 +67,62 @@ internal sealed partial class NodeProcess : IDisposable
         return new NodeProcess(id, log, audit, process);
     }
 
+    /// <summary>Whether it is stopped by SIGSTOP.</summary>
+    public bool IsPaused { get; private set; }
+
+    /// <summary>Its HTTP base address, once its log has said it.</summary>
+    public Uri? Url
+    {
+        get
+        {
+            const string marker = "HTTP listening on ";
+            var line = ReadShared(LogPath).FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
+            return line is null ? null : new Uri(line[(line.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Split(' ')[0]);
+        }
+    }
+
+    /// <summary>Its /status document, or null when it does not answer.</summary>
+    public System.Text.Json.JsonDocument? Status()
+    {
+        if (Url is not { } url)
+        {
+            return null;
+        }
+        try
+        {
+            using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(5) };
+            return System.Text.Json.JsonDocument.Parse(http.GetStringAsync("/status").GetAwaiter().GetResult());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>POSTs to an admin endpoint with the token; returns the body.</summary>
+    public async Task<string> PostAdminAsync(string path, string token)
+    {
+        using var http = new HttpClient { BaseAddress = Url ?? throw new InvalidOperationException($"node {Id} has no HTTP address yet"), Timeout = TimeSpan.FromMinutes(5) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>SIGSTOP: the process hangs (a long GC pause, a partition) until <see cref="Resume"/>.</summary>
+    public void Pause()
+    {
+        _ = SendSignal(_process.Id, 19);
+        IsPaused = true;
+    }
+
+    /// <summary>SIGCONT.</summary>
+    public void Resume()
+    {
+        _ = SendSignal(_process.Id, 18);
+        IsPaused = false;
+    }
+
     /// <summary>SIGKILL: no drain, no commit, no goodbye.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
@@ -92,6 +148,7 @@ internal sealed partial class NodeProcess : IDisposable
     {
         if (!_process.HasExited)
         {
+            Resume();
             _process.Kill(entireProcessTree: true);
             _process.WaitForExit(5_000);
         }

@@ -15,7 +15,7 @@ public sealed class ShutdownCommitProcessTests
         using var h = new ClusterHarness("sigterm");
         // No periodic commit within the test: whatever is committed at the end, the shutdown committed.
         var node = h.StartNode("n1", new Dictionary<string, string> { ["Kafka:CommitInterval"] = "01:00:00" });
-        await h.WaitStatusAsync(s => s.TryGetValue("n1", out var n) && n.Partitions.Count == ClusterHarness.Partitions, "n1 holding every partition", TimeSpan.FromSeconds(60));
+        await h.WaitStatusAsync(s => s.TryGetValue("n1", out var n) && n.Partitions.Length == ClusterHarness.Partitions, "n1 holding every partition", TimeSpan.FromSeconds(60));
         var replay = await new KafkaReplay(h.Options, h.Options.InputTopic)
             .RunAsync(ReplayRecords.FromGenerator(RecordGenerators.Create("cards", 21), 18_000), new ReplayOptions(), CancellationToken.None);
         await h.WaitStatusAsync(s => s.TryGetValue("n1", out var n) && n.Scored >= 6_000, "n1 scoring records", TimeSpan.FromMinutes(2));

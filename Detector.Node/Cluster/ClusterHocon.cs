@@ -1,0 +1,66 @@
+using System.Globalization;
+using Detector.Streams.Kafka;
+
+namespace Detector.Node.Cluster;
+
+/// <summary>
+/// The Akka settings that are choices rather than addresses: failure detection and split-brain resolution tuned for a
+/// trainer takeover of about 8 s (probe in DESIGN.md: 45 s with the defaults), the Kafka lease, and the frame size.
+/// </summary>
+public static class ClusterHocon
+{
+    /// <summary>Where the Kafka lease's settings live (the singleton and the split-brain resolver name it).</summary>
+    public const string LeaseConfigPath = "detector.kafka-lease";
+
+    /// <summary>
+    /// The configuration. The split-brain resolver keeps the side that takes the Kafka lease (<c>lease-majority</c>):
+    /// keep-majority cannot decide a 2-node cluster (the survivor of a crash downs itself). The lease's operation
+    /// timeout outlasts a Kafka session, so a survivor waits out a dead holder's expulsion rather than downing itself.
+    /// </summary>
+    public static string For(KafkaOptions kafka, ClusterOptions cluster)
+    {
+        ArgumentNullException.ThrowIfNull(kafka);
+        ArgumentNullException.ThrowIfNull(cluster);
+        var session = (int)kafka.SessionTimeout.TotalMilliseconds;
+        var frame = cluster.MaxModelBytes + (1 << 20);
+        var lease = string.Create(CultureInfo.InvariantCulture, $"""
+              lease-class = "Detector.Node.Cluster.KafkaLease, detector"
+              heartbeat-interval = {Math.Max(100, session / 6)}ms
+              heartbeat-timeout = {session}ms
+              lease-operation-timeout = {2 * session + 5_000}ms
+            """);
+        return string.Create(CultureInfo.InvariantCulture, $$"""
+            # The node stops itself on SIGTERM (drain, commit, then leave the cluster): not Akka on process exit.
+            akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            akka.remote.dot-netty.tcp {
+              maximum-frame-size = {{frame}}b
+              send-buffer-size = {{frame}}b
+              receive-buffer-size = {{frame}}b
+            }
+            akka.cluster {
+              failure-detector {
+                heartbeat-interval = 500ms
+                acceptable-heartbeat-pause = 2s
+              }
+              down-removal-margin = 1s
+              downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+              split-brain-resolver {
+                active-strategy = lease-majority
+                stable-after = 3s
+                lease-majority {
+                  lease-implementation = "{{LeaseConfigPath}}-sbr"
+                  lease-name = "sbr"
+                  acquire-lease-delay-for-minority = 1s
+                }
+              }
+              singleton.hand-over-retry-interval = 500ms
+              # Status gossip starts before the first peer subscribes: no dead letters for that.
+              pub-sub.send-to-dead-letters-when-no-subscribers = off
+            }
+            {{LeaseConfigPath}} {{{lease}}}
+            {{LeaseConfigPath}}-sbr {{{lease}}
+              hold-until-shutdown = on
+            }
+            """);
+    }
+}

@@ -1,0 +1,91 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Discovery.KubernetesApi;
+using Akka.Hosting;
+using Akka.Management;
+using Akka.Management.Cluster.Bootstrap;
+using Akka.Remote.Hosting;
+using Detector.Streams.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Detector.Node.Cluster;
+
+/// <summary>
+/// The node's ActorSystem, built once through Akka.Hosting on a Generic Host. A node that reads Kafka joins the
+/// cluster of its peers (remoting, membership, split-brain resolver with the Kafka lease, the trainer singleton and its
+/// proxy, pub-sub for models and status, the binary model serializer); any other node (demo, evaluate, a file or
+/// generator source) runs a local ActorSystem: a cluster of one would only add a port and a lease for nothing.
+/// </summary>
+public static class NodeAkka
+{
+    /// <summary>The host of a clustered node: start it, then <see cref="ClusterNode.Bind"/> is done and the node joins.</summary>
+    public static IHost BuildClustered(ClusterNode node, KafkaOptions kafka, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(kafka);
+        var builder = Base(loggers);
+        builder.Services.AddSingleton(new KafkaLeaseContext(kafka, node.NodeId, loggers));
+        var options = node.Options;
+        builder.Services.AddAkka(options.SystemName, (akka, _) =>
+        {
+            akka.ConfigureLoggers(l => l.AddLoggerFactory())
+                .AddHocon(ClusterHocon.For(kafka, options), HoconAddMode.Prepend)
+                .WithRemoting(new RemoteOptions
+                {
+                    HostName = options.Hostname,
+                    Port = options.Port,
+                    MaxFrameSize = options.MaxModelBytes + (1 << 20),
+                })
+                .WithClustering(new Akka.Cluster.Hosting.ClusterOptions
+                {
+                    Roles = ["detector"],
+                    SeedNodes = options.Discovery == ClusterDiscovery.Config
+                        ? [.. (options.SeedNodes.Count > 0 ? options.SeedAddresses : [$"akka.tcp://{options.SystemName}@{options.Hostname}:{options.Port}"])]
+                        : [],
+                })
+                .WithCustomSerializer("detector-model", [typeof(ModelPublished)], system => new ModelPublishedSerializer(system))
+                .WithDistributedPubSub("detector")
+                .WithSingleton<TrainerSingletonActor>("trainer", TrainerSingletonActor.Props(node),
+                    new ClusterSingletonOptions { Role = "detector" }, createProxyToo: true)
+                .WithActors((system, registry, _) =>
+                {
+                    registry.Register<ModelSubscriberActor>(system.ActorOf(ModelSubscriberActor.Props(node.Inbox, new TaskCompletionSource()), "models"));
+                    registry.Register<StatusGossipActor>(system.ActorOf(StatusGossipActor.Props(node, kafka.StatusInterval), "status"));
+                    node.Bind(system, registry.Get<TrainerSingletonActor>());
+                });
+            if (options.Discovery == ClusterDiscovery.Kubernetes)
+            {
+                akka.WithKubernetesDiscovery(k => k.PodLabelSelector = options.PodLabelSelector)
+                    .WithAkkaManagement(new AkkaManagementOptions { HostName = options.Hostname, Port = options.ManagementPort })
+                    .WithClusterBootstrap(b => b.ContactPointDiscovery.RequiredContactPointsNr = 1);
+            }
+        });
+        return builder.Build();
+    }
+
+    /// <summary>The host of a node on its own: a local ActorSystem (no remoting, no cluster).</summary>
+    public static IHost BuildLocal(string systemName, ILoggerFactory loggers)
+    {
+        var builder = Base(loggers);
+        builder.Services.AddAkka(systemName, (akka, _) => akka.ConfigureLoggers(l => l.AddLoggerFactory()));
+        return builder.Build();
+    }
+
+    private static HostApplicationBuilder Base(ILoggerFactory loggers)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton(loggers);
+        // The node handles SIGTERM itself (drain first, then leave the cluster): the host must not stop on it.
+        builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
+        return builder;
+    }
+
+    private sealed class ManualLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
