@@ -19,6 +19,7 @@ namespace Detector.Streams.Kafka;
 public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IAsyncDisposable
 {
     private readonly KafkaOptions _options;
+    private readonly string _clientId;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly IConsumer<Ignore, byte[]> _consumer;
@@ -66,6 +67,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     public KafkaRecordSource(KafkaOptions options, string clientId, ILogger? logger = null, TimeProvider? time = null, int chunkSize = 512)
     {
         _options = options.Validate();
+        _clientId = clientId;
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
         _chunkSize = chunkSize;
@@ -254,6 +256,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             }
             Maintain(force: true);
             _consumer.Close();
+            CloseTransactions([.. _assigned.Values]);
         }
         catch (Exception e)
         {
@@ -355,6 +358,9 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         }
     }
 
+    /// <summary>How long an ExactlyOnce commit waits for the records handed over to be acknowledged.</summary>
+    private static readonly TimeSpan SettleWait = TimeSpan.FromSeconds(10);
+
     /// <summary>How long the consume thread waits for room before it pauses its partitions.</summary>
     private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
 
@@ -365,7 +371,14 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         if (force || _time.GetElapsedTime(_lastCommit, now) >= _options.CommitInterval)
         {
             _lastCommit = now;
-            Commit(_assigned.Values);
+            if (ExactlyOnce)
+            {
+                CommitTransactions([.. _assigned.Values], SettleWait);
+            }
+            else
+            {
+                Commit(_assigned.Values);
+            }
             RefreshStatus();
         }
     }

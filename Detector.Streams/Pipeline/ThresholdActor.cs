@@ -47,6 +47,7 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
             _normal = new bool[batch.Capacity];
         }
         List<Alert>? alerts = null;
+        List<SourcePosition>? positions = null;
         var anomalies = 0;
         string? example = null;
         var now = ctx.Time.GetUtcNow().UtcTicks;
@@ -67,6 +68,7 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
             if (decision.RaiseAlert)
             {
                 (alerts ??= []).Add(BuildAlert(batch, i, decision.Threshold));
+                (positions ??= []).Add(batch.Positions[i]);
             }
         }
         ctx.Reservoir.Add(batch.Rows, batch.Count, _normal);
@@ -78,7 +80,7 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
         {
             _normalAtLastRetrain = ctx.Reservoir.NormalSeen;
         }
-        await alertSink.TellAsync(new PublishAlerts(batch, (IReadOnlyList<Alert>?)alerts ?? []), context.CancellationToken).ConfigureAwait(false);
+        await alertSink.TellAsync(new PublishAlerts(batch, (IReadOnlyList<Alert>?)alerts ?? [], (IReadOnlyList<SourcePosition>?)positions ?? []), context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Replaces the global window with the new version's recalibration scores, when they were sent.</summary>
