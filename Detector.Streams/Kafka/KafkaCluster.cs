@@ -67,14 +67,10 @@ public sealed class KafkaCluster : IDisposable
         _source is null ? _source = new KafkaRecordSource(_options, NodeId, _logger) : throw new InvalidOperationException("the node's Kafka source exists already");
 
     /// <summary>Alerts to the alerts topic.</summary>
-    public IAlertSink CreateAlertSink() => _options.Guarantee == KafkaGuarantee.ExactlyOnce
-        ? new TransactionalAlertSink(lane => _source?.TransactionOf(lane), _options.AlertsTopic)
-        : new KafkaAlertSink(Producer, _options.AlertsTopic);
+    public IAlertSink CreateAlertSink() => KafkaSinks.Alerts(_options, Producer, () => _source);
 
     /// <summary>Dead letters to the dead-letter topic, with the Kafka partition they came from.</summary>
-    public IDeadLetterSink CreateDeadLetterSink() => _options.Guarantee == KafkaGuarantee.ExactlyOnce
-        ? new TransactionalDeadLetterSink(lane => _source?.TransactionOf(lane), _options.DeadLetterTopic, lane => _source?.PartitionOf(lane))
-        : new KafkaDeadLetterSink(Producer, _options.DeadLetterTopic, lane => _source?.PartitionOf(lane));
+    public IDeadLetterSink CreateDeadLetterSink() => KafkaSinks.DeadLetters(_options, Producer, () => _source);
 
     /// <summary>Joins the election, starts the status board, and installs the newest broadcast model into pipeline.</summary>
     public async Task StartAsync(DetectorPipeline pipeline, CancellationToken cancellationToken)
@@ -96,16 +92,7 @@ public sealed class KafkaCluster : IDisposable
                 _logger.LogWarning("Kafka:{Key} '{Topic}' is not in the cluster's metadata: producing to it fails unless the brokers create topics", key, topic);
             }
         }
-        if (_options.Guarantee == KafkaGuarantee.ExactlyOnce)
-        {
-            var input = Producer.PartitionCount(_options.InputTopic, TimeSpan.FromSeconds(30));
-            var offsets = Producer.PartitionCount(_options.OffsetsTopic, TimeSpan.FromSeconds(30));
-            if (offsets < input)
-            {
-                // Input partition p's offsets live on offsets partition p, written only by p's transactional producer.
-                throw new InvalidOperationException($"Kafka:OffsetsTopic '{_options.OffsetsTopic}' has {offsets} partitions; Kafka:Guarantee = ExactlyOnce needs at least as many as Kafka:InputTopic '{_options.InputTopic}' ({input})");
-            }
-        }
+        KafkaSinks.CheckOffsetsTopic(_options, Producer);
         _started = true;
         Election.Start();
         _broadcast.Start(model => pipeline.AcceptClusterModelAsync(model));

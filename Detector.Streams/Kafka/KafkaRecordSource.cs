@@ -256,11 +256,12 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             }
             Maintain(force: true);
             _consumer.Close();
-            CloseTransactions([.. _assigned.Values]);
+            CloseAllTransactions();
         }
         catch (Exception e)
         {
             LogConsumerFailed(e);
+            CloseAllTransactions();
             _chunks.Writer.TryComplete(e);
         }
         finally

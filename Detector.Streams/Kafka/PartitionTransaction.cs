@@ -7,12 +7,12 @@ namespace Detector.Streams.Kafka;
 
 /// <summary>
 /// The transactional producer of one input partition while this node owns it (ExactlyOnce). Its transactional.id is
-/// the partition's (<see cref="TransactionalId"/>), not the node's: the next owner's InitTransactions bumps the epoch
-/// and fences this producer, so a zombie (a node that lost the partition but does not know yet) can no longer commit;
-/// that holds on the mock cluster too, which checks producer ids and epochs but not the group generation of
-/// TxnOffsetCommit (KIP-447). Each commit writes the partition's next offset as a record of the offsets topic in the
-/// same transaction (the mock stores nothing for TxnOffsetCommit), and also sends it with SendOffsetsToTransaction so
-/// real brokers and lag tools see the group's progress.
+/// the partition's (<see cref="TransactionalId"/>), not the node's: on a real broker the next owner's InitTransactions
+/// bumps the epoch and fences this producer. librdkafka's mock cluster gives every InitTransactions a new producer id
+/// and leaves the old one valid, so the node also fences itself: each owner claims the partition with a new epoch in
+/// the offsets topic (<see cref="Claim"/>), and an owner that sees a newer epoch there stops (see OffsetsWatch).
+/// Each commit writes the partition's next offset as an offsets-topic record in the same transaction, and also sends
+/// it with SendOffsetsToTransaction so that real brokers and lag tools see the group's progress.
 /// </summary>
 internal sealed class PartitionTransaction : IDisposable
 {
@@ -20,7 +20,11 @@ internal sealed class PartitionTransaction : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private readonly IProducer<byte[]?, byte[]> _producer;
-    private readonly string _offsetsTopic;
+    private readonly TopicPartition _offsets;
+    private readonly string _owner;
+
+    /// <summary>Transactions begun by this producer; with the owner and epoch it names the open one.</summary>
+    private long _attempt;
 
     /// <summary>Messages produced in the open transaction (by sink threads).</summary>
     private long _produced;
@@ -28,11 +32,12 @@ internal sealed class PartitionTransaction : IDisposable
     /// <summary>Why a write of the open transaction failed (null: none did); such a transaction can only be aborted.</summary>
     private volatile string? _failed;
 
-    /// <summary>Fences the partition's previous producer (InitTransactions) and opens a transaction.</summary>
+    /// <summary>Fences the partition's previous producer (InitTransactions, on a real broker) and opens a transaction.</summary>
     public PartitionTransaction(KafkaOptions options, TopicPartition input, string clientId, ILogger logger)
     {
         Input = input;
-        _offsetsTopic = options.OffsetsTopic;
+        _owner = clientId;
+        _offsets = new TopicPartition(options.OffsetsTopic, input.Partition);
         var config = KafkaClientConfigs.Producer(options, $"{clientId}-txn-{input.Partition.Value}");
         config.TransactionalId = TransactionalId(options, input.Partition.Value);
         config.TransactionTimeoutMs = 60_000;
@@ -55,11 +60,34 @@ internal sealed class PartitionTransaction : IDisposable
     /// <summary>The input partition.</summary>
     public TopicPartition Input { get; }
 
+    /// <summary>This owner's claim number on the partition (0 until <see cref="Claim"/>).</summary>
+    public long Epoch { get; private set; }
+
+    /// <summary>Where this owner's claim record landed in the offsets partition (−1 until <see cref="Claim"/>).</summary>
+    public long ClaimOffset { get; private set; } = -1;
+
     /// <summary>Whether the open transaction holds anything besides its offsets.</summary>
     public bool HasWrites => Interlocked.Read(ref _produced) > 0;
 
+    /// <summary>The name of the open transaction: owner/partition/epoch/attempt (the <see cref="OffsetsRecord.Header"/> of its outputs).</summary>
+    public string Name => $"{_owner}/{Input.Partition.Value}/{Epoch}/{Interlocked.Read(ref _attempt)}";
+
     /// <summary>The transactional.id of an input partition: the group, the topic and the partition.</summary>
     public static string TransactionalId(KafkaOptions options, int partition) => $"{options.GroupId}.{options.InputTopic}.{partition}";
+
+    /// <summary>
+    /// Takes the partition over as epoch, resuming at next: commits a transaction holding only the claim record. Also
+    /// used after an abort, so the newest offsets record is again a committed one even where readers see aborted
+    /// records (the mock cluster).
+    /// </summary>
+    public void Claim(long next, long epoch)
+    {
+        Epoch = epoch;
+        var delivered = WriteOffsets(next);
+        _producer.CommitTransaction(Timeout);
+        ClaimOffset = delivered.GetAwaiter().GetResult().Offset.Value;
+        Begin();
+    }
 
     /// <summary>
     /// Produces into the open transaction; completes when the brokers have answered every message. A failed write
@@ -73,6 +101,7 @@ internal sealed class PartitionTransaction : IDisposable
             return Task.CompletedTask;
         }
         Interlocked.Add(ref _produced, messages.Count);
+        var name = Encoding.UTF8.GetBytes(Name);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var remaining = messages.Count;
         void Delivered(DeliveryReport<byte[]?, byte[]> report)
@@ -90,6 +119,7 @@ internal sealed class PartitionTransaction : IDisposable
         {
             foreach (var message in messages)
             {
+                (message.Headers ??= []).Add(OffsetsRecord.Header, name);
                 KafkaProducerHost.ProduceWaiting(_producer, topic, message, Delivered);
             }
         }
@@ -110,26 +140,38 @@ internal sealed class PartitionTransaction : IDisposable
     {
         if (_failed is { } failed)
         {
-            throw new KafkaException(new Error(ErrorCode.Local_Fail, $"a write of the transaction failed: {failed}"));
+            throw new KafkaTxnRequiresAbortException(new Error(ErrorCode.Local_Fail, $"a write of the transaction failed: {failed}"));
         }
-        var value = Encoding.UTF8.GetBytes(next.ToString(CultureInfo.InvariantCulture));
-        var key = Encoding.UTF8.GetBytes(Input.Partition.Value.ToString(CultureInfo.InvariantCulture));
-        _producer.Produce(new TopicPartition(_offsetsTopic, Input.Partition), new Message<byte[]?, byte[]> { Key = key, Value = value });
+        _ = WriteOffsets(next);
         _producer.SendOffsetsToTransaction([new TopicPartitionOffset(Input, next)], group, Timeout);
         _producer.CommitTransaction(Timeout);
-        Interlocked.Exchange(ref _produced, 0);
-        _producer.BeginTransaction();
+        Begin();
     }
 
-    /// <summary>Aborts the open transaction (its writes are never seen by read_committed readers) and opens the next one.</summary>
+    /// <summary>Aborts the open transaction (its writes are never seen by read_committed readers of a real broker) and opens the next one.</summary>
     public void Abort()
     {
         _producer.AbortTransaction(Timeout);
-        Interlocked.Exchange(ref _produced, 0);
-        _failed = null;
-        _producer.BeginTransaction();
+        Begin();
     }
 
     /// <summary>Closes the producer; an open transaction is aborted by the brokers (or by the next owner's fence).</summary>
     public void Dispose() => _producer.Dispose();
+
+    private Task<DeliveryResult<byte[]?, byte[]>> WriteOffsets(long next)
+    {
+        var record = new OffsetsRecord(next, Epoch, _owner, Name);
+        return _producer.ProduceAsync(_offsets, new Message<byte[]?, byte[]> { Key = OffsetsLog.Key(Input.Partition.Value), Value = record.Encode() });
+    }
+
+    private void Begin()
+    {
+        Interlocked.Exchange(ref _produced, 0);
+        _failed = null;
+        Interlocked.Increment(ref _attempt);
+        _producer.BeginTransaction();
+    }
+
+    /// <summary>For log lines: the partition as text.</summary>
+    public override string ToString() => Input.Partition.Value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,4 @@
 using Detector.Streams.Actors;
-using Detector.Streams.Alerts;
 
 namespace Detector.Streams.Pipeline;
 
@@ -14,10 +13,8 @@ internal sealed class AlertSinkActor(PipelineContext ctx) : IActor
     {
         switch (context.Message)
         {
-            case PublishAlerts { Batch: var batch, Alerts: var alerts, AlertPositions: var positions }:
-                await ctx.Writes.StartAsync(token => ctx.Alerts is IPositionedAlertSink positioned
-                    ? positioned.PublishAsync(alerts, positions, token)
-                    : ctx.Alerts.PublishAsync(alerts, token), () =>
+            case PublishAlerts { Batch: var batch, Alerts: var alerts }:
+                await ctx.Writes.StartAsync(token => ctx.Alerts.PublishAsync(alerts, token), () =>
                 {
                     ctx.Offsets.Complete(batch.Positions.AsSpan(0, batch.Count));
                     ctx.Pool.Return(batch);

@@ -39,7 +39,7 @@ internal sealed record ScoreBatch(RecordBatch Batch);
 internal sealed record JudgeBatch(RecordBatch Batch);
 
 /// <summary>Publish the batch's alerts, then acknowledge its records.</summary>
-internal sealed record PublishAlerts(RecordBatch Batch, IReadOnlyList<Alert> Alerts, IReadOnlyList<SourcePosition> AlertPositions);
+internal sealed record PublishAlerts(RecordBatch Batch, IReadOnlyList<Alert> Alerts);
 
 /// <summary>Use these scores (the candidate's, on recent rows) as the threshold window once version arrives.</summary>
 internal sealed record RecalibrateThresholds(long Version, float[] Scores);

@@ -47,7 +47,6 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
             _normal = new bool[batch.Capacity];
         }
         List<Alert>? alerts = null;
-        List<SourcePosition>? positions = null;
         var anomalies = 0;
         string? example = null;
         var now = ctx.Time.GetUtcNow().UtcTicks;
@@ -68,7 +67,6 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
             if (decision.RaiseAlert)
             {
                 (alerts ??= []).Add(BuildAlert(batch, i, decision.Threshold));
-                (positions ??= []).Add(batch.Positions[i]);
             }
         }
         ctx.Reservoir.Add(batch.Rows, batch.Count, _normal);
@@ -80,7 +78,7 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
         {
             _normalAtLastRetrain = ctx.Reservoir.NormalSeen;
         }
-        await alertSink.TellAsync(new PublishAlerts(batch, (IReadOnlyList<Alert>?)alerts ?? [], (IReadOnlyList<SourcePosition>?)positions ?? []), context.CancellationToken).ConfigureAwait(false);
+        await alertSink.TellAsync(new PublishAlerts(batch, (IReadOnlyList<Alert>?)alerts ?? []), context.CancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Replaces the global window with the new version's recalibration scores, when they were sent.</summary>
@@ -109,6 +107,6 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
             var j = _top[k];
             features[k] = new AlertFeature(ctx.Schema.Names[j], shares[j], values[j]);
         }
-        return new Alert(info.Id, info.EntityKey, info.Timestamp, batch.Scores[row], threshold, batch.ModelVersion, features, info.Label);
+        return new Alert(info.Id, info.EntityKey, info.Timestamp, batch.Scores[row], threshold, batch.ModelVersion, features, info.Label) { Position = batch.Positions[row] };
     }
 }
