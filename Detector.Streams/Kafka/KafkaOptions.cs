@@ -64,7 +64,8 @@ public sealed record KafkaOptions
 
     /// <summary>
     /// ExactlyOnce only: compacted topic with at least as many partitions as <see cref="InputTopic"/>; each transaction
-    /// writes its input partition's next offset there (partition = input partition), and a new owner starts from it.
+    /// writes its input partition's next offset there (partition = input partition, key = group.topic.partition), and
+    /// a new owner claims the partition there and starts from it.
     /// </summary>
     public string OffsetsTopic { get; init; } = "detector-offsets";
 

@@ -123,6 +123,18 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         }
     }
 
+    /// <summary>Records acknowledged over the assigned partitions whose offsets are not committed yet (ExactlyOnce: whose transactions are open).</summary>
+    public long UncommittedRecords
+    {
+        get
+        {
+            lock (_lanes)
+            {
+                return _lanes.Values.Where(l => l.Live && l.Committed >= 0).Sum(l => Math.Max(0, Volatile.Read(ref l.Acknowledged) + 1 - l.Committed));
+            }
+        }
+    }
+
     /// <summary>Offsets inside a partition that were never delivered (gone to retention before they were read).</summary>
     public long SkippedOffsets => Interlocked.Read(ref _skipped);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 
@@ -27,8 +26,8 @@ public static class OffsetsLog
         {
             return null;
         }
-        var found = Scan(consumer, tp, Math.Max(marks.Low.Value, marks.High.Value - Window), partition).LastOrDefault();
-        return found is not null || marks.High.Value - marks.Low.Value <= Window ? found : Scan(consumer, tp, marks.Low.Value, partition).LastOrDefault();
+        var found = Scan(consumer, tp, Math.Max(marks.Low.Value, marks.High.Value - Window), Key(options, partition)).LastOrDefault();
+        return found is not null || marks.High.Value - marks.Low.Value <= Window ? found : Scan(consumer, tp, marks.Low.Value, Key(options, partition)).LastOrDefault();
     }
 
     /// <summary>The newest committed next offset of input partition p (−1 when none was ever committed).</summary>
@@ -40,15 +39,18 @@ public static class OffsetsLog
         using var consumer = Reader(options, clientId);
         var tp = new TopicPartition(options.OffsetsTopic, partition);
         var marks = consumer.QueryWatermarkOffsets(tp, ReadTimeout);
-        return marks.High.Value <= marks.Low.Value ? [] : Scan(consumer, tp, marks.Low.Value, partition);
+        return marks.High.Value <= marks.Low.Value ? [] : Scan(consumer, tp, marks.Low.Value, Key(options, partition));
     }
 
-    /// <summary>The key of input partition p's records.</summary>
-    internal static byte[] Key(int partition) => Encoding.UTF8.GetBytes(partition.ToString(CultureInfo.InvariantCulture));
+    /// <summary>
+    /// The key of input partition p's records: the group, the input topic and p (as the transactional.id), so groups
+    /// or input topics sharing an offsets topic never read each other's positions.
+    /// </summary>
+    internal static byte[] Key(KafkaOptions options, int partition) => Encoding.UTF8.GetBytes(PartitionTransaction.TransactionalId(options, partition));
 
     /// <summary>Input partition p's record in a message of the offsets topic, or null when the message is another's.</summary>
-    internal static OffsetsRecord? Parse(Message<byte[]?, byte[]> message, int partition) =>
-        message.Key is { } k && k.AsSpan().SequenceEqual(Key(partition)) && message.Value is { } v ? OffsetsRecord.Decode(v) : null;
+    internal static OffsetsRecord? Parse(Message<byte[]?, byte[]> message, byte[] key) =>
+        message.Key is { } k && k.AsSpan().SequenceEqual(key) && message.Value is { } v ? OffsetsRecord.Decode(v) : null;
 
     private static IConsumer<byte[]?, byte[]> Reader(KafkaOptions options, string clientId)
     {
@@ -57,7 +59,7 @@ public static class OffsetsLog
         return new ConsumerBuilder<byte[]?, byte[]>(config).Build();
     }
 
-    private static List<OffsetsRecord> Scan(IConsumer<byte[]?, byte[]> consumer, TopicPartition tp, long from, int partition)
+    private static List<OffsetsRecord> Scan(IConsumer<byte[]?, byte[]> consumer, TopicPartition tp, long from, byte[] key)
     {
         consumer.Assign(new TopicPartitionOffset(tp, from));
         var found = new List<OffsetsRecord>();
@@ -77,7 +79,7 @@ public static class OffsetsLog
             {
                 return found;
             }
-            if (Parse(result.Message, partition) is { } record)
+            if (Parse(result.Message, key) is { } record)
             {
                 found.Add(record);
             }

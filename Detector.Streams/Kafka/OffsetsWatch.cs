@@ -13,6 +13,7 @@ internal sealed class OffsetsWatch : IDisposable
 {
     private readonly IConsumer<byte[]?, byte[]> _consumer;
     private readonly string _topic;
+    private readonly KafkaOptions _options;
 
     /// <summary>The owned epoch of each watched input partition.</summary>
     private readonly Dictionary<int, long> _epochs = [];
@@ -24,6 +25,7 @@ internal sealed class OffsetsWatch : IDisposable
     public OffsetsWatch(KafkaOptions options, string clientId)
     {
         _topic = options.OffsetsTopic;
+        _options = options;
         var config = KafkaClientConfigs.Reader(options, $"{clientId}-offsets-watch");
         config.IsolationLevel = IsolationLevel.ReadCommitted;
         config.EnablePartitionEof = false;
@@ -54,7 +56,7 @@ internal sealed class OffsetsWatch : IDisposable
         while (_consumer.Consume(TimeSpan.Zero) is { } result)
         {
             var p = result.Partition.Value;
-            if (_epochs.TryGetValue(p, out var epoch) && OffsetsLog.Parse(result.Message, p) is { } record && record.Epoch > epoch)
+            if (_epochs.TryGetValue(p, out var epoch) && OffsetsLog.Parse(result.Message, OffsetsLog.Key(_options, p)) is { } record && record.Epoch > epoch)
             {
                 _taken.TryAdd(p, record);
             }

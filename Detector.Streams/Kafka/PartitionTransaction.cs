@@ -22,6 +22,7 @@ internal sealed class PartitionTransaction : IDisposable
     private readonly IProducer<byte[]?, byte[]> _producer;
     private readonly TopicPartition _offsets;
     private readonly string _owner;
+    private readonly byte[] _key;
 
     /// <summary>Transactions begun by this producer; with the owner and epoch it names the open one.</summary>
     private long _attempt;
@@ -37,6 +38,7 @@ internal sealed class PartitionTransaction : IDisposable
     {
         Input = input;
         _owner = clientId;
+        _key = OffsetsLog.Key(options, input.Partition.Value);
         _offsets = new TopicPartition(options.OffsetsTopic, input.Partition);
         var config = KafkaClientConfigs.Producer(options, $"{clientId}-txn-{input.Partition.Value}");
         config.TransactionalId = TransactionalId(options, input.Partition.Value);
@@ -161,7 +163,7 @@ internal sealed class PartitionTransaction : IDisposable
     private Task<DeliveryResult<byte[]?, byte[]>> WriteOffsets(long next)
     {
         var record = new OffsetsRecord(next, Epoch, _owner, Name);
-        return _producer.ProduceAsync(_offsets, new Message<byte[]?, byte[]> { Key = OffsetsLog.Key(Input.Partition.Value), Value = record.Encode() });
+        return _producer.ProduceAsync(_offsets, new Message<byte[]?, byte[]> { Key = _key, Value = record.Encode() });
     }
 
     private void Begin()
