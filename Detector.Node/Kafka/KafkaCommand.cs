@@ -33,6 +33,8 @@ public static class KafkaCommand
         cluster.CreateTopic(options.ModelsTopic, 1, 3);
         cluster.CreateTopic(options.ControlTopic, 1, 3);
         cluster.CreateTopic(options.StatusTopic, 1, 3);
+        // Kafka:Guarantee = ExactlyOnce: one offsets partition per input partition.
+        cluster.CreateTopic(options.OffsetsTopic, inputPartitions, 3);
     }
 
     private static async Task<int> RunMockAsync(int brokers, int partitions, string? config, CancellationToken cancellationToken)
@@ -47,7 +49,7 @@ public static class KafkaCommand
         var options = topics with { BootstrapServers = cluster.BootstrapServers };
         CreateDetectorTopics(cluster, options, partitions);
         Console.WriteLine($"mock Kafka cluster: {brokers} brokers ({KafkaLibrary.Description})");
-        Console.WriteLine($"topics: {options.InputTopic} ({partitions} partitions), {options.AlertsTopic} ({partitions}), {options.DeadLetterTopic}, {options.ModelsTopic}, {options.ControlTopic}, {options.StatusTopic}");
+        Console.WriteLine($"topics: {options.InputTopic} ({partitions} partitions), {options.AlertsTopic} ({partitions}), {options.DeadLetterTopic}, {options.ModelsTopic}, {options.ControlTopic}, {options.StatusTopic}, {options.OffsetsTopic} ({partitions})");
         Console.WriteLine($"bootstrap.servers={cluster.BootstrapServers}");
         Console.WriteLine("press Ctrl+C to stop");
         using var shutdown = new ShutdownSignal();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Detector.Streams.Records;
 
 namespace Detector.Streams.Alerts;
 
@@ -14,6 +15,12 @@ namespace Detector.Streams.Alerts;
 public sealed record Alert(string RecordId, string EntityKey, DateTimeOffset Timestamp, float Score, float Threshold,
     long ModelVersion, IReadOnlyList<AlertFeature> TopFeatures, bool? Label)
 {
+    /// <summary>
+    /// Where the record that raised it came from (pipeline partition and offset), when known: an exactly-once Kafka
+    /// sink writes the alert into the transaction of that record's input partition. Not part of the alert's JSON.
+    /// </summary>
+    public SourcePosition? Position { get; init; }
+
     /// <summary>Writes the alert as one JSON object (no reflection).</summary>
     public void WriteTo(Utf8JsonWriter w)
     {

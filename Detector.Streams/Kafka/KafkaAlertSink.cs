@@ -13,12 +13,12 @@ namespace Detector.Streams.Kafka;
 public sealed class KafkaAlertSink(KafkaProducerHost producer, string topic) : IAlertSink
 {
     /// <inheritdoc />
-    public ValueTask PublishAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
+    public ValueTask PublishAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken) =>
+        alerts.Count == 0 ? ValueTask.CompletedTask : new ValueTask(producer.ProduceAsync(topic, ToMessages(alerts)).WaitAsync(cancellationToken));
+
+    /// <summary>The alerts as JSON messages keyed by entity.</summary>
+    internal static Message<byte[]?, byte[]>[] ToMessages(IReadOnlyList<Alert> alerts)
     {
-        if (alerts.Count == 0)
-        {
-            return ValueTask.CompletedTask;
-        }
         var messages = new Message<byte[]?, byte[]>[alerts.Count];
         var buffer = new ArrayBufferWriter<byte>(512);
         for (var i = 0; i < alerts.Count; i++)
@@ -34,6 +34,6 @@ public sealed class KafkaAlertSink(KafkaProducerHost producer, string topic) : I
                 Value = buffer.WrittenSpan.ToArray(),
             };
         }
-        return new ValueTask(producer.ProduceAsync(topic, messages).WaitAsync(cancellationToken));
+        return messages;
     }
 }

@@ -32,4 +32,16 @@ public enum KafkaApi : short
 
     /// <summary>SyncGroup.</summary>
     SyncGroup = 14,
+
+    /// <summary>InitProducerId (transactional and idempotent producers).</summary>
+    InitProducerId = 22,
+
+    /// <summary>AddPartitionsToTxn.</summary>
+    AddPartitionsToTxn = 24,
+
+    /// <summary>AddOffsetsToTxn (SendOffsetsToTransaction).</summary>
+    AddOffsetsToTxn = 25,
+
+    /// <summary>EndTxn (commit or abort of a transaction).</summary>
+    EndTxn = 26,
 }

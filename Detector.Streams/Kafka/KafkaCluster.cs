@@ -47,10 +47,10 @@ public sealed class KafkaCluster : IDisposable
         _source is null ? _source = new KafkaRecordSource(_options, NodeId, _logger) : throw new InvalidOperationException("the node's Kafka source exists already");
 
     /// <summary>Alerts to the alerts topic.</summary>
-    public IAlertSink CreateAlertSink() => new KafkaAlertSink(Producer, _options.AlertsTopic);
+    public IAlertSink CreateAlertSink() => KafkaSinks.Alerts(_options, Producer, () => _source);
 
     /// <summary>Dead letters to the dead-letter topic, with the Kafka partition they came from.</summary>
-    public IDeadLetterSink CreateDeadLetterSink() => new KafkaDeadLetterSink(Producer, _options.DeadLetterTopic, lane => _source?.PartitionOf(lane));
+    public IDeadLetterSink CreateDeadLetterSink() => KafkaSinks.DeadLetters(_options, Producer, () => _source);
 
     /// <summary>Checks the topics before anything is read: the control topic must have one partition (the trainer lease).</summary>
     public void CheckTopics()
@@ -71,6 +71,7 @@ public sealed class KafkaCluster : IDisposable
                 _logger.LogWarning("Kafka:{Key} '{Topic}' is not in the cluster's metadata: producing to it fails unless the brokers create topics", key, topic);
             }
         }
+        KafkaSinks.CheckOffsetsTopic(_options, Producer);
     }
 
     /// <summary>Flushes and closes the producer. Dispose the source and pipeline first.</summary>

@@ -22,9 +22,12 @@ public sealed class KafkaDeadLetterSink(KafkaProducerHost producer, string topic
     public const string DetailHeader = "detector-detail";
 
     /// <inheritdoc />
-    public ValueTask WriteAsync(DeadLetter letter, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(DeadLetter letter, CancellationToken cancellationToken) =>
+        new(producer.ProduceAsync(topic, [ToMessage(letter, origin?.Invoke(letter.Position.Partition))]).WaitAsync(cancellationToken));
+
+    /// <summary>The dead letter as a message: original bytes, reason and origin in headers.</summary>
+    internal static Message<byte[]?, byte[]> ToMessage(DeadLetter letter, TopicPartition? source)
     {
-        var source = origin?.Invoke(letter.Position.Partition);
         var headers = new Headers
         {
             { ReasonHeader, Encoding.UTF8.GetBytes(letter.Reason.ToString()) },
@@ -36,7 +39,6 @@ public sealed class KafkaDeadLetterSink(KafkaProducerHost producer, string topic
         {
             headers.Add("detector-source-topic", Encoding.UTF8.GetBytes(source.Topic));
         }
-        var message = new Message<byte[]?, byte[]> { Value = letter.Payload.ToArray(), Headers = headers };
-        return new ValueTask(producer.ProduceAsync(topic, [message]).WaitAsync(cancellationToken));
+        return new Message<byte[]?, byte[]> { Value = letter.Payload.ToArray(), Headers = headers };
     }
 }

@@ -56,6 +56,19 @@ public sealed record KafkaOptions
     /// </summary>
     public bool StaticMembership { get; init; }
 
+    /// <summary>
+    /// Delivery of alerts and dead letters: <see cref="KafkaGuarantee.AtLeastOnce"/> (default) or
+    /// <see cref="KafkaGuarantee.ExactlyOnce"/> (transactions per input partition, see <see cref="OffsetsTopic"/>).
+    /// </summary>
+    public KafkaGuarantee Guarantee { get; init; } = KafkaGuarantee.AtLeastOnce;
+
+    /// <summary>
+    /// ExactlyOnce only: compacted topic with at least as many partitions as <see cref="InputTopic"/>; each transaction
+    /// writes its input partition's next offset there (partition = input partition, key = group.topic.partition), and
+    /// a new owner claims the partition there and starts from it.
+    /// </summary>
+    public string OffsetsTopic { get; init; } = "detector-offsets";
+
     /// <summary>How often a node publishes its status.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -67,13 +80,14 @@ public sealed record KafkaOptions
         {
             (nameof(GroupId), GroupId), (nameof(InputTopic), InputTopic), (nameof(AlertsTopic), AlertsTopic),
             (nameof(DeadLetterTopic), DeadLetterTopic), (nameof(ModelsTopic), ModelsTopic), (nameof(ControlTopic), ControlTopic),
-            (nameof(StatusTopic), StatusTopic), (nameof(TrainerGroupId), TrainerGroupId),
+            (nameof(StatusTopic), StatusTopic), (nameof(TrainerGroupId), TrainerGroupId), (nameof(OffsetsTopic), OffsetsTopic),
         })
         {
             Check(!string.IsNullOrWhiteSpace(value) && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'),
                 key, value, "a non-empty name of letters, digits, '.', '_' and '-'");
         }
         Check(GroupId != TrainerGroupId, nameof(TrainerGroupId), TrainerGroupId, $"a group other than GroupId ({GroupId})");
+        Check(Enum.IsDefined(Guarantee), nameof(Guarantee), Guarantee, "AtLeastOnce or ExactlyOnce");
         Check(CommitInterval > TimeSpan.Zero, nameof(CommitInterval), CommitInterval, "> 0");
         Check(MaxInFlightRecords >= 1, nameof(MaxInFlightRecords), MaxInFlightRecords, ">= 1");
         Check(RevokeDrainTimeout > TimeSpan.Zero, nameof(RevokeDrainTimeout), RevokeDrainTimeout, "> 0");

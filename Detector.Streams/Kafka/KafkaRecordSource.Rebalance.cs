@@ -6,7 +6,8 @@ namespace Detector.Streams.Kafka;
 /// <summary>Rebalance callbacks (run on the consume thread, inside <c>Consume</c>) and logging.</summary>
 public sealed partial class KafkaRecordSource
 {
-    private void OnAssigned(List<TopicPartition> partitions)
+    /// <summary>New lanes for the assigned partitions; returns where each starts (ExactlyOnce: the offsets topic's).</summary>
+    private List<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
     {
         var added = new List<KafkaLane>(partitions.Count);
         lock (_lanes)
@@ -21,7 +22,8 @@ public sealed partial class KafkaRecordSource
                 added.Add(lane);
             }
         }
-        LearnPositions(added);
+        var starts = ExactlyOnce ? OpenTransactions(added) : null;
+        LearnPositions(added, starts);
         LogAssigned(string.Join(",", partitions.Select(p => p.Partition.Value)));
         if (_paused)
         {
@@ -30,6 +32,8 @@ public sealed partial class KafkaRecordSource
         }
         RefreshStatus();
         AssignmentChanged?.Invoke();
+        return [.. added.Select(l => new TopicPartitionOffset(l.Partition,
+            starts is not null && starts.TryGetValue(l, out var start) && start >= 0 ? new Offset(start) : Offset.Unset))];
     }
 
     /// <summary>
@@ -39,7 +43,7 @@ public sealed partial class KafkaRecordSource
     /// until new records arrived. Bounded by <see cref="AssignQueryTimeout"/>; on failure the lane learns from its first
     /// record as before (and the reason is logged).
     /// </summary>
-    private void LearnPositions(List<KafkaLane> lanes)
+    private void LearnPositions(List<KafkaLane> lanes, Dictionary<KafkaLane, long>? starts)
     {
         if (lanes.Count == 0)
         {
@@ -54,7 +58,7 @@ public sealed partial class KafkaRecordSource
             {
                 var left = AssignQueryTimeout - _time.GetElapsedTime(started);
                 var marks = _consumer.QueryWatermarkOffsets(lane.Partition, left > TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
-                var next = committed.GetValueOrDefault(lane.Partition, -1);
+                var next = starts is not null && starts.TryGetValue(lane, out var start) && start >= 0 ? start : committed.GetValueOrDefault(lane.Partition, -1);
                 lane.Resume(next >= 0 ? next : marks.Low.Value, marks.High.Value);
             }
         }
@@ -89,7 +93,13 @@ public sealed partial class KafkaRecordSource
                 _acknowledged.Wait(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
             }
         }
-        var committed = Commit(lanes);
+        var committed = ExactlyOnce ? CommitTransactions(lanes, TimeSpan.Zero) : Commit(lanes);
+        if (ExactlyOnce)
+        {
+            // An aborted commit gave its partition a fresh lane: let go of whichever lane holds it now.
+            lanes = [.. partitions.Select(p => _assigned.GetValueOrDefault(p.TopicPartition)).OfType<KafkaLane>()];
+            CloseTransactions(lanes);
+        }
         Release(lanes);
         var revoked = string.Join(",", partitions.Select(p => p.Partition.Value));
         if (committed)
@@ -108,7 +118,9 @@ public sealed partial class KafkaRecordSource
     private void OnLost(List<TopicPartitionOffset> partitions)
     {
         Flush();
-        Release(partitions.Select(p => _assigned.GetValueOrDefault(p.TopicPartition)).OfType<KafkaLane>().ToList());
+        var lanes = partitions.Select(p => _assigned.GetValueOrDefault(p.TopicPartition)).OfType<KafkaLane>().ToList();
+        CloseTransactions(lanes);
+        Release(lanes);
         LogLost(string.Join(",", partitions.Select(p => p.Partition.Value)));
     }
 

@@ -19,6 +19,7 @@ namespace Detector.Streams.Kafka;
 public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IAsyncDisposable
 {
     private readonly KafkaOptions _options;
+    private readonly string _clientId;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly IConsumer<Ignore, byte[]> _consumer;
@@ -66,6 +67,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     public KafkaRecordSource(KafkaOptions options, string clientId, ILogger? logger = null, TimeProvider? time = null, int chunkSize = 512)
     {
         _options = options.Validate();
+        _clientId = clientId;
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
         _chunkSize = chunkSize;
@@ -117,6 +119,18 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             lock (_lanes)
             {
                 return _lanes.Values.Where(l => l.Live).Sum(l => l.InFlight);
+            }
+        }
+    }
+
+    /// <summary>Records acknowledged over the assigned partitions whose offsets are not committed yet (ExactlyOnce: whose transactions are open).</summary>
+    public long UncommittedRecords
+    {
+        get
+        {
+            lock (_lanes)
+            {
+                return _lanes.Values.Where(l => l.Live && l.Committed >= 0).Sum(l => Math.Max(0, Volatile.Read(ref l.Acknowledged) + 1 - l.Committed));
             }
         }
     }
@@ -254,10 +268,12 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             }
             Maintain(force: true);
             _consumer.Close();
+            CloseAllTransactions();
         }
         catch (Exception e)
         {
             LogConsumerFailed(e);
+            CloseAllTransactions();
             _chunks.Writer.TryComplete(e);
         }
         finally
@@ -355,6 +371,9 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         }
     }
 
+    /// <summary>How long an ExactlyOnce commit waits for the records handed over to be acknowledged.</summary>
+    private static readonly TimeSpan SettleWait = TimeSpan.FromSeconds(10);
+
     /// <summary>How long the consume thread waits for room before it pauses its partitions.</summary>
     private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
 
@@ -365,7 +384,14 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         if (force || _time.GetElapsedTime(_lastCommit, now) >= _options.CommitInterval)
         {
             _lastCommit = now;
-            Commit(_assigned.Values);
+            if (ExactlyOnce)
+            {
+                CommitTransactions([.. _assigned.Values], SettleWait);
+            }
+            else
+            {
+                Commit(_assigned.Values);
+            }
             RefreshStatus();
         }
     }

@@ -99,7 +99,7 @@ internal sealed class ThresholdStage(PipelineContext ctx, ThresholdTracker track
             var j = _top[k];
             features[k] = new AlertFeature(ctx.Schema.Names[j], shares[j], values[j]);
         }
-        return new Alert(info.Id, info.EntityKey, info.Timestamp, batch.Scores[row], threshold, batch.ModelVersion, features, info.Label);
+        return new Alert(info.Id, info.EntityKey, info.Timestamp, batch.Scores[row], threshold, batch.ModelVersion, features, info.Label) { Position = batch.Positions[row] };
     }
 }
 

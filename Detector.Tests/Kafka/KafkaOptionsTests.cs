@@ -34,6 +34,20 @@ public sealed class KafkaOptionsTests
     }
 
     [Fact]
+    public void Load_Guarantee_DefaultsToAtLeastOnceBindsExactlyOnceAndRefusesOthersNamingTheKey()
+    {
+        var config = Path.Combine(Directory.CreateTempSubdirectory("detector-guarantee-").FullName, "config.json");
+        File.WriteAllText(config, "{}");
+        static Dictionary<string, string?> Env(string value) => new() { ["DETECTOR__Kafka__Guarantee"] = value };
+
+        Assert.Equal(KafkaGuarantee.AtLeastOnce, Detector.Node.Configuration.NodeConfiguration.Load(config, new Dictionary<string, string?>()).Kafka.Guarantee);
+        Assert.Equal(KafkaGuarantee.ExactlyOnce, Detector.Node.Configuration.NodeConfiguration.Load(config, Env("ExactlyOnce")).Kafka.Guarantee);
+        var error = Assert.ThrowsAny<Exception>(() => Detector.Node.Configuration.NodeConfiguration.Load(config, Env("AtMostOnce")));
+        Assert.Contains("Kafka:Guarantee", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ExactlyOnce", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ClientConfigs_UserPropertiesOverrideDefaults_SecuritySettingsReachEveryClient()
     {
         var options = Valid with { Properties = new Dictionary<string, string> { ["security.protocol"] = "SASL_SSL", ["linger.ms"] = "50" } };
