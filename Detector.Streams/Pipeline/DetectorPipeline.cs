@@ -68,7 +68,7 @@ public sealed class DetectorPipeline : IAsyncDisposable
             schema.EnsureSame(model.Schema);
         }
         Offsets = new OffsetTracker();
-        _tracker = new ThresholdTracker(options.Thresholds);
+        _tracker = new ThresholdTracker(options.Thresholds, logger);
         var reservoir = new TrainingReservoir(schema.Count, options.Retraining.ReservoirCapacity, options.Retraining.RecentCapacity, options.Retraining.Training.Seed);
         _system = new ActorSystem(time);
         _system.Escalated += (_, e) =>

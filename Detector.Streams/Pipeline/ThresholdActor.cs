@@ -81,13 +81,10 @@ internal sealed class ThresholdActor(PipelineContext ctx, ThresholdTracker track
         await alertSink.TellAsync(new PublishAlerts(batch, (IReadOnlyList<Alert>?)alerts ?? []), context.CancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Replaces the global window with the new version's recalibration scores, when they were sent.</summary>
+    /// <summary>Seeds the thresholds for the new version: its calibration scores, else the recalibration scores sent.</summary>
     private void SwitchTo(long version)
     {
-        if (_recalibrations.TryGetValue(version, out var scores))
-        {
-            tracker.Recalibrate(scores);
-        }
+        ModelCalibration.Apply(tracker, ctx.Registry.Current, version, _recalibrations.GetValueOrDefault(version));
         foreach (var stale in _recalibrations.Keys.Where(v => v <= version).ToArray())
         {
             _recalibrations.Remove(stale);
