@@ -11,7 +11,9 @@ namespace Detector.Streams.Thresholds;
 /// is a new peak and the tail is refitted; any other score only counts. With <see cref="Depth"/> d &gt; 0 (DSPOT) the
 /// same is done on the score minus the mean of the last d normal scores, which follows a drifting level. Memory is
 /// bounded: the most recent <see cref="MaxPeaks"/> peaks are kept (the peak rate N_t / n counts all of them), and the
-/// fit is refreshed after every 2 % of new peaks (at least every peak while there are fewer than 50).
+/// fit is refreshed after every 10 % of new peaks (every peak while there are fewer than 10). Peaks learnt online were
+/// seen only below the threshold of their time, so the fit treats them as truncated there
+/// (<see cref="GpdFit.FitTruncated"/>); otherwise the missing top would bias the tail light and the rate above q.
 /// </summary>
 public sealed class PotThreshold
 {
@@ -24,8 +26,8 @@ public sealed class PotThreshold
     /// <summary>The excesses over t of the kept peaks, in arrival order (a ring once full).</summary>
     private readonly double[] _peaks = new double[MaxPeaks];
 
-    /// <summary>Scratch for the fit (the kept peaks, contiguous).</summary>
-    private readonly double[] _scratch = new double[MaxPeaks];
+    /// <summary>Each kept peak's cut: the excess above which it would have been an anomaly and not learnt (+∞ for calibration peaks).</summary>
+    private readonly double[] _cuts = new double[MaxPeaks];
 
     /// <summary>The last <see cref="Depth"/> normal scores (DSPOT's local level), a ring.</summary>
     private readonly double[] _level;
@@ -141,7 +143,7 @@ public sealed class PotThreshold
         {
             if (v > t)
             {
-                KeepPeak(v - t);
+                KeepPeak(v - t, double.PositiveInfinity);
             }
         }
         _levelSum = 0;
@@ -183,8 +185,8 @@ public sealed class PotThreshold
         Observed++;
         if (x > Initial)
         {
-            KeepPeak(x - Initial);
-            if (++_sinceFit >= Math.Max(1, _kept / 50))
+            KeepPeak(x - Initial, RelativeThreshold - Initial);
+            if (++_sinceFit >= Math.Max(1, _kept / 10))
             {
                 Refit();
             }
@@ -199,9 +201,10 @@ public sealed class PotThreshold
         return false;
     }
 
-    private void KeepPeak(double excess)
+    private void KeepPeak(double excess, double cut)
     {
         _peaks[_nextPeak] = excess;
+        _cuts[_nextPeak] = cut;
         _nextPeak = (_nextPeak + 1) % MaxPeaks;
         _kept = Math.Min(_kept + 1, MaxPeaks);
         PeaksSeen++;
@@ -210,8 +213,8 @@ public sealed class PotThreshold
     private void Refit()
     {
         _sinceFit = 0;
-        Array.Copy(_peaks, _scratch, _kept);
-        var excesses = _scratch.AsSpan(0, _kept);
+        // The ring's order does not matter to the fit: the first _kept slots are the kept peaks.
+        var excesses = _peaks.AsSpan(0, _kept);
         var any = false;
         foreach (var y in excesses)
         {
@@ -221,7 +224,7 @@ public sealed class PotThreshold
         {
             return; // every peak ties t: keep the previous fit
         }
-        Fit = GpdFit.Fit(excesses);
+        Fit = GpdFit.FitTruncated(excesses, _cuts.AsSpan(0, _kept));
         var z = Fit.Quantile(Initial, RiskLevel, (double)PeaksSeen / Observed);
         RelativeThreshold = double.IsNaN(z) ? double.PositiveInfinity : Math.Max(z, Initial);
     }

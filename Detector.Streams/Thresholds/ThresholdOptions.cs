@@ -46,8 +46,11 @@ public sealed record ThresholdOptions
     /// </summary>
     public double RelativeError { get; init; }
 
-    /// <summary>How the global threshold is set: <see cref="ThresholdMethod.Pot"/> (the default) or the rolling percentile.</summary>
-    public ThresholdMethod Method { get; init; } = ThresholdMethod.Pot;
+    /// <summary>
+    /// How the global threshold is set: the rolling percentile (the default: it was ahead on the one labelled stream
+    /// judged by the pipeline's own threshold, fraud-sim; docs/quality.md) or <see cref="ThresholdMethod.Pot"/>.
+    /// </summary>
+    public ThresholdMethod Method { get; init; } = ThresholdMethod.Percentile;
 
     /// <summary>POT's risk level q: the probability a normal score exceeds the threshold.</summary>
     public double RiskLevel { get; init; } = 1e-3;
