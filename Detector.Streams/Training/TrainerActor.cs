@@ -19,6 +19,7 @@ namespace Detector.Streams.Training;
 internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> thresholds) : IActor
 {
     private readonly Trainer _trainer = new(ctx.Kernels);
+    private readonly PromotionGate _gate = new(ctx.Options.Retraining, ctx.Time);
     private int _runs;
 
     /// <summary>The version whose threshold recalibration this actor already sent (so its own model is not recalibrated twice).</summary>
@@ -70,7 +71,7 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
         {
             return new RetrainFinished("not-trainer", current?.Version ?? 0, double.NaN, double.NaN);
         }
-        if (current is null || rows < 20 || (!force && rows < options.WarmUpRows / 2))
+        if (current is null || rows < 20 || (!force && rows < options.WarmUpRows / 2) || !_gate.TryStart(force))
         {
             return new RetrainFinished("skipped", current?.Version ?? 0, double.NaN, double.NaN);
         }
@@ -94,9 +95,8 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
             ctx.Logger.LogWarning(e, "retraining failed; keeping model v{Version}", current.Version);
             return new RetrainFinished("failed", current.Version, double.NaN, double.NaN);
         }
-        var candidateScore = MeanScore(candidate, test, heldOut);
-        var currentScore = MeanScore(current, test, heldOut);
-        if (!(candidateScore <= currentScore * (1 + options.GateTolerance)))
+        var (accepted, candidateScore, currentScore) = _gate.Compare(candidate, current, test, heldOut, ctx.Kernels);
+        if (!accepted)
         {
             ctx.Metrics.TrainingRun("rejected", clock.Elapsed);
             ctx.Logger.LogInformation("candidate rejected: held-out score {Candidate:G4} vs current v{Version} {Current:G4}", candidateScore, current.Version, currentScore);
@@ -180,12 +180,5 @@ internal sealed class TrainerActor(PipelineContext ctx, Func<ActorRef> threshold
         var model = _trainer.Train(rows, count, ctx.Schema, options.Model, options.Training);
         LastLoss = model.Metadata.FinalLoss;
         return model;
-    }
-
-    private double MeanScore(ModelSnapshot model, float[] rows, int count)
-    {
-        var scores = new float[count];
-        model.CreateScorer(ctx.Kernels).Score(rows, count, scores, []);
-        return scores.Average(s => (double)s);
     }
 }
