@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """scikit-learn's IsolationForest on the same splits and features as eval/*.json: the reference lines of
 eval/run-all.sh (one JSON line per dataset, impl "sklearn-iforest", the same fields as detector's).
 

@@ -18,7 +18,7 @@ if [ "${IFOREST:-1}" = 1 ]; then "$root/scripts/setup.sh" python3-sklearn; else 
 dotnet build "$root/Detector.Node/Detector.Node.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 detector=(nice -n 10 dotnet "$root/Detector.Node/bin/Release/net10.0/detector.dll" evaluate)
 
-iforest() { if [ "${IFOREST:-1}" = 1 ]; then nice -n 10 python3 "$root/eval/iforest.py" "$1" "$data" ${2:+"$2"}; fi; }
+iforest() { if [ "${IFOREST:-1}" = 1 ]; then nice -n 10 /usr/bin/python3 "$root/eval/iforest.py" "$1" "$data" ${2:+"$2"}; fi; }
 plot() { [ -n "${PLOTS:-}" ] && mkdir -p "$PLOTS" && echo --plot "$PLOTS/${1//\//-}.svg" || true; }
 
 for dataset in "${which[@]}"; do
