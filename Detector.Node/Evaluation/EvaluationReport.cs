@@ -15,7 +15,7 @@ namespace Detector.Node.Evaluation;
 public sealed record EvaluationReport(string Dataset, DetectionSummary Summary, EvaluationConfig Config, int Files, int Runs,
     int TrainRows, double Seconds)
 {
-    /// <summary>One JSON object: dataset, f1, auc_roc and auc_pr first, then the other figures and the protocol.</summary>
+    /// <summary>One JSON object: dataset, f1, auc_roc and auc_pr first, then impl ("detector"), best_f1, far, the other figures and the protocol.</summary>
     public string ToJson()
     {
         var s = Summary;
@@ -24,12 +24,12 @@ public sealed record EvaluationReport(string Dataset, DetectionSummary Summary, 
         {
             w.WriteStartObject();
             w.WriteString("dataset", Dataset);
-            w.WriteString("impl", "detector");
             Number(w, "f1", s.F1);
-            Number(w, "best_f1", s.BestF1);
-            Number(w, "far", s.FalseAlarmRate);
             Number(w, "auc_roc", s.AucRoc);
             Number(w, "auc_pr", s.AucPr);
+            w.WriteString("impl", "detector");
+            Number(w, "best_f1", s.BestF1);
+            Number(w, "far", s.FalseAlarmRate);
             Number(w, "precision", s.Precision);
             Number(w, "recall", s.Recall);
             Number(w, "f1_point_adjusted", s.AdjustedF1);
