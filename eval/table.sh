@@ -11,7 +11,8 @@ results=("$@")
 
 # field NAME LINE: a number or string field of one flat JSON object.
 field() { echo "$2" | sed -n "s/.*\"$1\":\(\"[^\"]*\"\|[-0-9.eE]*\|null\).*/\1/p" | tr -d '"'; }
-line() { cat "${results[@]}" | grep "\"dataset\":\"$1\"" | head -1 || true; }
+line() { cat "${results[@]}" | grep "\"dataset\":\"$1\"" | grep -v '"impl":"sklearn-iforest"' | head -1 || true; }
+iforest() { cat "${results[@]}" | grep "\"dataset\":\"$1\"" | grep '"impl":"sklearn-iforest"' | head -1 || true; }
 f3() { [ -z "$1" ] || [ "$1" = null ] && echo "–" || awk -v v="$1" 'BEGIN{printf "%.3f", v}'; }
 f4() { [ -z "$1" ] || [ "$1" = null ] && echo "–" || awk -v v="$1" 'BEGIN{printf "%.4f", v}'; }
 
@@ -33,8 +34,8 @@ echo
 
 echo "### ODDS (AUC-ROC, PyOD protocol: 60/40 random split, mean of 10 runs)"
 echo
-echo "| set | Detector (ours) | Isolation Forest | best PyOD detector | ours > IForest |"
-echo "|---|---|---|---|---|"
+echo "| set | Detector (ours) | Isolation Forest (PyOD table) | IsolationForest (sklearn, our splits) | best PyOD detector | ours > IForest |"
+echo "|---|---|---|---|---|---|"
 wins=0; sets=0
 while IFS=, read -r name samples dims perc abod cblof fb hbos iforest knn lof mcd ocsvm pca; do
   [ "$name" = Data ] && continue
@@ -43,7 +44,7 @@ while IFS=, read -r name samples dims perc abod cblof fb hbos iforest knn lof mc
   best=$(printf '%s\n' "ABOD $abod" "CBLOF $cblof" "FB $fb" "HBOS $hbos" "IForest $iforest" "KNN $knn" "LOF $lof" "MCD $mcd" "OCSVM $ocsvm" "PCA $pca" | sort -k2 -g | tail -1)
   win=$(awk -v o="${ours:-0}" -v i="$iforest" 'BEGIN{print (o+0>i+0)?"yes":"no"}')
   sets=$((sets + 1)); [ "$win" = yes ] && wins=$((wins + 1))
-  echo "| $name | $(f4 "$ours") | $iforest | ${best#* } (${best% *}) | $win |"
+  echo "| $name | $(f4 "$ours") | $iforest | $(f4 "$(field auc_roc "$(iforest "odds/$name")")") | ${best#* } (${best% *}) | $win |"
 done < "$data/odds/pyod_benchmark_roc.csv"
 echo
 echo "Ahead of Isolation Forest on $wins of $sets sets."
@@ -55,6 +56,19 @@ fraud="$(line fraud-sim)"
 echo "| | AUC-ROC | average precision |"
 echo "|---|---|---|"
 [ -n "$fraud" ] && echo "| **Detector, $(field model "$fraud") (ours)** | **$(f3 "$(field auc_roc "$fraud")")** | **$(f3 "$(field auc_pr "$fraud")")** |"
+ref="$(iforest fraud-sim)"
+[ -n "$ref" ] && echo "| scikit-learn IsolationForest (same split and features) | $(f3 "$(field auc_roc "$ref")") | $(f3 "$(field auc_pr "$ref")") |"
 tr '\n' ' ' < "$data/README.md" | sed -n 's/.*unsupervised autoencoder on the later months, AUC-ROC \([0-9.]*\) and average precision \([0-9.]*\) (Isolation Forest.*/\1 \2/p' \
   | awk '{printf "| handbook autoencoder | %s | %s |\n", $1, $2}'
 tr '\n' ' ' < "$data/README.md" | sed -n 's/.*(Isolation Forest *\([0-9.]*\) *\/ *\([0-9.]*\)).*/\1 \2/p' | awk '{printf "| handbook Isolation Forest | %s | %s |\n", $1, $2}'
+echo
+
+echo "### Own threshold against what the scores allow (point-wise)"
+echo
+echo "| dataset | impl | F1, own threshold | best F1 | own / best | false-alarm rate | AUC-ROC |"
+echo "|---|---|---|---|---|---|---|"
+cat "${results[@]}" | grep '"best_f1"' | while IFS= read -r l; do
+  f=$(field f1 "$l"); b=$(field best_f1 "$l")
+  ratio=$(awk -v f="${f:-0}" -v b="${b:-0}" 'BEGIN{ if (b > 0) printf "%.2f", f / b; else printf "–" }')
+  echo "| $(field dataset "$l") | $(field impl "$l") | $(f3 "$f") | $(f3 "$b") | $ratio | $(f3 "$(field far "$l")") | $(f3 "$(field auc_roc "$l")") |"
+done

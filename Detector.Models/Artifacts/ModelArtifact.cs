@@ -20,6 +20,9 @@ namespace Detector.Models.Artifacts;
 /// dense models are still written as version 1, so nodes running an older build keep reading them.
 /// Version 3 holds an imported TorchScript module: the version 2 architecture, then the module's bytes (length-prefixed)
 /// instead of weight arrays; reading one needs the Torch engine registered in <see cref="ModelEngines"/>.
+/// Any version may end with the model's calibration scores (a length-prefixed float array after the metadata), written
+/// only when the model has some; artifacts without them (older builds') still load, with none. A build older than
+/// this section refuses an artifact that has it ("unexpected trailing bytes").
 /// </summary>
 public static class ModelArtifact
 {
@@ -204,6 +207,10 @@ public static class ModelArtifact
         w.Write(t.Threads);
         WriteDoubles(w, t.LossCurve);
         WriteDoubles(w, t.ValidationCurve);
+        if (t.CalibrationScores.Count > 0)
+        {
+            WriteFloats(w, [.. t.CalibrationScores]);
+        }
     }
 
     private static ModelSnapshot ReadPayload(BinaryReader r, ushort formatVersion)
@@ -289,6 +296,10 @@ public static class ModelArtifact
             Threads: r.ReadInt32(),
             LossCurve: ReadDoubles(r),
             ValidationCurve: ReadDoubles(r));
+        if (r.BaseStream.Position != r.BaseStream.Length)
+        {
+            metadata = metadata with { CalibrationScores = ReadFloats(r) };
+        }
         if (r.BaseStream.Position != r.BaseStream.Length)
         {
             throw new ModelArtifactException($"corrupted payload: {r.BaseStream.Length - r.BaseStream.Position} unexpected trailing bytes");

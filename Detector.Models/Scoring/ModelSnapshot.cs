@@ -60,6 +60,9 @@ public sealed class ModelSnapshot
     /// <summary>The same weights under another name and version (weights are shared, not copied).</summary>
     public ModelSnapshot WithIdentity(string name, long version) => new(name, version, Schema, Scaler, Metadata, Network);
 
+    /// <summary>The same weights with other metadata (weights are shared, not copied).</summary>
+    public ModelSnapshot WithMetadata(TrainingMetadata metadata) => new(Name, Version, Schema, Scaler, metadata, Network);
+
     /// <summary>The same model computed by another engine (this snapshot when it already runs there; else the weights are copied).</summary>
     public ModelSnapshot OnEngine(Engines.IModelEngine engine)
     {

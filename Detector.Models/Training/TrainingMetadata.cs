@@ -23,6 +23,13 @@ public sealed record TrainingMetadata(
     IReadOnlyList<double> LossCurve,
     IReadOnlyList<double> ValidationCurve)
 {
+    /// <summary>
+    /// The model's scores of its held-out validation rows (rows it was not fitted to), sorted ascending; empty when it
+    /// had none. They travel in the artifact and seed the thresholds when the model goes live, so scoring is
+    /// calibrated from the first record, whatever path brought the model (warm-up, retrain, file, upload).
+    /// </summary>
+    public IReadOnlyList<float> CalibrationScores { get; init; } = [];
+
     /// <summary>Validation loss of the kept weights, or the last training loss without validation.</summary>
     public double FinalLoss => ValidationCurve.Count >= BestEpoch && BestEpoch > 0 ? ValidationCurve[BestEpoch - 1] : LossCurve.LastOrDefault(double.NaN);
 }

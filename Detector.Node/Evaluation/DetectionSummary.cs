@@ -34,6 +34,12 @@ public sealed record DetectionSummary
     /// <summary>Recall after point adjustment.</summary>
     public double AdjustedRecall { get; init; }
 
+    /// <summary>The best point-wise F1 any single threshold on the same (pooled) scores reaches: what the scores allow.</summary>
+    public double BestF1 { get; init; }
+
+    /// <summary>False-alarm rate of the verdicts: flagged normal records / normal records.</summary>
+    public double FalseAlarmRate { get; init; }
+
     /// <summary>F1 after point adjustment.</summary>
     public double AdjustedF1 { get; init; }
 
@@ -120,6 +126,7 @@ public sealed record DetectionSummary
         {
             Records = records, Anomalies = anomalies, Flagged = flaggedCount,
             Precision = p, Recall = r, F1 = f, AdjustedPrecision = ap, AdjustedRecall = ar, AdjustedF1 = af,
+            BestF1 = BestPointwiseF1(scores, labels), FalseAlarmRate = records == anomalies ? double.NaN : (double)fp / (records - anomalies),
             AucRoc = DetectionMetrics.AucRoc(scores, labels), AucPr = DetectionMetrics.AveragePrecision(scores, labels),
             Alerts = alerts, AlertsPer1000 = records == 0 ? double.NaN : 1000.0 * alerts / records,
             Segments = segments, SegmentsDetected = delays.Count,
@@ -145,11 +152,41 @@ public sealed record DetectionSummary
             Records = L(s => s.Records), Anomalies = L(s => s.Anomalies), Flagged = L(s => s.Flagged),
             Precision = M(s => s.Precision), Recall = M(s => s.Recall), F1 = M(s => s.F1),
             AdjustedPrecision = M(s => s.AdjustedPrecision), AdjustedRecall = M(s => s.AdjustedRecall), AdjustedF1 = M(s => s.AdjustedF1),
+            BestF1 = M(s => s.BestF1), FalseAlarmRate = M(s => s.FalseAlarmRate),
             AucRoc = M(s => s.AucRoc), AucPr = M(s => s.AucPr), Alerts = L(s => s.Alerts), AlertsPer1000 = M(s => s.AlertsPer1000),
             Segments = (int)L(s => s.Segments), SegmentsDetected = (int)L(s => s.SegmentsDetected),
             MeanDelayRecords = M(s => s.MeanDelayRecords), MedianDelayRecords = M(s => s.MedianDelayRecords),
             MeanDelaySeconds = M(s => s.MeanDelaySeconds), DeadLetters = L(s => s.DeadLetters),
         };
+    }
+
+    /// <summary>
+    /// The highest F1 over every threshold "score ≥ s" for s among the scores (ties are flagged together): scores
+    /// sorted descending, true and false positives counted as the threshold moves down.
+    /// </summary>
+    public static double BestPointwiseF1(float[] scores, bool[] labels)
+    {
+        var positives = labels.LongCount(l => l);
+        if (positives == 0)
+        {
+            return double.NaN;
+        }
+        var order = Enumerable.Range(0, scores.Length).ToArray();
+        Array.Sort(scores.ToArray(), order);
+        Array.Reverse(order);
+        long tp = 0, flagged = 0;
+        var best = 0.0;
+        for (var k = 0; k < order.Length; k++)
+        {
+            tp += labels[order[k]] ? 1 : 0;
+            flagged++;
+            if (k + 1 < order.Length && scores[order[k + 1]] == scores[order[k]])
+            {
+                continue;
+            }
+            best = Math.Max(best, 2.0 * tp / (flagged + positives));
+        }
+        return best;
     }
 
     private static void Count(bool[] labels, bool[] flagged, ref long tp, ref long fp, ref long fn)

@@ -26,6 +26,7 @@ public static class EvaluateCommand
         var window = new Option<int?>("--window") { Description = "Steps per window for the windowed kinds (Model:WindowSteps)." };
         var threshold = new Option<ThresholdMode?>("--threshold") { Description = "Verdicts scored: Pipeline (rolling percentile) or Training (fixed, from the training scores)." };
         var label = new Option<string?>("--label") { Description = "Label column (default: label, anomaly, is_anomaly, outlier or TX_FRAUD)." };
+        var labels = new Option<string?>("--labels") { Description = "Labels in a file of their own: one 0/1 per line, as many as the records of the one --data file (which then needs no label column)." };
         var exclude = new Option<string?>("--exclude") { Description = "Comma-separated columns that are not features." };
         var runs = new Option<int?>("--runs") { Description = "Independent runs to average (with --shuffle: different random splits)." };
         var shuffle = new Option<bool>("--shuffle") { Description = "Shuffle records (seeded) before the split: a random train/test split." };
@@ -39,7 +40,7 @@ public static class EvaluateCommand
             + "  ./detector evaluate --data ../shared/datasets/skab/data/valve1 --config eval/skab.json --plot out/skab.svg\n"
             + "  ./detector evaluate --data test.csv --train normal.csv --model ConvolutionalAutoencoder --window 30 --json")
         {
-            data, config, train, trainRows, model, engine, window, threshold, label, exclude, runs, shuffle, json, plot, scoresPath, alertsPath, name,
+            data, config, train, trainRows, model, engine, window, threshold, label, labels, exclude, runs, shuffle, json, plot, scoresPath, alertsPath, name,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -65,7 +66,7 @@ public static class EvaluateCommand
                 m = m with { WindowSteps = r.GetValue(window) ?? (m.IsWindowed ? m.WindowSteps : 1) };
                 c = (c with { Model = m, Evaluation = e }).Validate();
                 var files = Expand(r.GetValue(data)!);
-                var report = await RunAsync(files, r.GetValue(train), c, r.GetValue(name) ?? string.Join(",", r.GetValue(data)!), r.GetValue(plot), r.GetValue(scoresPath), ct, r.GetValue(alertsPath));
+                var report = await RunAsync(files, r.GetValue(train), c, r.GetValue(name) ?? string.Join(",", r.GetValue(data)!), r.GetValue(plot), r.GetValue(scoresPath), ct, r.GetValue(alertsPath), r.GetValue(labels));
                 Console.WriteLine(r.GetValue(json) ? report.ToJson() : report.ToTable());
                 return 0;
             }
@@ -85,11 +86,15 @@ public static class EvaluateCommand
 
     /// <summary>Evaluates each file (each run) and pools the outcomes; progress goes to stderr.</summary>
     public static async Task<EvaluationReport> RunAsync(IReadOnlyList<string> files, string? trainPath, EvaluationConfig config, string name,
-        string? plotPath, string? scoresPath, CancellationToken cancellationToken, string? alertsPath = null)
+        string? plotPath, string? scoresPath, CancellationToken cancellationToken, string? alertsPath = null, string? labelsPath = null)
     {
+        if (labelsPath is not null && files.Count != 1)
+        {
+            throw new ArgumentException($"--labels gives the labels of one data file, but --data names {files.Count} files");
+        }
         var clock = Stopwatch.StartNew();
         var e = config.Evaluation;
-        var trainFile = trainPath is null ? null : EvaluationData.Load(trainPath, e);
+        var trainFile = trainPath is null ? null : EvaluationData.Load(trainPath, e, labelled: false);
         var summaries = new List<DetectionSummary>();
         var trainRows = 0;
         List<StreamOutcome>? firstRun = null;
@@ -99,7 +104,7 @@ public static class EvaluateCommand
             var outcomes = new List<StreamOutcome>();
             foreach (var file in files)
             {
-                var data = EvaluationData.Load(file, e);
+                var data = labelsPath is null ? EvaluationData.Load(file, e) : EvaluationData.Load(file, e, labelled: false).WithLabelFile(labelsPath);
                 var result = await StreamEvaluation.RunAsync(data, trainFile, config, run, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(result.Outcome);
                 if (run == 0)

@@ -56,8 +56,12 @@ public sealed class EvaluationData
     /// <summary>Records.</summary>
     public int Count => Payloads.Count;
 
-    /// <summary>Loads a CSV (header line first) or JSON-lines file (.jsonl/.json, optionally .gz) and infers its schema.</summary>
-    public static EvaluationData Load(string path, EvaluationOptions options)
+    /// <summary>
+    /// Loads a CSV (header line first) or JSON-lines file (.jsonl/.json, optionally .gz) and infers its schema. Unless
+    /// <paramref name="labelled"/>, the file needs no label column (a training file, or data whose labels come from a
+    /// separate file): its records are then all labelled normal.
+    /// </summary>
+    public static EvaluationData Load(string path, EvaluationOptions options, bool labelled = true)
     {
         if (!File.Exists(path))
         {
@@ -70,7 +74,26 @@ public sealed class EvaluationData
         {
             throw new ArgumentException($"data file '{path}' has no records");
         }
-        return json ? FromJsonLines(Path.GetFileName(path), lines, options) : FromCsv(Path.GetFileName(path), lines, options);
+        return json ? FromJsonLines(Path.GetFileName(path), lines, options, labelled) : FromCsv(Path.GetFileName(path), lines, options, labelled);
+    }
+
+    /// <summary>
+    /// The same records labelled from a label file: one 0/1 (or true/false) per line, as many lines as records, as
+    /// public telemetry sets ship them. A different count stops the evaluation naming both.
+    /// </summary>
+    public EvaluationData WithLabelFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"label file '{path}' does not exist");
+        }
+        var lines = ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        if (lines.Length != Count)
+        {
+            throw new ArgumentException($"label file '{path}' has {lines.Length} labels but data file '{Name}' has {Count} records");
+        }
+        var labels = lines.Select((l, i) => ParseLabel(l, Path.GetFileName(path), i)).ToArray();
+        return new EvaluationData(Name, Schema, Payloads.ToArray(), labels, TimesMs?.ToArray());
     }
 
     /// <summary>The records from start on (labels and times with them).</summary>
@@ -97,14 +120,14 @@ public sealed class EvaluationData
             TimesMs is null ? null : order.Select(i => TimesMs[i]).ToArray());
     }
 
-    private static EvaluationData FromCsv(string name, List<string> lines, EvaluationOptions options)
+    private static EvaluationData FromCsv(string name, List<string> lines, EvaluationOptions options, bool labelled)
     {
         var header = lines[0];
         var delimiter = options.Delimiter ?? DetectDelimiter(header);
         var columns = header.Split(delimiter).Select(c => c.Trim().Trim('"')).ToList();
         var first = lines[1].Split(delimiter);
-        var roles = Roles.Resolve(columns, options, name, column => column < first.Length && IsNumber(first[column]));
-        var labelAt = columns.IndexOf(roles.Label);
+        var roles = Roles.Resolve(columns, options, name, column => column < first.Length && IsNumber(first[column]), labelled);
+        var labelAt = roles.Label is null ? -1 : columns.IndexOf(roles.Label);
         var timeAt = roles.Timestamp is null ? -1 : columns.IndexOf(roles.Timestamp);
         var csvColumns = new List<string>(columns);
         if (roles.Entity is null)
@@ -123,7 +146,7 @@ public sealed class EvaluationData
         {
             var line = lines[i + 1];
             var fields = line.Split(delimiter);
-            labels[i] = ParseLabel(labelAt < fields.Length ? fields[labelAt] : "", name, i);
+            labels[i] = labelAt >= 0 && ParseLabel(labelAt < fields.Length ? fields[labelAt] : "", name, i);
             if (times is not null)
             {
                 times[i] = ParseTime(timeAt < fields.Length ? fields[timeAt] : "", name, i);
@@ -152,12 +175,12 @@ public sealed class EvaluationData
         return new EvaluationData(name, schema, payloads, labels, times);
     }
 
-    private static EvaluationData FromJsonLines(string name, List<string> lines, EvaluationOptions options)
+    private static EvaluationData FromJsonLines(string name, List<string> lines, EvaluationOptions options, bool labelled)
     {
         using var firstDoc = JsonDocument.Parse(lines[0]);
         var properties = firstDoc.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.ValueKind)).ToList();
         var columns = properties.Select(p => p.Name).ToList();
-        var roles = Roles.Resolve(columns, options, name, column => properties[column].ValueKind == JsonValueKind.Number);
+        var roles = Roles.Resolve(columns, options, name, column => properties[column].ValueKind == JsonValueKind.Number, labelled);
         var payloads = new byte[lines.Count][];
         var labels = new bool[lines.Count];
         var times = roles.Timestamp is null ? null : new long[lines.Count];
@@ -165,7 +188,7 @@ public sealed class EvaluationData
         {
             using var doc = JsonDocument.Parse(lines[i]);
             var root = doc.RootElement;
-            labels[i] = root.TryGetProperty(roles.Label, out var label) ? ParseLabel(label.ValueKind switch
+            labels[i] = roles.Label is null ? false : root.TryGetProperty(roles.Label, out var label) ? ParseLabel(label.ValueKind switch
             {
                 JsonValueKind.True => "1",
                 JsonValueKind.False => "0",
@@ -252,9 +275,9 @@ public sealed class EvaluationData
     }
 
     /// <summary>Which column plays which role.</summary>
-    private sealed record Roles(string Label, string? Timestamp, string? Entity, IReadOnlyList<string> Features)
+    private sealed record Roles(string? Label, string? Timestamp, string? Entity, IReadOnlyList<string> Features)
     {
-        public static Roles Resolve(List<string> columns, EvaluationOptions options, string name, Func<int, bool> numeric)
+        public static Roles Resolve(List<string> columns, EvaluationOptions options, string name, Func<int, bool> numeric, bool labelled)
         {
             string? Find(string? configured, IEnumerable<string> candidates, string role)
             {
@@ -266,8 +289,8 @@ public sealed class EvaluationData
                 return candidates.Select(c => columns.FirstOrDefault(x => string.Equals(x, c, StringComparison.OrdinalIgnoreCase))).FirstOrDefault(c => c is not null);
             }
 
-            var label = Find(options.Label, LabelNames, "label")
-                ?? throw new ArgumentException($"{name}: no label column (looked for {string.Join(", ", LabelNames)}); name it with --label; columns are [{string.Join(", ", columns)}]");
+            var label = Find(options.Label, LabelNames, "label");
+            _ = label ?? (labelled ? throw new ArgumentException($"{name}: no label column (looked for {string.Join(", ", LabelNames)}); name it with --label, or give labels in a file with --labels; columns are [{string.Join(", ", columns)}]") : "");
             var time = Find(options.Timestamp, TimeNames, "timestamp");
             var entity = options.Entity is null ? null : Find(options.Entity, [], "entity");
             foreach (var excluded in options.Exclude.Where(e => !columns.Contains(e)))
@@ -288,7 +311,7 @@ public sealed class EvaluationData
             }
             if (features.Count == 0)
             {
-                throw new ArgumentException($"{name}: no numeric feature columns besides label '{label}'; columns are [{string.Join(", ", columns)}]");
+                throw new ArgumentException($"{name}: no numeric feature columns besides label '{label ?? "(none)"}'; columns are [{string.Join(", ", columns)}]");
             }
             return new Roles(label, time, entity, features);
         }

@@ -15,7 +15,7 @@ namespace Detector.Node.Evaluation;
 public sealed record EvaluationReport(string Dataset, DetectionSummary Summary, EvaluationConfig Config, int Files, int Runs,
     int TrainRows, double Seconds)
 {
-    /// <summary>One JSON object: dataset, f1, auc_roc and auc_pr first, then the other figures and the protocol.</summary>
+    /// <summary>One JSON object: dataset, f1, auc_roc and auc_pr first, then impl ("detector"), best_f1, far, the other figures and the protocol.</summary>
     public string ToJson()
     {
         var s = Summary;
@@ -27,6 +27,9 @@ public sealed record EvaluationReport(string Dataset, DetectionSummary Summary, 
             Number(w, "f1", s.F1);
             Number(w, "auc_roc", s.AucRoc);
             Number(w, "auc_pr", s.AucPr);
+            w.WriteString("impl", "detector");
+            Number(w, "best_f1", s.BestF1);
+            Number(w, "far", s.FalseAlarmRate);
             Number(w, "precision", s.Precision);
             Number(w, "recall", s.Recall);
             Number(w, "f1_point_adjusted", s.AdjustedF1);
@@ -58,7 +61,9 @@ public sealed record EvaluationReport(string Dataset, DetectionSummary Summary, 
         var e = c.Evaluation;
         var threshold = e.Threshold == ThresholdMode.Training
             ? $"fixed: {F(e.ThresholdFactor)} × q{F(e.TrainingQuantile)} of the training scores"
-            : $"pipeline: rolling p{F(c.Thresholds.Percentile)} over {c.Thresholds.WindowSize:N0} scores";
+            : c.Thresholds.Method == Detector.Streams.Thresholds.ThresholdMethod.Pot
+                ? $"pipeline: POT, risk {c.Thresholds.RiskLevel:G3} (percentile p{F(c.Thresholds.Percentile)} until calibrated)"
+                : $"pipeline: rolling p{F(c.Thresholds.Percentile)} over {c.Thresholds.WindowSize:N0} scores";
         var training = TrainRows > 0 ? $"first {TrainRows:N0} records of each stream" : "a separate file";
         var rows = new List<(string, string)>
         {
@@ -69,6 +74,7 @@ public sealed record EvaluationReport(string Dataset, DetectionSummary Summary, 
             ("files × runs", $"{Files} × {Runs}"),
             ("records scored", $"{s.Records:N0} ({s.Anomalies:N0} labelled anomalous, {s.DeadLetters:N0} dead letters)"),
             ("precision / recall / F1", $"{F(s.Precision)} / {F(s.Recall)} / {F(s.F1)}"),
+            ("best F1 / false-alarm rate", $"{F(s.BestF1)} / {F(s.FalseAlarmRate)}"),
             ("point-adjusted P / R / F1", $"{F(s.AdjustedPrecision)} / {F(s.AdjustedRecall)} / {F(s.AdjustedF1)}"),
             ("AUC-ROC / AUC-PR", $"{F(s.AucRoc)} / {F(s.AucPr)}"),
             ("alerts per 1,000 records", $"{F(s.AlertsPer1000, 2)} ({s.Alerts:N0} alerts)"),

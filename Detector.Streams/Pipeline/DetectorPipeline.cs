@@ -94,7 +94,7 @@ public sealed partial class DetectorPipeline : IAsyncDisposable
             schema.EnsureSame(model.Schema);
         }
         Offsets = new OffsetTracker();
-        _tracker = new ThresholdTracker(options.Thresholds);
+        _tracker = new ThresholdTracker(options.Thresholds, logger);
         var reservoir = new TrainingReservoir(schema.Count, options.Retraining.ReservoirCapacity, options.Retraining.RecentCapacity, options.Retraining.Training.Seed);
         Metrics = new PipelineMetrics(() => _tracker.Snapshot.GlobalThreshold, () => Registry.Version,
             () => Registry.Current is { } m ? (time.GetUtcNow() - m.Metadata.TrainedAt).TotalSeconds : double.NaN,

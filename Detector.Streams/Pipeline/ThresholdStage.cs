@@ -73,14 +73,11 @@ internal sealed class ThresholdStage(PipelineContext ctx, ThresholdTracker track
         return new JudgedBatch(batch, (IReadOnlyList<Alert>?)alerts ?? []);
     }
 
-    /// <summary>Replaces the global window with the new version's recalibration scores, when they were given.</summary>
+    /// <summary>Seeds the thresholds for the new version: its calibration scores, else the recalibration scores sent.</summary>
     private void SwitchTo(long version)
     {
-        if (_recalibrations.TryGetValue(version, out var scores))
-        {
-            tracker.Recalibrate(scores);
-        }
-        foreach (var stale in _recalibrations.Keys.Where(v => v <= version))
+        ModelCalibration.Apply(tracker, ctx.Registry.Current, version, _recalibrations.GetValueOrDefault(version));
+        foreach (var stale in _recalibrations.Keys.Where(v => v <= version).ToArray())
         {
             _recalibrations.TryRemove(stale, out _);
         }

@@ -111,6 +111,9 @@ public abstract class PercentileWindow
         }
     }
 
+    /// <summary>Ends the warm-up now: the scores held are calibration (held out at training), trusted whatever their number.</summary>
+    public void MarkWarm() => Seen = Math.Max(Seen, WarmUp);
+
     /// <summary>Empties the window and forgets the warm-up.</summary>
     public virtual void Clear()
     {

@@ -46,6 +46,30 @@ public sealed record ThresholdOptions
     /// </summary>
     public double RelativeError { get; init; }
 
+    /// <summary>
+    /// How the global threshold is set: the rolling percentile (the default: it was ahead on the one labelled stream
+    /// judged by the pipeline's own threshold, fraud-sim; docs/quality.md) or <see cref="ThresholdMethod.Pot"/>.
+    /// </summary>
+    public ThresholdMethod Method { get; init; } = ThresholdMethod.Percentile;
+
+    /// <summary>POT's risk level q: the probability a normal score exceeds the threshold.</summary>
+    public double RiskLevel { get; init; } = 1e-3;
+
+    /// <summary>POT's initial threshold: this quantile of the calibration scores; the scores above it are the peaks fitted.</summary>
+    public double PotInitialQuantile { get; init; } = 0.98;
+
+    /// <summary>DSPOT's depth: judge each score relative to the mean of the last this many normal scores (0: SPOT).</summary>
+    public int PotDepth { get; init; }
+
+    /// <summary>
+    /// Calibration scores POT needs (with at least <see cref="PotThreshold.MinPeaks"/> peaks). With fewer, the
+    /// percentile judges and POT fits itself on the first this many live scores instead (one log line says so).
+    /// </summary>
+    public int PotMinScores { get; init; } = 1_000;
+
+    /// <summary>Calibration scores (held out when the model was trained) that make the percentile window warm at once, below <see cref="WarmUp"/>.</summary>
+    public int MinCalibrationScores { get; init; } = 100;
+
     /// <summary>An entity's anomalies closer than this to its previous anomaly belong to the same incident: one alert.</summary>
     public TimeSpan SuppressionGap { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -66,6 +90,12 @@ public sealed record ThresholdOptions
         Check(nameof(RelativeError), RelativeError,
             RelativeError == 0 || RelativeError is >= SketchPercentile.MinRelativeError and <= SketchPercentile.MaxRelativeError,
             "0 (exact) or [0.0001, 0.05]");
+        Check(nameof(Method), Method, Enum.IsDefined(Method), "Percentile or Pot");
+        Check(nameof(RiskLevel), RiskLevel, RiskLevel > 0 && RiskLevel < 1 - PotInitialQuantile, $"(0, 1 - PotInitialQuantile = {1 - PotInitialQuantile:G4})");
+        Check(nameof(PotInitialQuantile), PotInitialQuantile, PotInitialQuantile is >= 0.5 and < 1, "[0.5, 1)");
+        Check(nameof(PotDepth), PotDepth, PotDepth is >= 0 and <= 100_000, "[0, 100000]");
+        Check(nameof(PotMinScores), PotMinScores, PotMinScores >= PotThreshold.MinPeaks && PotMinScores <= MaxWindowSize, $"[{PotThreshold.MinPeaks}, {MaxWindowSize}]");
+        Check(nameof(MinCalibrationScores), MinCalibrationScores, MinCalibrationScores >= 1, $"[1, {int.MaxValue}]");
         Check(nameof(SuppressionGap), SuppressionGap, SuppressionGap >= TimeSpan.Zero, "a TimeSpan >= 00:00:00");
         return this;
     }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Detector.Streams.Thresholds;
 
@@ -35,6 +37,18 @@ public sealed class ThresholdTracker
     /// <summary>Scores handed to <see cref="Recalibrate"/> before any timestamp was seen; they take the next one.</summary>
     private float[]? _pendingRecalibration;
 
+    /// <summary>Whether <see cref="_pendingRecalibration"/> is calibration (warms the window at once).</summary>
+    private bool _pendingCalibrated;
+
+    /// <summary>The global POT threshold when <see cref="ThresholdOptions.Method"/> is Pot, else null.</summary>
+    private readonly PotThreshold? _pot;
+
+    /// <summary>Live scores collected for POT to fit itself on, while it has no calibration; null when not collecting.</summary>
+    private List<float>? _potLive;
+
+    /// <summary>Says when POT falls back to the percentile.</summary>
+    private readonly ILogger _logger;
+
     /// <summary>Published for <see cref="Snapshot"/>: the global threshold after the last change.</summary>
     private float _publishedThreshold = float.PositiveInfinity;
 
@@ -66,19 +80,28 @@ public sealed class ThresholdTracker
     private bool _hasNewest;
 
     /// <summary>Creates a tracker; <paramref name="options"/> are validated here.</summary>
-    public ThresholdTracker(ThresholdOptions options)
+    public ThresholdTracker(ThresholdOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Validate();
         _timed = options.Window is not null;
         _global = NewWindow(options.WindowSize, options.WarmUp, options.RelativeError);
+        _logger = logger ?? NullLogger.Instance;
+        if (options.Method == ThresholdMethod.Pot)
+        {
+            _pot = new PotThreshold(options.RiskLevel, options.PotInitialQuantile, options.PotDepth);
+            _potLive = [];
+        }
     }
+
+    /// <summary>The global POT threshold (null unless the method is Pot); owner thread only.</summary>
+    public PotThreshold? Pot => _pot;
 
     /// <summary>The settings.</summary>
     public ThresholdOptions Options { get; }
 
     /// <summary>The global threshold now (+∞ while warming up). Owner thread only; metrics read <see cref="Snapshot"/>.</summary>
-    public float GlobalThreshold => _global.Threshold;
+    public float GlobalThreshold => _pot is { IsInitialized: true } pot ? pot.Threshold : _global.Threshold;
 
     /// <summary>Entities remembered now. Owner thread only; metrics read <see cref="Snapshot"/>.</summary>
     public int EntityCount => _entities.Count;
@@ -116,6 +139,10 @@ public sealed class ThresholdTracker
         {
             _pendingRecalibration = null;
             _global.Reset(pending, timestamp);
+            if (_pendingCalibrated && pending.Length >= Options.MinCalibrationScores)
+            {
+                _global.MarkWarm();
+            }
         }
         var ticks = timestamp.UtcTicks;
         if (!_hasNewest || ticks >= _newestTicks)
@@ -131,7 +158,8 @@ public sealed class ThresholdTracker
 
         float threshold;
         ThresholdSource source;
-        if (!_global.IsWarm || _global.Count == 0)
+        var potThreshold = _pot is { IsInitialized: true } pot ? pot.Threshold : float.NaN;
+        if (float.IsNaN(potThreshold) && (!_global.IsWarm || _global.Count == 0))
         {
             (threshold, source) = (float.PositiveInfinity, ThresholdSource.WarmingUp);
         }
@@ -141,7 +169,7 @@ public sealed class ThresholdTracker
         }
         else
         {
-            (threshold, source) = (_global.Threshold, ThresholdSource.Global);
+            (threshold, source) = (float.IsNaN(potThreshold) ? _global.Threshold : potThreshold, ThresholdSource.Global);
         }
 
         var isAnomaly = score > threshold;
@@ -162,6 +190,12 @@ public sealed class ThresholdTracker
             }
         }
 
+        // POT learns only from scores its own threshold calls normal (SPOT): an incident does not teach it.
+        _pot?.Evaluate(score);
+        if (_potLive is { } live)
+        {
+            LearnPotLive(live, score);
+        }
         _global.Add(score, timestamp);
         entity.Window?.Add(score, timestamp);
         Volatile.Write(ref _evaluated, _evaluated + 1);
@@ -178,7 +212,18 @@ public sealed class ThresholdTracker
     /// the same reason of scale, so entities fall back to the global threshold until they rebuild history; incidents
     /// in progress are kept.
     /// </summary>
-    public void Recalibrate(IEnumerable<float> scores)
+    public void Recalibrate(IEnumerable<float> scores) => Reseed(scores, calibrated: false);
+
+    /// <summary>
+    /// Seeds the thresholds with <paramref name="scores"/>, the new model's scores of rows held out when it was trained
+    /// (<see cref="Detector.Models.Training.TrainingMetadata.CalibrationScores"/>), so it judges from its first record:
+    /// as <see cref="Recalibrate"/>, but the window is warm at once when they are at least
+    /// <see cref="ThresholdOptions.MinCalibrationScores"/>, and POT fits its tail on them (with fewer than
+    /// <see cref="ThresholdOptions.PotMinScores"/>, or too few peaks, the percentile judges and one log line says why).
+    /// </summary>
+    public void Calibrate(IEnumerable<float> scores) => Reseed(scores, calibrated: true);
+
+    private void Reseed(IEnumerable<float> scores, bool calibrated)
     {
         ArgumentNullException.ThrowIfNull(scores);
         var copy = scores.ToArray();
@@ -192,11 +237,26 @@ public sealed class ThresholdTracker
         if (_hasNewest)
         {
             _global.Reset(copy, _newest);
+            if (calibrated && copy.Length >= Options.MinCalibrationScores)
+            {
+                _global.MarkWarm();
+            }
         }
         else
         {
             _global.Clear();
-            _pendingRecalibration = copy;
+            (_pendingRecalibration, _pendingCalibrated) = (copy, calibrated);
+        }
+        if (_pot is { } pot)
+        {
+            pot.Reset();
+            _potLive = null;
+            if (!pot.TryInitialize(copy, Options.PotMinScores, out var reason))
+            {
+                _potLive = [];
+                _logger.LogInformation("POT threshold: {Reason}; the {Percentile}th percentile judges until POT fits on the first {Live} live scores",
+                    reason, Options.Percentile, PotLiveScores);
+            }
         }
         for (var entity = _mostRecent; entity is not null; entity = entity.Older)
         {
@@ -204,6 +264,25 @@ public sealed class ThresholdTracker
         }
         Publish();
         AssertInvariants();
+    }
+
+    /// <summary>Live scores POT fits itself on when it had no (or too little) calibration.</summary>
+    private int PotLiveScores => Math.Max(Options.WarmUp, Options.PotMinScores);
+
+    /// <summary>Collects a live score for POT's own calibration; fits once there are enough (or gives up, with one log line).</summary>
+    private void LearnPotLive(List<float> live, float score)
+    {
+        live.Add(score);
+        if (live.Count < PotLiveScores)
+        {
+            return;
+        }
+        _potLive = null;
+        if (!_pot!.TryInitialize(CollectionsMarshal.AsSpan(live), Options.PotMinScores, out var reason))
+        {
+            _logger.LogInformation("POT threshold: {Reason}; the {Percentile}th percentile judges until the next model's calibration",
+                reason, Options.Percentile);
+        }
     }
 
     /// <summary>
@@ -291,8 +370,8 @@ public sealed class ThresholdTracker
 
     private void Publish()
     {
-        Volatile.Write(ref _publishedThreshold, _global.Threshold);
-        Volatile.Write(ref _publishedWarm, _global.IsWarm);
+        Volatile.Write(ref _publishedThreshold, GlobalThreshold);
+        Volatile.Write(ref _publishedWarm, _global.IsWarm || _pot is { IsInitialized: true });
         Volatile.Write(ref _publishedWindowCount, _global.Count);
         Volatile.Write(ref _publishedEntityCount, _entities.Count);
     }

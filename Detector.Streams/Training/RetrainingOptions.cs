@@ -25,8 +25,17 @@ public sealed record RetrainingOptions
     /// <summary>Share of the reservoir held out to compare candidate and current model.</summary>
     public double HoldOutFraction { get; init; } = 0.2;
 
-    /// <summary>A candidate passes when its mean held-out score is at most (1 + tolerance) × the current model's.</summary>
+    /// <summary>
+    /// A candidate passes when its mean held-out score is at most (1 + tolerance) × the current model's, each relative
+    /// to the model's own calibration scores (<see cref="PromotionGate"/>).
+    /// </summary>
     public double GateTolerance { get; init; } = 0.10;
+
+    /// <summary>
+    /// The least time between two periodic retrains (forced ones are never held back): a fast stream reaches
+    /// <see cref="EveryRows"/> in well under a second, and without this the trainer retrained back to back.
+    /// </summary>
+    public TimeSpan MinInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Architecture of trained models.</summary>
     public ModelOptions Model { get; init; } = new();
@@ -44,6 +53,7 @@ public sealed record RetrainingOptions
         Check(RecentCapacity >= 1, nameof(RecentCapacity), RecentCapacity, ">= 1");
         Check(HoldOutFraction is > 0 and < 0.9, nameof(HoldOutFraction), HoldOutFraction, "(0, 0.9)");
         Check(GateTolerance >= 0, nameof(GateTolerance), GateTolerance, ">= 0");
+        Check(MinInterval >= TimeSpan.Zero, nameof(MinInterval), MinInterval, "a TimeSpan >= 00:00:00");
         OptionCheck.Section(nameof(Model), Model.Validate);
         OptionCheck.Section(nameof(Training), Training.Validate);
         return this;

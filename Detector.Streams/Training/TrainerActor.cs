@@ -25,6 +25,7 @@ internal sealed class TrainerActor : ReceiveActor
     private readonly ThresholdStage _thresholds;
     private readonly RetrainRequests _requests;
     private readonly Trainer _trainer;
+    private readonly PromotionGate _gate;
     private int _runs;
 
     /// <summary>The version whose threshold recalibration this actor already sent (so its own model is not recalibrated twice).</summary>
@@ -37,6 +38,7 @@ internal sealed class TrainerActor : ReceiveActor
         _thresholds = thresholds;
         _requests = requests;
         _trainer = new Trainer(_ctx.Kernels);
+        _gate = new PromotionGate(_ctx.Options.Retraining, _ctx.Time);
         Status = status;
         // The sender is read before the first await: the continuation may run after the next message's Sender is set.
         ReceiveAsync<TrainInitialModel>(async initial =>
@@ -107,7 +109,7 @@ internal sealed class TrainerActor : ReceiveActor
         {
             return new RetrainFinished("not-trainer", current?.Version ?? 0, double.NaN, double.NaN);
         }
-        if (current is null || rows < 20 || (!force && rows < options.WarmUpRows / 2))
+        if (current is null || rows < 20 || (!force && rows < options.WarmUpRows / 2) || !_gate.TryStart(force))
         {
             return new RetrainFinished("skipped", current?.Version ?? 0, double.NaN, double.NaN);
         }
@@ -131,9 +133,8 @@ internal sealed class TrainerActor : ReceiveActor
             _ctx.Logger.LogWarning(e, "retraining failed; keeping model v{Version}", current.Version);
             return new RetrainFinished("failed", current.Version, double.NaN, double.NaN);
         }
-        var candidateScore = MeanScore(candidate, test, heldOut);
-        var currentScore = MeanScore(current, test, heldOut);
-        if (!(candidateScore <= currentScore * (1 + options.GateTolerance)))
+        var (accepted, candidateScore, currentScore) = _gate.Compare(candidate, current, test, heldOut, _ctx.Kernels);
+        if (!accepted)
         {
             _ctx.Metrics.TrainingRun("rejected", clock.Elapsed);
             _ctx.Logger.LogInformation("candidate rejected: held-out score {Candidate:G4} vs current v{Version} {Current:G4}", candidateScore, current.Version, currentScore);
@@ -217,12 +218,5 @@ internal sealed class TrainerActor : ReceiveActor
         var model = _trainer.Train(rows, count, _ctx.Schema, options.Model, options.Training);
         Status.LastLoss = model.Metadata.FinalLoss;
         return model;
-    }
-
-    private double MeanScore(ModelSnapshot model, float[] rows, int count)
-    {
-        var scores = new float[count];
-        model.CreateScorer(_ctx.Kernels).Score(rows, count, scores, []);
-        return scores.Average(s => (double)s);
     }
 }

@@ -28,7 +28,7 @@ public sealed class DetectorPipelineTests
         Thresholds = new ThresholdOptions { Percentile = 99, WindowSize = 5_000, WarmUp = 500, SuppressionGap = TimeSpan.FromMinutes(5) },
         Retraining = new RetrainingOptions
         {
-            WarmUpRows = warmUp, EveryRows = everyRows, ReservoirCapacity = 10_000, RecentCapacity = 5_000,
+            WarmUpRows = warmUp, EveryRows = everyRows, ReservoirCapacity = 10_000, RecentCapacity = 5_000, MinInterval = TimeSpan.Zero,
             Training = new Detector.Models.Training.TrainingOptions { Epochs = 4, Threads = 1 },
         },
     };
