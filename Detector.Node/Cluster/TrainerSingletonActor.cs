@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Coordination;
 using Akka.Event;
 using Detector.Streams.Pipeline;
+using Detector.Streams.Training;
 
 namespace Detector.Node.Cluster;
 

@@ -2,7 +2,6 @@ using Detector.Models.Networks;
 using Detector.Models.Scoring;
 using Detector.Models.Training;
 using Detector.Streams.Training;
-using Detector.Tests.Actors;
 using Xunit;
 
 namespace Detector.Tests.Training;
@@ -86,7 +85,7 @@ public sealed class PromotionGateTests
     [Fact]
     public void TryStart_PeriodicRetrainsWithinMinInterval_AreHeldBackButForcedOnesAreNot()
     {
-        var time = new ManualTimeProvider();
+        var time = new SteppedClock();
         var gate = new PromotionGate(new RetrainingOptions { MinInterval = TimeSpan.FromSeconds(30) }, time);
 
         Assert.True(gate.TryStart(force: false));
@@ -97,5 +96,15 @@ public sealed class PromotionGateTests
         Assert.False(gate.TryStart(force: false)); // the forced retrain counts as the last start
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.True(gate.TryStart(force: false));
+    }
+
+    /// <summary>A clock that moves only when the test advances it.</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        private DateTimeOffset _now = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
     }
 }
