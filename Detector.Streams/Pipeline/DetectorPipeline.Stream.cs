@@ -63,6 +63,7 @@ public sealed partial class DetectorPipeline
                 .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Both)
                 .Run(_materializer);
             Volatile.Write(ref _running, killSwitch);
+            Volatile.Write(ref _runDone, done);
             await using var cancel = token.Register(() => killSwitch.Abort(new OperationCanceledException(token)));
             try
             {

@@ -61,6 +61,9 @@ public sealed partial class DetectorPipeline : IAsyncDisposable
     /// <summary>The kill switch of the run in progress (null between runs): a stop drains through it.</summary>
     private UniqueKillSwitch? _running;
 
+    /// <summary>The stream of the latest run: a stop waits for it to drain before stopping the actors it asks.</summary>
+    private Task? _runDone;
+
     /// <summary>Alert publishes started and not yet confirmed.</summary>
     private int _publishing;
     private long _peakPublishing;
@@ -247,11 +250,17 @@ public sealed partial class DetectorPipeline : IAsyncDisposable
         Volatile.Read(ref _running)?.Shutdown();
         try
         {
+            if (Volatile.Read(ref _runDone) is { } run)
+            {
+                // Its outcome is the run's to report; here it only has to be over.
+                await run.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default)
+                    .WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
             await _context.Writes.WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Out of time: the dead letters still being written stay unacknowledged.
+            // Out of time: the records still in the stream or being dead-lettered stay unacknowledged.
         }
         try
         {
