@@ -20,6 +20,7 @@ public static class Cli
             ImportCommand.Create(),
             ScoreCommand.Create(),
             InspectCommand.Create(),
+            GenerateCommand.Create(),
             StreamingDemo.Create(),
             BenchCommand.Create(),
             GpuCheckCommand.Create(),
