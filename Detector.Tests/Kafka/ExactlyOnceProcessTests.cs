@@ -55,6 +55,28 @@ public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
         Assert.True(once.Count > 1_000, $"only {once.Count} records' alerts committed: the check had little to check");
     }
 
+    [Fact]
+    public async Task Fenced_ANewerOwnerClaimsAPartition_NodeStopsProducingAndExits1NamingTheFence()
+    {
+        using var h = new ClusterHarness("eos-fence");
+        var node = h.StartNode("n1", ExactlyOnce);
+        await h.WaitStatusAsync(s => s.GetValueOrDefault("n1")?.Partitions.Count == ClusterHarness.Partitions, "n1 owning every partition", TimeSpan.FromSeconds(90));
+        await h.WaitUntilAsync(() => OffsetsLog.ReadNewest(h.Options, 0, "check") is not null, "n1's claim of partition 0", TimeSpan.FromMinutes(1));
+        var held = OffsetsLog.ReadNewest(h.Options, 0, "check")!;
+
+        // What a new owner of partition 0 does first: InitTransactions with the partition's transactional id, then a claim with the next epoch.
+        using (var owner = new PartitionTransaction(h.Options, new Confluent.Kafka.TopicPartition(h.Options.InputTopic, 0), "new-owner",
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            owner.Claim(held.Next, held.Epoch + 1);
+            await h.WaitUntilAsync(() => node.HasExited, "n1 to exit after the claim", TimeSpan.FromMinutes(1));
+        }
+
+        Assert.Equal(1, await node.StopAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("fenced on partition 0", node.Log, StringComparison.Ordinal);
+        Assert.Contains("new-owner", node.Log, StringComparison.Ordinal);
+    }
+
     private static Dictionary<int, long> Next(ClusterHarness h) =>
         Enumerable.Range(0, ClusterHarness.Partitions).ToDictionary(p => p, p => OffsetsLog.ReadNext(h.Options, p, "check"));
 
