@@ -78,7 +78,7 @@ internal sealed class ClusterHarness : IDisposable
     /// Produces card records, never more than maxLag per partition ahead of the nodes' group (mock retention). The
     /// throttle waits on the nodes, so the replay fails (with the nodes' logs) when they all exit or it outlasts timeout.
     /// </summary>
-    public async Task<ReplayResult> ReplayAsync(IEnumerable<ReplayRecord> records, long maxLag = 3_000, TimeSpan? timeout = null)
+    public async Task<ReplayResult> ReplayAsync(IEnumerable<ReplayRecord> records, long maxLag = 3_000, TimeSpan? timeout = null, double recordsPerSecond = 0)
     {
         var limit = timeout ?? TimeSpan.FromMinutes(5);
         using var stop = new CancellationTokenSource(limit);
@@ -86,7 +86,7 @@ internal sealed class ClusterHarness : IDisposable
         try
         {
             var result = await new KafkaReplay(Options, Options.InputTopic).RunAsync(records,
-                new ReplayOptions { ThrottleGroup = Options.GroupId, MaxLagPerPartition = maxLag }, stop.Token);
+                new ReplayOptions { ThrottleGroup = Options.GroupId, MaxLagPerPartition = maxLag, RecordsPerSecond = recordsPerSecond }, stop.Token);
             Assert.Equal(0, result.Failed);
             return result;
         }

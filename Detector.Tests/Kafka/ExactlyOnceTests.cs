@@ -58,7 +58,7 @@ public sealed class ExactlyOnceTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(1, a.Source.TransactionsAborted);
         Assert.True(a.Source.Consumed > ids.Count, $"consumed {a.Source.Consumed} of {ids.Count}: the aborted transaction's records were not read again");
-        var committed = CommittedTransactions(options);
+        var committed = CommittedOutputs.Transactions(options, Partitions);
         var alerts = ReadAlerts(options);
         AssertOnceEach(ids, alerts.Where(r => committed.Contains(r.Transaction)).Select(r => r.Id));
         // What the mock shows beyond that is exactly the aborted transaction's alerts, every one written again.
@@ -130,28 +130,6 @@ public sealed class ExactlyOnceTests(ITestOutputHelper output) : IDisposable
     private static List<(string Id, string Transaction)> ReadAlerts(KafkaOptions options) =>
         [.. KafkaTopics.ReadAll(options with { Properties = new Dictionary<string, string> { ["isolation.level"] = "read_committed" } }, options.AlertsTopic, 2)
             .Select(r => (Encoding.UTF8.GetString(r.Message.Key!), Encoding.UTF8.GetString(r.Message.Headers.GetLastBytes(OffsetsRecord.Header))))];
-
-    /// <summary>
-    /// The transactions that committed, from the offsets log alone: a transaction's offsets record is superseded when a
-    /// later record of its partition resumes before it (an abort's rewrite of the last committed offset, a new owner's
-    /// claim), which happens exactly when it did not commit.
-    /// </summary>
-    private static HashSet<string> CommittedTransactions(KafkaOptions options)
-    {
-        var committed = new HashSet<string>();
-        for (var p = 0; p < Partitions; p++)
-        {
-            var records = OffsetsLog.ReadAll(options, p, "check");
-            for (var i = 0; i < records.Count; i++)
-            {
-                if (records.Skip(i + 1).All(later => later.Next >= records[i].Next))
-                {
-                    committed.Add(records[i].Transaction);
-                }
-            }
-        }
-        return committed;
-    }
 
     private static void AssertOnceEach(IEnumerable<string> expected, IEnumerable<string> seen)
     {
