@@ -95,7 +95,10 @@ public static class BenchCommand
         };
         kafkaCommand.SetAction((r, ct) => BenchKafka.RunAsync(r.GetValue(kafkaRecords), r.GetValue(kafkaPartitions),
             r.GetValue(python) is "none" ? null : r.GetValue(python), r.GetValue(script)!, Console.Out, ct));
-        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand, pipelineCommand, thresholdsCommand, kafkaCommand };
+        var clusterCommand = new Command("cluster", "A mock Kafka cluster and 3 (then 2) `detector run` processes on loopback: model propagation " +
+            "(published → installed on every node) and trainer takeover after kill -9 of its node.\n\nExample:\n  ./detector bench cluster");
+        clusterCommand.SetAction((_, ct) => BenchCluster.RunAsync(Console.Out, ct));
+        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand, pipelineCommand, thresholdsCommand, kafkaCommand, clusterCommand };
     }
 
     private static string[] Split(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -25,6 +25,8 @@ public sealed partial class ClusterNode : IModelPublisher
     private DetectorPipeline? _pipeline;
     private ActorSystem? _system;
     private IActorRef? _trainer;
+    private long _lastResync = long.MinValue / 2;
+    private int _resyncing;
 
     /// <summary>Builds the node's cluster part; nothing runs before the host binds the ActorSystem.</summary>
     public ClusterNode(ClusterOptions options, KafkaCluster kafka, string modelName, FeatureSchema schema, ILoggerFactory loggers)
@@ -97,6 +99,37 @@ public sealed partial class ClusterNode : IModelPublisher
         var stored = await _kafka.Models.ReadAllAsync(cancellationToken).ConfigureAwait(false);
         await Inbox.CatchUpAsync(stored.Select(s => new ModelPublished(s.Name, 0, s.Epoch, s.Position, s.Artifact)), cancellationToken).ConfigureAwait(false);
         LogCaughtUp(NodeId, ModelVersion, Inbox.InstalledEpoch);
+    }
+
+    /// <summary>
+    /// Reads the models topic again and installs the newest model it holds (a member gossiped a newer model than this
+    /// node runs: a pub-sub delivery was missed). At most one at a time, and not within 5 s of the last.
+    /// </summary>
+    public void ResyncModels()
+    {
+        var now = Environment.TickCount64;
+        if (!IsUp || now - Interlocked.Read(ref _lastResync) < 5_000 || Interlocked.CompareExchange(ref _resyncing, 1, 0) != 0)
+        {
+            return;
+        }
+        Interlocked.Exchange(ref _lastResync, now);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                LogResync(NodeId, ModelVersion);
+                var stored = await _kafka.Models.ReadAllAsync(CancellationToken.None).ConfigureAwait(false);
+                await Inbox.CatchUpAsync(stored.Select(s => new ModelPublished(s.Name, 0, s.Epoch, s.Position, s.Artifact))).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or Confluent.Kafka.KafkaException)
+            {
+                _logger.LogWarning(e, "re-reading the models topic failed");
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _resyncing, 0);
+            }
+        });
     }
 
     /// <summary>Why this node is not a member yet, or null when it is.</summary>
@@ -186,6 +219,9 @@ public sealed partial class ClusterNode : IModelPublisher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "publishing model {Name} v{Version} epoch {Epoch} ({Bytes} bytes) to every node")]
     private partial void LogPublished(string name, long version, long epoch, int bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} (model v{Version}) is behind a member: re-reading the models topic")]
+    private partial void LogResync(string node, long version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "node {Node} is not in the cluster: {Reason}")]
     private partial void LogNotJoined(string node, string reason);

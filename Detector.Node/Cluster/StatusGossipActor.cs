@@ -18,7 +18,16 @@ public sealed class StatusGossipActor : ReceiveActor, IWithTimers
     {
         _node = node;
         Receive<Tick>(_ => DistributedPubSub.Get(Context.System).Mediator.Tell(new Publish(ClusterTopics.Status, _node.Status())));
-        Receive<NodeStatus>(s => _node.Statuses[s.Address] = s);
+        Receive<NodeStatus>(s =>
+        {
+            _node.Statuses[s.Address] = s;
+            // A member runs a newer model than this node: a publish was missed (pub-sub does not redeliver), so read
+            // the models topic again.
+            if (s.ModelEpoch > _node.Inbox.InstalledEpoch || (s.ModelEpoch == _node.Inbox.InstalledEpoch && s.ModelVersion > _node.ModelVersion))
+            {
+                _node.ResyncModels();
+            }
+        });
         Receive<ClusterEvent.MemberRemoved>(r => _node.Statuses.TryRemove(r.Member.Address.ToString(), out _));
         Receive<SubscribeAck>(_ => { });
         Receive<ClusterEvent.IMemberEvent>(_ => { });

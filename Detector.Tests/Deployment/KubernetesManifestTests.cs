@@ -30,7 +30,7 @@ public sealed class KubernetesManifestTests
         var documents = Files.SelectMany(f => Yaml.Documents($"k8s/{f}")).Cast<Dictionary<string, object?>>().ToList();
 
         Assert.Equal(
-            ["ConfigMap", "Deployment", "Deployment", "Namespace", "PodDisruptionBudget", "PrometheusRule", "ScaledObject", "Secret", "Service", "ServiceMonitor"],
+            ["ConfigMap", "Deployment", "Deployment", "Namespace", "PodDisruptionBudget", "PrometheusRule", "Role", "RoleBinding", "ScaledObject", "Secret", "Service", "Service", "ServiceAccount", "ServiceMonitor"],
             documents.Select(d => Yaml.TextAt(d, "kind")).Order());
         foreach (var d in documents.Where(d => Yaml.TextAt(d, "kind") != "Namespace"))
         {
