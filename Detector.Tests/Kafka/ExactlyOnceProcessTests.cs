@@ -25,7 +25,7 @@ public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
     {
         using var h = new ClusterHarness("eos-kill");
         var nodes = TwoNodes.Select(id => h.StartNode(id, ExactlyOnce)).ToList();
-        await h.WaitStatusAsync(s => s.Values.Sum(n => n.Partitions.Count) == ClusterHarness.Partitions && s.Count(n => n.Value.Partitions.Count > 0) == 2,
+        await h.WaitStatusAsync(s => s.Values.Sum(n => n.Partitions.Length) == ClusterHarness.Partitions && s.Count(n => n.Value.Partitions.Length > 0) == 2,
             "2 nodes sharing the partitions", TimeSpan.FromSeconds(90));
         // The group's offsets are not stored by the mock under transactions: no lag throttle, few enough records for its
         // retention, at a rate that keeps the stream going past the kill.
@@ -60,7 +60,7 @@ public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
     {
         using var h = new ClusterHarness("eos-fence");
         var node = h.StartNode("n1", ExactlyOnce);
-        await h.WaitStatusAsync(s => s.GetValueOrDefault("n1")?.Partitions.Count == ClusterHarness.Partitions, "n1 owning every partition", TimeSpan.FromSeconds(90));
+        await h.WaitStatusAsync(s => s.GetValueOrDefault("n1")?.Partitions.Length == ClusterHarness.Partitions, "n1 owning every partition", TimeSpan.FromSeconds(90));
         await h.WaitUntilAsync(() => OffsetsLog.ReadNewest(h.Options, 0, "check") is not null, "n1's claim of partition 0", TimeSpan.FromMinutes(1));
         var held = OffsetsLog.ReadNewest(h.Options, 0, "check")!;
 
