@@ -6,6 +6,7 @@ using Akka.Management;
 using Akka.Management.Cluster.Bootstrap;
 using Akka.Remote.Hosting;
 using Detector.Streams.Kafka;
+using Detector.Streams.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,7 @@ public static class NodeAkka
         {
             akka.ConfigureLoggers(l => l.AddLoggerFactory())
                 .AddHocon(ClusterHocon.For(kafka, options), HoconAddMode.Prepend)
+                .AddHocon(PipelineAkkaConfig.Config, HoconAddMode.Append)
                 .WithRemoting(new RemoteOptions
                 {
                     HostName = options.Hostname,
@@ -69,9 +71,24 @@ public static class NodeAkka
     public static IHost BuildLocal(string systemName, ILoggerFactory loggers)
     {
         var builder = Base(loggers);
-        builder.Services.AddAkka(systemName, (akka, _) => akka.ConfigureLoggers(l => l.AddLoggerFactory()));
+        builder.Services.AddAkka(systemName, (akka, _) => akka.ConfigureLoggers(l => l.AddLoggerFactory())
+            .AddHocon(PipelineAkkaConfig.Config, HoconAddMode.Append));
         return builder.Build();
     }
+
+    /// <summary>
+    /// Builds and starts a node's local host (<see cref="BuildLocal"/>) for a one-process command (demo, evaluate): its
+    /// ActorSystem is the one the pipeline's actors live in. Dispose it after the pipeline: that stops the host.
+    /// </summary>
+    public static async Task<LocalActorSystem> StartLocalAsync(ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var host = BuildLocal("detector", loggers);
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new LocalActorSystem(host);
+    }
+
+    /// <summary>The started host's ActorSystem.</summary>
+    public static ActorSystem ActorSystem(this IHost host) => host.Services.GetRequiredService<ActorSystem>();
 
     private static HostApplicationBuilder Base(ILoggerFactory loggers)
     {

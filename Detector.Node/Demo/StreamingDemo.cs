@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using Detector.Models.Evaluation;
 using Detector.Models.Scoring;
+using Detector.Node.Cluster;
 using Detector.Node.Commands;
 using Detector.Node.Configuration;
 using Detector.Node.Hosting;
+using Detector.Node.Logging;
 using Detector.Streams.Alerts;
 using Detector.Streams.DeadLetters;
 using Detector.Streams.Decoding;
@@ -14,6 +16,7 @@ using Detector.Streams.Records;
 using Detector.Streams.Sources;
 using Detector.Streams.Thresholds;
 using Detector.Streams.Training;
+using Microsoft.Extensions.Logging;
 
 namespace Detector.Node.Demo;
 
@@ -76,7 +79,10 @@ public static class StreamingDemo
 
         Console.WriteLine($"detector demo: {records:N0} {generator.Name} records through the pipeline ({options.EffectiveModelActors} model actors); " +
             $"first model from {options.Retraining.WarmUpRows:N0} warm-up rows, retraining every {options.Retraining.EveryRows:N0} normal rows");
-        await using var pipeline = new DetectorPipeline(options, decoder, schema, alerts, deadLetters, batchJudged: Collect);
+        // The node's Akka.Hosting ActorSystem (local: one process), the same one `run` builds; stopped after the pipeline.
+        using var akkaLogs = NodeLogging.Create(LogFormat.Text, LogLevel.Warning);
+        await using var akka = await NodeAkka.StartLocalAsync(akkaLogs, cancellationToken);
+        await using var pipeline = new DetectorPipeline(options, decoder, schema, alerts, deadLetters, batchJudged: Collect, system: akka.System);
         var source = new GeneratorSource(generator, records);
         using var shutdown = new ShutdownSignal();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, shutdown.Token);

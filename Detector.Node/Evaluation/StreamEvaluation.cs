@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Detector.Models.Scoring;
 using Detector.Models.Training;
+using Detector.Node.Cluster;
 using Detector.Streams.Alerts;
 using Detector.Streams.DeadLetters;
 using Detector.Streams.Decoding;
@@ -8,6 +9,7 @@ using Detector.Streams.Pipeline;
 using Detector.Streams.Records;
 using Detector.Streams.Training;
 using Detector.Streams.Windows;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Detector.Node.Evaluation;
 
@@ -83,7 +85,10 @@ public static class StreamEvaluation
         }
         var alerts = new InMemoryAlertSink();
         var deadLetters = new InMemoryDeadLetterSink();
-        await using (var pipeline = new DetectorPipeline(options, Decoder(stream, config), schema, alerts, deadLetters, registry, batchJudged: Judged))
+        // The node's Akka.Hosting ActorSystem (local), the same one `run` builds; its logs stay off stdout's JSON lines.
+        await using (var akka = await NodeAkka.StartLocalAsync(NullLoggerFactory.Instance, cancellationToken).ConfigureAwait(false))
+        await using (var pipeline = new DetectorPipeline(options, Decoder(stream, config), schema, alerts, deadLetters, registry, batchJudged: Judged,
+            system: akka.System))
         {
             await pipeline.RunAsync(new PayloadSource(stream.Payloads, batchRows), cancellationToken).ConfigureAwait(false);
         }

@@ -71,11 +71,13 @@ public static class NodeHost
         var alerts = alertFactory(context);
         var deadLetters = deadLetterFactory(context);
         using var hardStop = new CancellationTokenSource();
+        // The Akka.Hosting ActorSystem first: the pipeline's model actors and trainer live in it, beside the cluster's.
+        using var akka = member is null ? NodeAkka.BuildLocal(options.Cluster.SystemName, loggers) : NodeAkka.BuildClustered(member, options.Kafka, loggers);
+        await akka.StartAsync(shutdown.Token);
         var pipeline = new DetectorPipeline(options.Pipeline, decoder, schema, alerts, deadLetters, registry, time, loggers.CreateLogger("Detector.Pipeline"),
-            batchJudged: audit is null ? null : audit.Record, distribution: member?.Distribution);
+            batchJudged: audit is null ? null : audit.Record, distribution: member?.Distribution, system: akka.ActorSystem());
         member?.Attach(pipeline);
         var metrics = NodeMetrics.For(pipeline, () => state.Source);
-        using var akka = member is null ? NodeAkka.BuildLocal(options.Cluster.SystemName, loggers) : NodeAkka.BuildClustered(member, options.Kafka, loggers);
         IRecordSource? source = null;
         NodeHttpServer? http = null;
         try
@@ -98,7 +100,6 @@ public static class NodeHost
                 http = await NodeHttpServer.StartAsync(options.Node.HttpAddress, options.Node.HttpPort, metrics, state, admin, options.Node.AdminToken, loggers);
                 log.LogInformation("HTTP listening on {Url} (/metrics /healthz /readyz /status /models)", http.Url);
             }
-            await akka.StartAsync(shutdown.Token);
             log.LogInformation("node {NodeId} running: source {Source}, alerts {Alerts}, dead letters {DeadLetters}, model {Model}",
                 options.Node.Id, options.Source.Kind, options.Sinks.Alerts.Kind, options.Sinks.DeadLetters.Kind,
                 registry.Current is { } m ? $"v{m.Version} from {options.Model.Path}" : $"trained on the first {options.Pipeline.Retraining.WarmUpRows} rows");
