@@ -32,6 +32,9 @@ public static class ClusterHocon
         return string.Create(CultureInfo.InvariantCulture, $$"""
             # The node stops itself on SIGTERM (drain, commit, then leave the cluster): not Akka on process exit.
             akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+            # A downed node must not terminate its ActorSystem at once: the pipeline's actors live in it and drain first
+            # (the node stops itself when it sees its own removal, then leaves; see NodeHost.StopWhenRemoved).
+            akka.cluster.run-coordinated-shutdown-when-down = off
             akka.remote.dot-netty.tcp {
               maximum-frame-size = {{frame}}b
               send-buffer-size = {{frame}}b

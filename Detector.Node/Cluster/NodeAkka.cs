@@ -72,6 +72,8 @@ public static class NodeAkka
     {
         var builder = Base(loggers);
         builder.Services.AddAkka(systemName, (akka, _) => akka.ConfigureLoggers(l => l.AddLoggerFactory())
+            // As in a cluster: the node drains on SIGTERM first, so Akka must not stop the actors on process exit.
+            .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend)
             .AddHocon(PipelineAkkaConfig.Config, HoconAddMode.Append));
         return builder.Build();
     }

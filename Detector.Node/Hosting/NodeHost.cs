@@ -219,15 +219,19 @@ public static class NodeHost
     private static void StopWhenRemoved(Microsoft.Extensions.Hosting.IHost akka, NodeState state, ShutdownSignal shutdown, ILogger log)
     {
         var system = akka.Services.GetRequiredService<Akka.Actor.ActorSystem>();
-        _ = system.WhenTerminated.ContinueWith(_ =>
+        void Removed(string how)
         {
             if (!shutdown.Token.IsCancellationRequested)
             {
-                state.Fault = "removed from the Akka cluster (its ActorSystem terminated)";
-                log.LogError("node {Node} was removed from the cluster: stopping", state.NodeId);
+                state.Fault = $"removed from the Akka cluster ({how})";
+                log.LogError("node {Node} was removed from the cluster ({How}): stopping", state.NodeId, how);
                 shutdown.Request();
             }
-        }, TaskScheduler.Default);
+        }
+        // Downing does not terminate the system (the pipeline's actors in it drain first): the removal of this member,
+        // or the cluster's shutdown on being downed, stops the node; a terminated system too, whatever ended it.
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberRemoved(() => Removed("this member was removed or downed"));
+        _ = system.WhenTerminated.ContinueWith(_ => Removed("its ActorSystem terminated"), TaskScheduler.Default);
     }
 
     private static ModelSnapshot LoadModel(string path, FeatureSchema schema)

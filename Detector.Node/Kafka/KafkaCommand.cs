@@ -32,7 +32,6 @@ public static class KafkaCommand
         cluster.CreateTopic(options.DeadLetterTopic, 1, 3);
         cluster.CreateTopic(options.ModelsTopic, 1, 3);
         cluster.CreateTopic(options.ControlTopic, 1, 3);
-        cluster.CreateTopic(options.StatusTopic, 1, 3);
         // Kafka:Guarantee = ExactlyOnce: one offsets partition per input partition.
         cluster.CreateTopic(options.OffsetsTopic, inputPartitions, 3);
     }
@@ -49,7 +48,7 @@ public static class KafkaCommand
         var options = topics with { BootstrapServers = cluster.BootstrapServers };
         CreateDetectorTopics(cluster, options, partitions);
         Console.WriteLine($"mock Kafka cluster: {brokers} brokers ({KafkaLibrary.Description})");
-        Console.WriteLine($"topics: {options.InputTopic} ({partitions} partitions), {options.AlertsTopic} ({partitions}), {options.DeadLetterTopic}, {options.ModelsTopic}, {options.ControlTopic}, {options.StatusTopic}, {options.OffsetsTopic} ({partitions})");
+        Console.WriteLine($"topics: {options.InputTopic} ({partitions} partitions), {options.AlertsTopic} ({partitions}), {options.DeadLetterTopic}, {options.ModelsTopic}, {options.ControlTopic}, {options.OffsetsTopic} ({partitions})");
         Console.WriteLine($"bootstrap.servers={cluster.BootstrapServers}");
         Console.WriteLine("press Ctrl+C to stop");
         using var shutdown = new ShutdownSignal();

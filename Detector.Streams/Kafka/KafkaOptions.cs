@@ -27,9 +27,6 @@ public sealed record KafkaOptions
     /// <summary>One-partition topic whose owner in <see cref="TrainerGroupId"/> is the trainer.</summary>
     public string ControlTopic { get; init; } = "detector-control";
 
-    /// <summary>Compacted topic keyed by node id: each node's status (partitions, model version, lag).</summary>
-    public string StatusTopic { get; init; } = "detector-status";
-
     /// <summary>Consumer group of the trainer election (every node joins it; one gets the control partition).</summary>
     public string TrainerGroupId { get; init; } = "detector-trainer";
 
@@ -69,7 +66,7 @@ public sealed record KafkaOptions
     /// </summary>
     public string OffsetsTopic { get; init; } = "detector-offsets";
 
-    /// <summary>How often a node publishes its status.</summary>
+    /// <summary>How often a node publishes its status to the cluster (Akka pub-sub; /status shows every member's).</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Throws naming the first invalid key, its value and what is allowed.</summary>
@@ -80,7 +77,7 @@ public sealed record KafkaOptions
         {
             (nameof(GroupId), GroupId), (nameof(InputTopic), InputTopic), (nameof(AlertsTopic), AlertsTopic),
             (nameof(DeadLetterTopic), DeadLetterTopic), (nameof(ModelsTopic), ModelsTopic), (nameof(ControlTopic), ControlTopic),
-            (nameof(StatusTopic), StatusTopic), (nameof(TrainerGroupId), TrainerGroupId), (nameof(OffsetsTopic), OffsetsTopic),
+            (nameof(TrainerGroupId), TrainerGroupId), (nameof(OffsetsTopic), OffsetsTopic),
         })
         {
             Check(!string.IsNullOrWhiteSpace(value) && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'),

@@ -64,7 +64,7 @@ public sealed class ComposeTests
     {
         var script = string.Join("\n", Yaml.ListAt(Service("kafka-init"), "command").Cast<string>());
         var options = FraudKafka();
-        foreach (var topic in new[] { options.InputTopic, options.AlertsTopic, options.DeadLetterTopic, options.ModelsTopic, options.StatusTopic })
+        foreach (var topic in new[] { options.InputTopic, options.AlertsTopic, options.DeadLetterTopic, options.ModelsTopic })
         {
             Assert.Contains($"--topic {topic} ", script, StringComparison.Ordinal);
         }
