@@ -24,10 +24,10 @@ public sealed record KafkaOptions
     /// <summary>Compacted topic keyed by model name: the newest artifact of each model.</summary>
     public string ModelsTopic { get; init; } = "detector-models";
 
-    /// <summary>One-partition topic whose owner in <see cref="TrainerGroupId"/> is the trainer.</summary>
+    /// <summary>One-partition topic of the trainer lease: its owner in <see cref="TrainerGroupId"/> holds the lease, and each holder's claim record there gives its epoch.</summary>
     public string ControlTopic { get; init; } = "detector-control";
 
-    /// <summary>Consumer group of the trainer election (every node joins it; one gets the control partition).</summary>
+    /// <summary>Consumer group of the trainer lease (the holder owns the control partition; see Detector.Node/Cluster/KafkaLease).</summary>
     public string TrainerGroupId { get; init; } = "detector-trainer";
 
     /// <summary>librdkafka properties for every client (security.protocol, sasl.*, ssl.*, tuning).</summary>
