@@ -24,26 +24,23 @@ for r in torch:
     if key not in best or r["records_per_s"] > best[key]["records_per_s"]:
         best[key] = r
 
-def target(model, mode, batch):
+def target(model, mode, batch, batched):
+    """The native engine's target over a reference: the same for ae2048, training and batch 1; `batched` gives the rest."""
     if model.endswith("2048"):
         return 0.9
     if mode == "train":
         return 3.0
     if batch == 1:
         return 20.0
-    return 2.0 if batch >= 256 else None
+    return batched
+
+def pytorch_target(model, mode, batch, threads):
+    """Over Python's PyTorch 1.13."""
+    return target(model, mode, batch, 2.0 if batch >= 256 else None)
 
 def libtorch_target(model, mode, batch, threads):
-    """Issue 15's targets for the native engine over LibTorch 2.10 in-process."""
-    if model.endswith("2048"):
-        return 0.9
-    if mode == "train":
-        return 3.0
-    if batch == 1:
-        return 20.0
-    if batch in (256, 1024):
-        return 1.5 if threads == 1 else 2.0
-    return None
+    """Issue 15's targets over LibTorch 2.10 in-process."""
+    return target(model, mode, batch, (1.5 if threads == 1 else 2.0) if batch in (256, 1024) else None)
 
 def cell(ratio, goal):
     met = "" if goal is None or ratio is None else (" yes" if ratio >= goal else " **no**")
@@ -67,13 +64,13 @@ for r in ours:
     t = best.get(key)
     lt = libtorch.get(key)
     lt_ratio, lt_goal = cell(r["records_per_s"] / lt["records_per_s"] if lt else None, libtorch_target(*key) if lt else None)
-    py_ratio, py_goal = cell(r["records_per_s"] / t["records_per_s"] if t else None, target(*key[:3]) if t else None)
+    py_ratio, py_goal = cell(r["records_per_s"] / t["records_per_s"] if t else None, pytorch_target(*key) if t else None)
     print(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {r['records_per_s']:,.0f} | "
           f"{lt['records_per_s'] if lt else 'n/a':{',.0f' if lt else ''}} | {lt_ratio} | {lt_goal} | "
           f"{t['records_per_s'] if t else 'n/a':{',.0f' if t else ''}} | {py_ratio} | {py_goal} |")
 
 if len(sys.argv) > 3:
-    pipe = [json.loads(l) for l in open(sys.argv[3]) if l.startswith("{")]
+    pipe = lines(sys.argv[3])
     print("\n## Pipeline (`./detector bench pipeline`)\n")
     print("In-process pipeline with the ae30 model: synthetic rows → batch (256) → route → model actors (one thread each) → "
           "thresholds → alerts → acknowledgement, against the model's own batch-256 scoring on the same threads, measured in "
@@ -92,7 +89,7 @@ if len(sys.argv) > 3:
 
 if len(sys.argv) > 4:
     kafka = {r["case"] if r.get("impl") == "detector" else "python": r
-             for r in (json.loads(l) for l in open(sys.argv[4]) if l.startswith("{"))}
+             for r in lines(sys.argv[4])}
     print("\n## Kafka (`./detector bench kafka`)\n")
     print("One mock Kafka cluster (librdkafka's, 3 brokers, in the benchmark process) holding the same card records (JSON, "
           f"{kafka['load']['partitions']} partitions), read by each case from the beginning in one run: the Confluent.Kafka "
