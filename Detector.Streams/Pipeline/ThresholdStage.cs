@@ -49,7 +49,6 @@ internal sealed class ThresholdStage(PipelineContext ctx, ThresholdTracker track
             _normal[i] = info.Label is { } label ? !label : !decision.IsAnomaly;
             batch.Thresholds[i] = decision.Threshold;
             batch.Anomalous[i] = decision.IsAnomaly;
-            ctx.Metrics.EndToEnd(TimeSpan.FromTicks(now - batch.ReceivedAt[i]));
             if (!decision.IsAnomaly)
             {
                 continue;
@@ -61,6 +60,7 @@ internal sealed class ThresholdStage(PipelineContext ctx, ThresholdTracker track
                 (alerts ??= []).Add(BuildAlert(batch, i, decision.Threshold));
             }
         }
+        ObserveEndToEnd(batch, now);
         ctx.Reservoir.Add(batch.Rows, batch.Count, _normal);
         ctx.BatchJudged?.Invoke(batch);
         ctx.Metrics.Judged(anomalies, alerts?.Count ?? 0, example);
@@ -71,6 +71,22 @@ internal sealed class ThresholdStage(PipelineContext ctx, ThresholdTracker track
             _normalAtLastRetrain = ctx.Reservoir.NormalSeen;
         }
         return new JudgedBatch(batch, (IReadOnlyList<Alert>?)alerts ?? []);
+    }
+
+    /// <summary>Each record's source-to-decision latency; records read at the same instant (a source's chunk) are observed at once.</summary>
+    private void ObserveEndToEnd(RecordBatch batch, long now)
+    {
+        for (var i = 0; i < batch.Count;)
+        {
+            var receivedAt = batch.ReceivedAt[i];
+            var run = 1;
+            while (i + run < batch.Count && batch.ReceivedAt[i + run] == receivedAt)
+            {
+                run++;
+            }
+            ctx.Metrics.EndToEnd(TimeSpan.FromTicks(now - receivedAt), run);
+            i += run;
+        }
     }
 
     /// <summary>Seeds the thresholds for the new version: its calibration scores, else the recalibration scores sent.</summary>

@@ -100,4 +100,37 @@ public sealed class PipelineMetricsExportTests
         Assert.DoesNotContain(after, l => l.Contains("model-1", StringComparison.Ordinal));
         Assert.Contains("detector_model_actor_info{actor=\"model-0\",device=\"cpu\"} 1", after);
     }
+    [Fact]
+    public void Scores_BatchTalliedPerBucket_ExportsWhatObservingEachScoreWould()
+    {
+        // Scores on bucket bounds, between them, below the first and above the last, over two batches.
+        var random = new Random(7);
+        var scores = PipelineMetrics.ScoreBuckets.Select(b => (float)b)
+            .Concat(Enumerable.Range(0, 500).Select(_ => (float)Math.Exp(random.NextDouble() * 18 - 9)))
+            .Concat([0f, 1e-5f, 6000f, 1e6f]).ToArray();
+        var metrics = Metrics();
+        var reference = global::Prometheus.Metrics.NewCustomRegistry();
+        var histogram = global::Prometheus.Metrics.WithCustomRegistry(reference).CreateHistogram("detector_score", "reference",
+            new HistogramConfiguration { Buckets = [.. PipelineMetrics.ScoreBuckets] });
+
+        metrics.Scores(scores.AsSpan(0, 300));
+        metrics.Scores(scores.AsSpan(300));
+        foreach (var score in scores)
+        {
+            histogram.Observe(score);
+        }
+
+        static Dictionary<string, double> Series(CollectorRegistry registry) => Scrape.Lines(registry)
+            .Where(l => l.StartsWith("detector_score_", StringComparison.Ordinal))
+            .Select(l => l.Split(' '))
+            .ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        var expected = Series(reference);
+        var actual = Series(metrics.Registry);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        Assert.Equal(PipelineMetrics.ScoreBuckets.Count + 3, expected.Count); // the buckets, +Inf, _sum and _count
+        foreach (var (series, value) in expected)
+        {
+            Assert.Equal(value, actual[series], value * 1e-9);
+        }
+    }
 }

@@ -32,6 +32,35 @@ public sealed class TrainingReservoirTests
     }
 
     [Fact]
+    public void Add_ManyBatches_EveryRowEquallyLikelyToBeKept()
+    {
+        // 400 reservoirs of 50 rows over 5,000 normal rows offered in batches of 256: each row is kept with probability
+        // 50 / 5,000, so each tenth of the stream should hold 2,000 of the 20,000 kept rows (sd ≈ 42). A skip rule
+        // off by a factor, or one that favours the head or the tail, moves some tenth far outside ±10 %.
+        const int Rows = 5_000, Capacity = 50, Trials = 400;
+        var perTenth = new int[10];
+        var rows = Enumerable.Range(0, Rows).Select(i => (float)i).ToArray();
+        var normal = Enumerable.Repeat(true, Rows).ToArray();
+        for (var trial = 0; trial < Trials; trial++)
+        {
+            var reservoir = new TrainingReservoir(features: 1, capacity: Capacity, recentCapacity: 4, seed: (ulong)trial + 1);
+            for (var start = 0; start < Rows; start += 256)
+            {
+                var count = Math.Min(256, Rows - start);
+                reservoir.Add(rows.AsSpan(start, count), count, normal.AsSpan(start, count));
+            }
+            var (sample, kept) = reservoir.Sample();
+            Assert.Equal(Capacity, kept);
+            Assert.Equal(Capacity, sample.Distinct().Count());
+            foreach (var row in sample)
+            {
+                perTenth[(int)row * 10 / Rows]++;
+            }
+        }
+        Assert.All(perTenth, n => Assert.InRange(n, 1_800, 2_200));
+    }
+
+    [Fact]
     public void Recent_AfterWrapping_ReturnsTheLastRowsOldestFirst()
     {
         var reservoir = new TrainingReservoir(features: 1, capacity: 5, recentCapacity: 4, seed: 1);
