@@ -44,9 +44,16 @@ public static class BenchPipeline
         // An untimed pass first, as the model case warms up: a run of a few seconds would otherwise time the JIT's
         // unoptimised first tier of the stream's code (measured: threshold step 2.4x slower in a cold pass).
         await RunOnceAsync(model, rows, entities, Math.Min(records, 1_000_000), threads, batchRows, 0, cancellationToken, engine: engine.Kind);
+        var cpu = TotalProcessorTime();
         var (rps, stages) = await RunOnceAsync(model, rows, entities, records, threads, batchRows, 0, cancellationToken, engine: engine.Kind);
+        var pipelineCpu = (TotalProcessorTime() - cpu).TotalMicroseconds / records;
+        var modelCpu = ModelCpuPerRecord(model.OnEngine(engine), rows, batchRows, Math.Min(records, 1_000_000));
+        // CPU per record, process-wide, is what a busy machine cannot distort much: model_cpu_share is the part of the
+        // pipeline's CPU that the model's own scoring needs (the rest is the stream's: batching, thresholds, metrics,
+        // alerts, acknowledgement, idle waits), so on otherwise idle cores the pipeline can reach about that ratio.
         Emit(output, $"\"case\":\"pipeline\",\"model\":\"ae30\",\"threads\":{threads},\"batch_rows\":{batchRows},\"records\":{records},\"records_per_s\":{rps:F0}," +
-            $"\"ratio_to_model\":{rps / modelRps:F3},\"stage_busy_seconds\":{{{stages}}}");
+            $"\"ratio_to_model\":{rps / modelRps:F3},\"cpu_us_per_record\":{pipelineCpu:F3},\"model_cpu_us_per_record\":{modelCpu:F3}," +
+            $"\"model_cpu_share\":{modelCpu / pipelineCpu:F3},\"stage_busy_seconds\":{{{stages}}}");
 
         var rate = rps / 2;
         var latencies = new List<double>();
@@ -86,6 +93,28 @@ public static class BenchPipeline
         var stages = string.Join(",", pipeline.Actors.GroupBy(a => a.Kind).Select(g =>
             $"\"{g.Key}\":{g.Sum(a => a.TotalProcessingTime.TotalSeconds).ToString("F3", CultureInfo.InvariantCulture)}"));
         return (records / seconds, stages);
+    }
+
+    private static TimeSpan TotalProcessorTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    /// <summary>Process CPU per record of scoring <paramref name="records"/> rows in batches on one thread, as a model actor does (with attribution).</summary>
+    private static double ModelCpuPerRecord(ModelSnapshot model, float[] rows, int batch, long records)
+    {
+        var scorer = model.CreateScorer(new CpuKernels(), maxBatch: batch);
+        var (scores, shares) = (new float[batch], new float[batch * Features]);
+        var batches = rows.Length / (batch * Features);
+        scorer.Score(rows.AsSpan(0, batch * Features), batch, scores, shares);
+        var start = TotalProcessorTime();
+        for (long i = 0; i * batch < records; i++)
+        {
+            var k = (int)(i % batches);
+            scorer.Score(rows.AsSpan(k * batch * Features, batch * Features), batch, scores, shares);
+        }
+        return (TotalProcessorTime() - start).TotalMicroseconds / records;
     }
 
     private static double Quantile(List<double> sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];

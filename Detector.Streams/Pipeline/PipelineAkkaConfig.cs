@@ -4,10 +4,11 @@ using Akka.Configuration;
 namespace Detector.Streams.Pipeline;
 
 /// <summary>
-/// The Akka configuration the pipeline needs: a pinned dispatcher (one dedicated thread per actor) for the model actors
-/// and another for the trainer. A node's ActorSystem includes <see cref="Config"/> (Akka.Hosting:
-/// <c>builder.AddHocon(PipelineAkkaConfig.Config, HoconAddMode.Append)</c>); a system that lacks it gets it added as a
-/// top-level fallback when a pipeline is created on it (<see cref="EnsureIn"/>).
+/// The Akka configuration the pipeline needs: a pinned dispatcher (one dedicated thread per actor, idle without
+/// spinning: <see cref="DeviceThreadDispatcherConfigurator"/>) for the model actors and another for the trainer. A
+/// node's ActorSystem includes <see cref="Config"/> (Akka.Hosting: <c>builder.AddHocon(PipelineAkkaConfig.Config,
+/// HoconAddMode.Append)</c>); a system that lacks it gets it added as a top-level fallback when a pipeline is created
+/// on it (<see cref="EnsureIn"/>).
 /// </summary>
 public static class PipelineAkkaConfig
 {
@@ -20,12 +21,12 @@ public static class PipelineAkkaConfig
     /// <summary>The dispatcher definitions, as HOCON.</summary>
     public static Config Config { get; } = ConfigurationFactory.ParseString("""
         detector.pipeline {
+          # One thread per actor, kept for the actor's life, that sleeps while idle (see DeviceThreadDispatcher.cs)
           model-dispatcher {
-            type = PinnedDispatcher
-            # thread-name prefix is the dispatcher id; one thread per actor, kept for the actor's life
+            type = "Detector.Streams.Pipeline.DeviceThreadDispatcherConfigurator, Detector.Streams"
           }
           trainer-dispatcher {
-            type = PinnedDispatcher
+            type = "Detector.Streams.Pipeline.DeviceThreadDispatcherConfigurator, Detector.Streams"
           }
         }
         """);
