@@ -14,7 +14,8 @@ namespace Detector.Streams.Pipeline;
 //   ─> warm-up (hold until the first model) ─> score (ask the model actors) ─> judge (thresholds)
 //   ─> publish alerts, then acknowledge ─> done
 // Every stage is bounded: SelectAsync parallelism, one element per stage boundary (input buffer 1), and the batches
-// the warm-up stage holds; the stream pulls only when there is room, so backpressure reaches the source.
+// the warm-up stage holds; the stream pulls only when there is room, so backpressure reaches the source. The graph runs
+// as two actors (an async boundary after batching), so reading and batching overlap with judging on two threads.
 public sealed partial class DetectorPipeline
 {
     /// <summary>Runs the source through the pipeline; completes when every record read is acknowledged.</summary>
@@ -54,7 +55,9 @@ public sealed partial class DetectorPipeline
             using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failure.Token);
             var token = run.Token;
             var options = _context.Options;
-            var (killSwitch, done) = batches(token)
+            // Two islands, each on a thread of its own: reading, decoding and batching; then scoring (the model actors
+            // have their own threads), thresholds, publishing and acknowledgement. One batch waits between them.
+            var (killSwitch, done) = batches(token).Async()
                 .ViaMaterialized(KillSwitches.Single<RecordBatch>(), Keep.Right)
                 .Via(new WarmUpStage(Registry, options.Retraining.WarmUpRows, _context.Schema.Count, (rows, count) => TrainFirstModelAsync(rows, count, token), token))
                 .SelectAsync(options.EffectiveMaxBatchesInFlight, batch => _models.ScoreAsync(batch, token))

@@ -18,6 +18,12 @@ public static class PipelineAkkaConfig
     /// <summary>The trainer's dispatcher: training is long CPU work that must not hold a shared thread.</summary>
     public const string TrainerDispatcher = "detector.pipeline.trainer-dispatcher";
 
+    /// <summary>
+    /// The ingest stream's dispatcher: the fused graph (batching, thresholds, publishing, acknowledgement) runs on one
+    /// thread of its own that sleeps while the stream waits, rather than on pool threads that spin before they park.
+    /// </summary>
+    public const string StreamDispatcher = "detector.pipeline.stream-dispatcher";
+
     /// <summary>The dispatcher definitions, as HOCON.</summary>
     public static Config Config { get; } = ConfigurationFactory.ParseString("""
         detector.pipeline {
@@ -28,6 +34,9 @@ public static class PipelineAkkaConfig
           trainer-dispatcher {
             type = "Detector.Streams.Pipeline.DeviceThreadDispatcherConfigurator, Detector.Streams"
           }
+          stream-dispatcher {
+            type = "Detector.Streams.Pipeline.DeviceThreadDispatcherConfigurator, Detector.Streams"
+          }
         }
         """);
 
@@ -35,7 +44,7 @@ public static class PipelineAkkaConfig
     public static void EnsureIn(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        if (!system.Dispatchers.HasDispatcher(ModelDispatcher) || !system.Dispatchers.HasDispatcher(TrainerDispatcher))
+        if (new[] { ModelDispatcher, TrainerDispatcher, StreamDispatcher }.Any(id => !system.Dispatchers.HasDispatcher(id)))
         {
             system.Settings.InjectTopLevelFallback(Config);
         }
