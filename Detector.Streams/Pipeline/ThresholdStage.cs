@@ -45,7 +45,7 @@ internal sealed class ThresholdStage(PipelineContext ctx, ThresholdTracker track
         for (var i = 0; i < batch.Count; i++)
         {
             var info = batch.Info[i];
-            var decision = tracker.Evaluate(info.EntityKey, batch.Scores[i], info.Timestamp);
+            var decision = tracker.EvaluateUnpublished(info.EntityKey, batch.Scores[i], info.Timestamp);
             _normal[i] = info.Label is { } label ? !label : !decision.IsAnomaly;
             batch.Thresholds[i] = decision.Threshold;
             batch.Anomalous[i] = decision.IsAnomaly;
@@ -60,6 +60,7 @@ internal sealed class ThresholdStage(PipelineContext ctx, ThresholdTracker track
                 (alerts ??= []).Add(BuildAlert(batch, i, decision.Threshold));
             }
         }
+        tracker.Publish();
         ObserveEndToEnd(batch, now);
         ctx.Reservoir.Add(batch.Rows, batch.Count, _normal);
         ctx.BatchJudged?.Invoke(batch);

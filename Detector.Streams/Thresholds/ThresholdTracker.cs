@@ -130,6 +130,17 @@ public sealed class ThresholdTracker
     /// </summary>
     public ThresholdDecision Evaluate(string entityKey, float score, DateTimeOffset timestamp)
     {
+        var decision = EvaluateUnpublished(entityKey, score, timestamp);
+        Publish();
+        return decision;
+    }
+
+    /// <summary>
+    /// <see cref="Evaluate"/> without refreshing <see cref="Snapshot"/>: for an owner that judges a batch and then
+    /// calls <see cref="Publish"/> once (the threshold stage), sparing a threshold read and four stores per record.
+    /// </summary>
+    internal ThresholdDecision EvaluateUnpublished(string entityKey, float score, DateTimeOffset timestamp)
+    {
         ArgumentNullException.ThrowIfNull(entityKey);
         if (float.IsNaN(score))
         {
@@ -199,7 +210,6 @@ public sealed class ThresholdTracker
         _global.Add(score, timestamp);
         entity.Window?.Add(score, timestamp);
         Volatile.Write(ref _evaluated, _evaluated + 1);
-        Publish();
         AssertInvariants();
         return new ThresholdDecision(threshold, source, isAnomaly, alert);
     }
@@ -368,7 +378,8 @@ public sealed class ThresholdTracker
         (null, false) => new RollingPercentile(Options.Percentile, size, warmUp),
     };
 
-    private void Publish()
+    /// <summary>Refreshes <see cref="Snapshot"/> from the owner's state (after <see cref="EvaluateUnpublished"/> calls).</summary>
+    internal void Publish()
     {
         Volatile.Write(ref _publishedThreshold, GlobalThreshold);
         Volatile.Write(ref _publishedWarm, _global.IsWarm || _pot is { IsInitialized: true });
