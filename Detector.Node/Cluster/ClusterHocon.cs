@@ -1,4 +1,6 @@
 using System.Globalization;
+using Akka.Actor;
+using Akka.Coordination;
 using Detector.Streams.Kafka;
 
 namespace Detector.Node.Cluster;
@@ -11,6 +13,16 @@ public static class ClusterHocon
 {
     /// <summary>Where the Kafka lease's settings live (the singleton and the split-brain resolver name it).</summary>
     public const string LeaseConfigPath = "detector.kafka-lease";
+
+    /// <summary>The split-brain resolver's lease (the Kafka group is <c>{Kafka:TrainerGroupId}-sbr</c>).</summary>
+    public const string ResolverLeaseName = "sbr";
+
+    /// <summary>
+    /// This node's instance of the resolver's lease: the one the resolver gets from Akka's <see cref="LeaseProvider"/>
+    /// (same name, configuration and owner: the address as <c>system@host:port</c>).
+    /// </summary>
+    public static Lease ResolverLease(ActorSystem system) =>
+        LeaseProvider.Get(system).GetLease(ResolverLeaseName, LeaseConfigPath + "-sbr", Akka.Cluster.Cluster.Get(system).SelfUniqueAddress.Address.HostPort());
 
     /// <summary>
     /// The configuration. The split-brain resolver keeps the side that takes the Kafka lease (<c>lease-majority</c>):
@@ -56,7 +68,7 @@ public static class ClusterHocon
                 down-all-when-unstable = off
                 lease-majority {
                   lease-implementation = "{{LeaseConfigPath}}-sbr"
-                  lease-name = "sbr"
+                  lease-name = "{{ResolverLeaseName}}"
                   acquire-lease-delay-for-minority = 1s
                 }
               }

@@ -136,10 +136,12 @@ public sealed partial class KafkaLease : Lease, IDisposable
         var partition = new TopicPartition(options.ControlTopic, 0);
         try
         {
+            LogAcquiring(Name, _context.NodeId);
             if (!WaitUntilFree(config, partition, stop))
             {
                 return;
             }
+            LogJoining(Name, _group);
             using var producer = new ProducerBuilder<Null, byte[]>(KafkaClientConfigs.Producer(options, $"{_context.NodeId}-{Name}")).SetLogHandler((_, _) => { }).Build();
             using var consumer = new ConsumerBuilder<Ignore, Ignore>(config)
                 .SetPartitionsAssignedHandler((_, partitions) => _assigned = partitions.Count > 0)
@@ -292,6 +294,12 @@ public sealed partial class KafkaLease : Lease, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "lease {Lease} ended on node {Node} ({Reason}): held from {From:O} to {To:O} epoch {Epoch}")]
     private partial void LogEnded(string lease, string node, string reason, DateTimeOffset from, DateTimeOffset to, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "lease {Lease}: acquiring on node {Node}")]
+    private partial void LogAcquiring(string lease, string node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "lease {Lease}: no live holder; joining group {Group}")]
+    private partial void LogJoining(string lease, string group);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "lease {Lease} is held by a live member (renewed {Age} ms ago): waiting for it to lapse")]
     private partial void LogBusy(string lease, long age);
