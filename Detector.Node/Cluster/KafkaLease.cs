@@ -44,6 +44,7 @@ public sealed partial class KafkaLease : Lease, IDisposable
     private Action<Exception>? _lost;
     private volatile bool _assigned;
     private volatile bool _held;
+    private bool _askedByAkka;
     private long _epoch;
     private long _validUntilTicks;
     private DateTimeOffset _heldFrom;
@@ -76,12 +77,44 @@ public sealed partial class KafkaLease : Lease, IDisposable
     public override Task<bool> Acquire() => Acquire(_ => { });
 
     /// <inheritdoc />
-    public override Task<bool> Acquire(Action<Exception> leaseLostCallback)
+    public override Task<bool> Acquire(Action<Exception> leaseLostCallback) => Start(leaseLostCallback);
+
+    /// <summary>
+    /// Starts taking the lease before Akka asks for it (<see cref="TakeoverLeasesActor"/>: this node is the one Akka will
+    /// ask next). The holding is the same as Acquire's; Akka's own Acquire later finds it made or under way.
+    /// </summary>
+    public Task<bool> AcquireAhead() => Start(null);
+
+    /// <summary>
+    /// Gives back a lease taken by <see cref="AcquireAhead"/> when Akka has not asked for it since (the reason to take
+    /// it went away: the unreachable node is back). Returns false, and keeps the lease, once Akka asked: the holding is
+    /// then Akka's (for the resolver's lease a decision was taken on it, which holds until shutdown).
+    /// </summary>
+    public bool GiveBackAhead()
+    {
+        Thread? thread;
+        lock (_lock)
+        {
+            if (_askedByAkka || _thread is null)
+            {
+                return false;
+            }
+            thread = StopLocked();
+        }
+        _ = Task.Run(() => thread?.Join());
+        return true;
+    }
+
+    private Task<bool> Start(Action<Exception>? leaseLostCallback)
     {
         Task<bool> acquired;
         lock (_lock)
         {
-            _lost = leaseLostCallback;
+            if (leaseLostCallback is not null)
+            {
+                _lost = leaseLostCallback;
+                _askedByAkka = true;
+            }
             if (CheckLease())
             {
                 return Task.FromResult(true);
@@ -110,15 +143,23 @@ public sealed partial class KafkaLease : Lease, IDisposable
         Thread? thread;
         lock (_lock)
         {
-            thread = _thread;
-            _thread = null;
-            _stop?.Cancel();
+            thread = StopLocked();
         }
         return Task.Run(() =>
         {
             thread?.Join();
             return true;
         });
+    }
+
+    /// <summary>Stops the lease's thread (it leaves the group); under the lock.</summary>
+    private Thread? StopLocked()
+    {
+        var thread = _thread;
+        _thread = null;
+        _askedByAkka = false;
+        _stop?.Cancel();
+        return thread;
     }
 
     /// <inheritdoc />

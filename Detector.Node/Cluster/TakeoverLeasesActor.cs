@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Coordination;
 using Akka.Event;
 
 namespace Detector.Node.Cluster;
@@ -9,7 +8,7 @@ namespace Detector.Node.Cluster;
 /// Starts taking the leases a takeover needs while Akka is still deciding it, on the node Akka will ask (the rules are
 /// <see cref="TakeoverLeases"/>): the trainer lease on the singleton's next node as soon as the singleton's node is
 /// unreachable, and the split-brain resolver's lease on the side's leader. The instances are the very ones the
-/// singleton and the resolver get from Akka's <see cref="LeaseProvider"/> (same name, configuration and owner), so
+/// singleton and the resolver get from Akka's <see cref="Akka.Coordination.LeaseProvider"/> (same name, configuration and owner), so
 /// their own Acquire finds the holding made or under way. A Kafka group join (the mock, like a broker's
 /// <c>group.initial.rebalance.delay.ms</c>, delays a new group's first join by 3 s) and the dead holder's expulsion then
 /// run during failure detection, <c>stable-after</c> and the hand-over instead of after them. Evaluated at every
@@ -21,9 +20,9 @@ public sealed class TakeoverLeasesActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TimeSpan _minorityDelay;
     private KafkaLease? _trainer;
-    private Lease? _resolver;
+    private KafkaLease? _resolver;
     private bool _takingTrainer;
-    private bool _resolverTaken;
+    private bool _takingResolver;
     private DateTime? _minoritySince;
 
     /// <summary>Applies the rules at each change.</summary>
@@ -74,7 +73,7 @@ public sealed class TakeoverLeasesActor : ReceiveActor, IWithTimers
             _takingTrainer = true;
             _trainer ??= TrainerSingletonActor.Lease(Context.System);
             _log.Info("the singleton's node {0} is unreachable: taking the trainer lease ahead of the hand-over", byAge[0].Address);
-            _ = _trainer.Acquire();
+            _ = _trainer.AcquireAhead();
         }
         else if (!take && _takingTrainer)
         {
@@ -84,21 +83,30 @@ public sealed class TakeoverLeasesActor : ReceiveActor, IWithTimers
                 // The old node was removed: the singleton moves here and its Acquire finds this holding.
                 return;
             }
-            _log.Info("the singleton's node {0} is reachable again: letting the trainer lease go", byAge[0].Address);
-            _ = _trainer!.Release();
+            if (_trainer!.GiveBackAhead())
+            {
+                _log.Info("the singleton's node {0} is reachable again: gave the trainer lease back", byAge[0].Address);
+            }
         }
     }
 
     private void EvaluateResolver(List<Peer> members, Address self, Address? leader)
     {
-        if (_resolverTaken)
-        {
-            return;
-        }
         var step = TakeoverLeases.TakeResolverLease(members, self, leader);
         if (step == ResolverLeaseStep.None)
         {
             _minoritySince = null;
+            // Nothing unreachable any more (or another node leads): unless the resolver took a decision on it here, the
+            // lease goes back, so that the next decision, on whichever node leads then, finds it free.
+            if (_takingResolver && _resolver!.GiveBackAhead())
+            {
+                _log.Info("no decision was taken: gave the split-brain resolver's lease back");
+            }
+            _takingResolver = false;
+            return;
+        }
+        if (_takingResolver)
+        {
             return;
         }
         if (step == ResolverLeaseStep.AfterMinorityDelay)
@@ -109,11 +117,10 @@ public sealed class TakeoverLeasesActor : ReceiveActor, IWithTimers
                 return;
             }
         }
-        // Held until this ActorSystem ends (hold-until-shutdown), as if the resolver had taken it.
-        _resolverTaken = true;
-        _resolver = ClusterHocon.ResolverLease(Context.System);
+        _takingResolver = true;
+        _resolver ??= (KafkaLease)ClusterHocon.ResolverLease(Context.System);
         _log.Info("{0} unreachable: taking the split-brain resolver's lease for this side", string.Join(", ", members.Where(p => !p.Reachable).Select(p => p.Address)));
-        _ = _resolver.Acquire();
+        _ = _resolver.AcquireAhead();
     }
 
     private sealed record Tick
