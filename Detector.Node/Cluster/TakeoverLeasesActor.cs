@@ -19,16 +19,19 @@ public sealed class TakeoverLeasesActor : ReceiveActor, IWithTimers
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly TimeSpan _minorityDelay;
+    private readonly TimeSpan _stableAfter;
     private KafkaLease? _trainer;
     private KafkaLease? _resolver;
     private bool _takingTrainer;
-    private bool _takingResolver;
+    private List<Address> _resolverSuspects = [];
     private DateTime? _minoritySince;
+    private DateTime? _quietSince;
 
     /// <summary>Applies the rules at each change.</summary>
     public TakeoverLeasesActor()
     {
         _minorityDelay = Context.System.Settings.Config.GetTimeSpan("akka.cluster.split-brain-resolver.lease-majority.acquire-lease-delay-for-minority", TimeSpan.FromSeconds(2));
+        _stableAfter = Context.System.Settings.Config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after", TimeSpan.FromSeconds(20));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => Evaluate());
         Receive<ClusterEvent.CurrentClusterState>(_ => Evaluate());
         Receive<Tick>(_ => Evaluate());
@@ -96,16 +99,32 @@ public sealed class TakeoverLeasesActor : ReceiveActor, IWithTimers
         if (step == ResolverLeaseStep.None)
         {
             _minoritySince = null;
-            // Nothing unreachable any more (or another node leads): unless the resolver took a decision on it here, the
-            // lease goes back, so that the next decision, on whichever node leads then, finds it free.
-            if (_takingResolver && _resolver!.GiveBackAhead())
+            if (_resolverSuspects.Count == 0)
             {
-                _log.Info("no decision was taken: gave the split-brain resolver's lease back");
+                return;
             }
-            _takingResolver = false;
+            // A suspect no longer Up: the resolver downed it on this lease (it finds a held lease with CheckLease and
+            // never calls Acquire), which then holds until shutdown. All still Up for stable-after (reachable again, or
+            // another node leads now; long enough for a Down to reach this node's view): no decision was taken on it,
+            // so it goes back and the next decision, on whichever node leads then, finds it free.
+            if (_resolverSuspects.Any(a => !members.Any(p => p.Address.Equals(a))))
+            {
+                _resolverSuspects = [];
+                return;
+            }
+            _quietSince ??= DateTime.UtcNow;
+            if (DateTime.UtcNow - _quietSince >= _stableAfter)
+            {
+                if (_resolver!.GiveBackAhead())
+                {
+                    _log.Info("no decision was taken: gave the split-brain resolver's lease back");
+                }
+                _resolverSuspects = [];
+            }
             return;
         }
-        if (_takingResolver)
+        _quietSince = null;
+        if (_resolverSuspects.Count > 0)
         {
             return;
         }
@@ -117,9 +136,9 @@ public sealed class TakeoverLeasesActor : ReceiveActor, IWithTimers
                 return;
             }
         }
-        _takingResolver = true;
+        _resolverSuspects = [.. members.Where(p => !p.Reachable).Select(p => p.Address)];
         _resolver ??= (KafkaLease)ClusterHocon.ResolverLease(Context.System);
-        _log.Info("{0} unreachable: taking the split-brain resolver's lease for this side", string.Join(", ", members.Where(p => !p.Reachable).Select(p => p.Address)));
+        _log.Info("{0} unreachable: taking the split-brain resolver's lease for this side", string.Join(", ", _resolverSuspects));
         _ = _resolver.AcquireAhead();
     }
 
