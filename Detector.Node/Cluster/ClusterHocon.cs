@@ -7,7 +7,8 @@ namespace Detector.Node.Cluster;
 
 /// <summary>
 /// The Akka settings that are choices rather than addresses: failure detection and split-brain resolution tuned for a
-/// trainer takeover of about 8 s (probe in DESIGN.md: 45 s with the defaults), the Kafka lease, and the frame size.
+/// trainer takeover of 10–12 s with the leases taken ahead by <see cref="TakeoverLeasesActor"/> (probe in DESIGN.md:
+/// 45 s with the defaults; the timeline is in the README), the Kafka lease, and the frame size.
 /// </summary>
 public static class ClusterHocon
 {
