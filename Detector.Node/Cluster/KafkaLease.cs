@@ -87,8 +87,9 @@ public sealed partial class KafkaLease : Lease, IDisposable
 
     /// <summary>
     /// Gives back a lease taken by <see cref="AcquireAhead"/> when Akka has not asked for it since (the reason to take
-    /// it went away: the unreachable node is back). Returns false, and keeps the lease, once Akka asked: the holding is
-    /// then Akka's (for the resolver's lease a decision was taken on it, which holds until shutdown).
+    /// it went away: the unreachable node is back). Returns false, and keeps the lease, once Akka called Acquire: the
+    /// holding is then Akka's. (The resolver calls Acquire only when CheckLease says no; a decision it takes on a lease
+    /// already held is recognised by <see cref="TakeoverLeasesActor"/>, which then does not give it back.)
     /// </summary>
     public bool GiveBackAhead()
     {
