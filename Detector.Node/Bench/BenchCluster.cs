@@ -63,11 +63,14 @@ public static class BenchCluster
             await UntilAsync(async () => (await StatusesAsync(http, nodes)).All(s => s.Version >= version), $"every node on v{version}", cancellationToken);
             var propagation = published.Elapsed.TotalSeconds;
 
+            var killedAt = DateTime.UtcNow;
             trainer.Process.Kill(entireProcessTree: true);
             var killed = Stopwatch.StartNew();
             var survivors = nodes.Where(n => n != trainer).ToList();
             await UntilAsync(async () => (await StatusesAsync(http, survivors)).Any(s => s.Role == "trainer"), "a trainer on a survivor", cancellationToken);
-            return (killed.Elapsed.TotalSeconds, propagation);
+            var takeover = killed.Elapsed.TotalSeconds;
+            await WriteTimelineAsync(folder, survivors, killedAt, count);
+            return (takeover, propagation);
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
@@ -91,7 +94,7 @@ public static class BenchCluster
         }
     }
 
-    private sealed record BenchNode(Process Process, Uri Url);
+    private sealed record BenchNode(string Id, Process Process, Uri Url);
 
     private sealed record NodeView(string Role, long Version, int Members);
 
@@ -133,8 +136,48 @@ public static class BenchCluster
         process.ErrorDataReceived += (_, e) => Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new BenchNode(process, new Uri($"http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}"));
+        return new BenchNode(id, process, new Uri($"http://127.0.0.1:{httpPort.ToString(CultureInfo.InvariantCulture)}"));
     }
+
+    /// <summary>
+    /// The takeover's phases, to standard error: each survivor's log lines that mark one (unreachable, the resolver's
+    /// decision and lease, removal, the singleton moving, the trainer lease, the trainer role), as seconds after the kill.
+    /// </summary>
+    private static async Task WriteTimelineAsync(string folder, IEnumerable<BenchNode> survivors, DateTime killedAt, int count)
+    {
+        var lines = new List<(double At, string Line)>();
+        foreach (var node in survivors)
+        {
+            string[] log;
+            using (var stream = new FileStream(Path.Combine(folder, $"{node.Id}.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            using (var reader = new StreamReader(stream))
+            {
+                log = (await reader.ReadToEndAsync()).Split('\n');
+            }
+            foreach (var line in log)
+            {
+                if (line.Length > 13 && Milestones.Any(m => line.Contains(m, StringComparison.Ordinal))
+                    && TimeSpan.TryParseExact(line[..12], @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture, out var time))
+                {
+                    var at = (time - killedAt.TimeOfDay).TotalSeconds;
+                    if (at >= 0)
+                    {
+                        lines.Add((at, $"{node.Id}: {line[13..].Trim()}"));
+                    }
+                }
+            }
+        }
+        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bench cluster, {count} nodes: the takeover, seconds after the kill"));
+        foreach (var (at, line) in lines.OrderBy(l => l.At))
+        {
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {at,6:F2}  {(line.Length > 180 ? line[..180] : line)}"));
+        }
+    }
+
+    private static readonly string[] Milestones =
+    [
+        "UNREACHABLE", "SBR", "Leader is removing", "removed", "Singleton", "singleton", "lease trainer", "lease sbr", "is now the trainer",
+    ];
 
     /// <summary>Each node's own view: its role, its model version and how many Up members it sees (-1 when it does not answer).</summary>
     private static async Task<List<NodeView>> StatusesAsync(HttpClient http, IEnumerable<BenchNode> nodes)

@@ -1,16 +1,29 @@
 using System.Globalization;
+using Akka.Actor;
+using Akka.Coordination;
 using Detector.Streams.Kafka;
 
 namespace Detector.Node.Cluster;
 
 /// <summary>
 /// The Akka settings that are choices rather than addresses: failure detection and split-brain resolution tuned for a
-/// trainer takeover of about 8 s (probe in DESIGN.md: 45 s with the defaults), the Kafka lease, and the frame size.
+/// trainer takeover of 10–12 s with the leases taken ahead by <see cref="TakeoverLeasesActor"/> (probe in DESIGN.md:
+/// 45 s with the defaults; the timeline is in the README), the Kafka lease, and the frame size.
 /// </summary>
 public static class ClusterHocon
 {
     /// <summary>Where the Kafka lease's settings live (the singleton and the split-brain resolver name it).</summary>
     public const string LeaseConfigPath = "detector.kafka-lease";
+
+    /// <summary>The split-brain resolver's lease (the Kafka group is <c>{Kafka:TrainerGroupId}-sbr</c>).</summary>
+    public const string ResolverLeaseName = "sbr";
+
+    /// <summary>
+    /// This node's instance of the resolver's lease: the one the resolver gets from Akka's <see cref="LeaseProvider"/>
+    /// (same name, configuration and owner: the address as <c>system@host:port</c>).
+    /// </summary>
+    public static Lease ResolverLease(ActorSystem system) =>
+        LeaseProvider.Get(system).GetLease(ResolverLeaseName, LeaseConfigPath + "-sbr", Akka.Cluster.Cluster.Get(system).SelfUniqueAddress.Address.HostPort());
 
     /// <summary>
     /// The configuration. The split-brain resolver keeps the side that takes the Kafka lease (<c>lease-majority</c>):
@@ -56,7 +69,7 @@ public static class ClusterHocon
                 down-all-when-unstable = off
                 lease-majority {
                   lease-implementation = "{{LeaseConfigPath}}-sbr"
-                  lease-name = "sbr"
+                  lease-name = "{{ResolverLeaseName}}"
                   acquire-lease-delay-for-minority = 1s
                 }
               }

@@ -44,6 +44,7 @@ public sealed partial class KafkaLease : Lease, IDisposable
     private Action<Exception>? _lost;
     private volatile bool _assigned;
     private volatile bool _held;
+    private bool _askedByAkka;
     private long _epoch;
     private long _validUntilTicks;
     private DateTimeOffset _heldFrom;
@@ -76,12 +77,45 @@ public sealed partial class KafkaLease : Lease, IDisposable
     public override Task<bool> Acquire() => Acquire(_ => { });
 
     /// <inheritdoc />
-    public override Task<bool> Acquire(Action<Exception> leaseLostCallback)
+    public override Task<bool> Acquire(Action<Exception> leaseLostCallback) => Start(leaseLostCallback);
+
+    /// <summary>
+    /// Starts taking the lease before Akka asks for it (<see cref="TakeoverLeasesActor"/>: this node is the one Akka will
+    /// ask next). The holding is the same as Acquire's; Akka's own Acquire later finds it made or under way.
+    /// </summary>
+    public Task<bool> AcquireAhead() => Start(null);
+
+    /// <summary>
+    /// Gives back a lease taken by <see cref="AcquireAhead"/> when Akka has not asked for it since (the reason to take
+    /// it went away: the unreachable node is back). Returns false, and keeps the lease, once Akka called Acquire: the
+    /// holding is then Akka's. (The resolver calls Acquire only when CheckLease says no; a decision it takes on a lease
+    /// already held is recognised by <see cref="TakeoverLeasesActor"/>, which then does not give it back.)
+    /// </summary>
+    public bool GiveBackAhead()
+    {
+        Thread? thread;
+        lock (_lock)
+        {
+            if (_askedByAkka || _thread is null)
+            {
+                return false;
+            }
+            thread = StopLocked();
+        }
+        _ = Task.Run(() => thread?.Join());
+        return true;
+    }
+
+    private Task<bool> Start(Action<Exception>? leaseLostCallback)
     {
         Task<bool> acquired;
         lock (_lock)
         {
-            _lost = leaseLostCallback;
+            if (leaseLostCallback is not null)
+            {
+                _lost = leaseLostCallback;
+                _askedByAkka = true;
+            }
             if (CheckLease())
             {
                 return Task.FromResult(true);
@@ -110,15 +144,23 @@ public sealed partial class KafkaLease : Lease, IDisposable
         Thread? thread;
         lock (_lock)
         {
-            thread = _thread;
-            _thread = null;
-            _stop?.Cancel();
+            thread = StopLocked();
         }
         return Task.Run(() =>
         {
             thread?.Join();
             return true;
         });
+    }
+
+    /// <summary>Stops the lease's thread (it leaves the group); under the lock.</summary>
+    private Thread? StopLocked()
+    {
+        var thread = _thread;
+        _thread = null;
+        _askedByAkka = false;
+        _stop?.Cancel();
+        return thread;
     }
 
     /// <inheritdoc />
@@ -136,10 +178,12 @@ public sealed partial class KafkaLease : Lease, IDisposable
         var partition = new TopicPartition(options.ControlTopic, 0);
         try
         {
+            LogAcquiring(Name, _context.NodeId);
             if (!WaitUntilFree(config, partition, stop))
             {
                 return;
             }
+            LogJoining(Name, _group);
             using var producer = new ProducerBuilder<Null, byte[]>(KafkaClientConfigs.Producer(options, $"{_context.NodeId}-{Name}")).SetLogHandler((_, _) => { }).Build();
             using var consumer = new ConsumerBuilder<Ignore, Ignore>(config)
                 .SetPartitionsAssignedHandler((_, partitions) => _assigned = partitions.Count > 0)
@@ -292,6 +336,12 @@ public sealed partial class KafkaLease : Lease, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "lease {Lease} ended on node {Node} ({Reason}): held from {From:O} to {To:O} epoch {Epoch}")]
     private partial void LogEnded(string lease, string node, string reason, DateTimeOffset from, DateTimeOffset to, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "lease {Lease}: acquiring on node {Node}")]
+    private partial void LogAcquiring(string lease, string node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "lease {Lease}: no live holder; joining group {Group}")]
+    private partial void LogJoining(string lease, string group);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "lease {Lease} is held by a live member (renewed {Age} ms ago): waiting for it to lapse")]
     private partial void LogBusy(string lease, long age);

@@ -54,6 +54,7 @@ public static class NodeAkka
                 .WithActors((system, registry, _) =>
                 {
                     registry.Register<ModelSubscriberActor>(system.ActorOf(ModelSubscriberActor.Props(node.Inbox, new TaskCompletionSource()), "models"));
+                    system.ActorOf(TakeoverLeasesActor.Props(), "takeover-leases");
                     registry.Register<StatusGossipActor>(system.ActorOf(StatusGossipActor.Props(node, kafka.StatusInterval), "status"));
                     node.Bind(system, registry.Get<TrainerSingletonActor>());
                 });

@@ -52,11 +52,18 @@ public sealed class TrainerSingletonActor : ReceiveActor, IWithTimers
     /// <summary>Props for the singleton manager.</summary>
     public static Props Props(ClusterNode node) => Akka.Actor.Props.Create(() => new TrainerSingletonActor(node));
 
+    /// <summary>
+    /// This node's trainer lease: one instance per ActorSystem (Akka's <see cref="LeaseProvider"/> keeps it by name,
+    /// configuration and owner), shared by the singleton and by <see cref="TakeoverLeasesActor"/>, which may start
+    /// taking it before the singleton arrives.
+    /// </summary>
+    public static KafkaLease Lease(ActorSystem system) =>
+        (KafkaLease)LeaseProvider.Get(system).GetLease(LeaseName, ClusterHocon.LeaseConfigPath, Akka.Cluster.Cluster.Get(system).SelfAddress.ToString());
+
     /// <inheritdoc />
     protected override void PreStart()
     {
-        var owner = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
-        _lease = (KafkaLease)LeaseProvider.Get(Context.System).GetLease(LeaseName, ClusterHocon.LeaseConfigPath, owner);
+        _lease = Lease(Context.System);
         _log.Info("trainer singleton started on node {0}; taking the trainer lease", _node.NodeId);
         Self.Tell(TryAcquire.Instance);
     }
