@@ -16,6 +16,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var flags = new NodeFlags();
+        var columns = new OfflineInput();
         var input = new Option<string>("--input", "-i") { Description = "Records to train on: JSON lines, or CSV with a header line.", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Model artifact to write.", DefaultValueFactory = _ => "model.dtm" };
         var dataset = new Option<string?>("--dataset") { Description = "Use this embedded generator's schema (cards or fleet) when the configuration has no Schema section." };
@@ -27,8 +28,10 @@ public static class TrainCommand
         var keepLabelled = new Option<bool>("--include-labelled-anomalies") { Description = "Also train on rows whose label says anomaly (left out by default)." };
         var command = new Command("train", """
             Trains an autoencoder or VAE offline on a file of records and writes a checksummed model artifact. The schema
-            comes from the configuration's Schema section (or --dataset); architecture and training settings from
-            Pipeline:Retraining:Model and Pipeline:Retraining:Training. Rows labelled anomalous are left out.
+            comes from the configuration's Schema section, or --dataset; with neither, the features are read from the
+            file's header (its numeric columns but the label, id and time columns; see --label-column) and a line says
+            which were taken. Architecture and training settings from Pipeline:Retraining:Model and
+            Pipeline:Retraining:Training. Rows labelled anomalous are left out.
 
             Examples:
               ./detector train --input data/cards.jsonl --dataset cards --out models/cards.dtm
@@ -38,6 +41,7 @@ public static class TrainCommand
             input, output, dataset, epochs, kind, engine, seed, maxRows, keepLabelled,
         };
         flags.AddTo(command);
+        columns.AddTo(command);
         command.SetAction((result, ct) => CommandGuard.RunAsync(() =>
         {
             var overrides = flags.Overrides(result).ToList();
@@ -49,18 +53,17 @@ public static class TrainCommand
             var options = Configuration.NodeConfiguration.Load(result.GetValue(flags.Config), flags: overrides);
             var path = result.GetValue(input)!;
             OptionCheck.Require(File.Exists(path), "--input", path, "an existing JSON-lines or CSV file");
-            return Task.FromResult(Train(path, result.GetValue(output)!, options, result.GetValue(maxRows), result.GetValue(keepLabelled), ct));
+            var (table, schema) = columns.Read(result, path, options, result.GetValue(dataset) is not null, result.GetValue(maxRows));
+            return Task.FromResult(Train(path, table, schema, result.GetValue(output)!, options, result.GetValue(keepLabelled), ct));
         }));
         return command;
     }
 
-    private static int Train(string path, string output, Configuration.NodeOptions options, long maxRows, bool keepLabelled, CancellationToken cancellationToken)
+    private static int Train(string path, RecordTable table, FeatureSchema schema, string output, Configuration.NodeOptions options, bool keepLabelled,
+        CancellationToken cancellationToken)
     {
-        var schemaOptions = options.EffectiveSchema;
-        var table = RecordTable.Read(path, schemaOptions, maxRows);
         var keep = Enumerable.Range(0, table.Count).Where(i => keepLabelled || table.Info[i].Label != true).ToArray();
         var rows = Detector.Models.Training.Rows.Gather(table.Rows, table.Features, keep);
-        var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
         var retraining = options.Pipeline.Retraining;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training a {retraining.Model.Kind} on {keep.Length:N0} rows of {table.Count:N0} read ({table.Count - keep.Length:N0} labelled anomalies left out, {table.Rejected.Count:N0} rejected) from {path}"));
