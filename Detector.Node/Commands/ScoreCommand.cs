@@ -31,6 +31,7 @@ public static class ScoreCommand
             `train` reads it (a Schema section, --dataset, or the file's own header).
 
             Examples:
+              ./detector generate --dataset cards --records 20000 --out data/cards.jsonl
               ./detector score --model models/cards.dtm --input data/cards.jsonl --dataset cards --out scores.jsonl
               ./detector score -m fleet.dtm -i telemetry.csv --config config/fleet.json --percentile 99.5 -o scores.csv
             """)

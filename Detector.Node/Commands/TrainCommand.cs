@@ -21,6 +21,7 @@ public static class TrainCommand
         var output = new Option<string>("--out", "-o") { Description = "Model artifact to write.", DefaultValueFactory = _ => "model.dtm" };
         var dataset = new Option<string?>("--dataset") { Description = "Use this embedded generator's schema (cards or fleet) when the configuration has no Schema section." };
         var epochs = new Option<int?>("--epochs") { Description = "Maximum epochs (Pipeline:Retraining:Training:Epochs)." };
+        var preset = new Option<ModelPreset?>("--preset") { Description = "Tabular or Telemetry: the measured model and training to start from (Pipeline:Retraining:Model:Preset); other keys refine it." };
         var kind = new Option<ModelKind?>("--kind") { Description = "Autoencoder or VariationalAutoencoder (Pipeline:Retraining:Model:Kind)." };
         var engine = new Option<Detector.Models.Engines.ModelEngine?>("--engine") { Description = "Native or Torch: what computes the training passes (Pipeline:Retraining:Model:Engine)." };
         var seed = new Option<ulong?>("--seed") { Description = "Training seed (Pipeline:Retraining:Training:Seed)." };
@@ -34,11 +35,13 @@ public static class TrainCommand
             Pipeline:Retraining:Training. Rows labelled anomalous are left out.
 
             Examples:
+              ./detector generate --dataset cards --records 20000 --out data/cards.jsonl
               ./detector train --input data/cards.jsonl --dataset cards --out models/cards.dtm
+              ./detector train -i ../shared/datasets/odds/cardio.csv --preset Tabular --out models/cardio.dtm
               ./detector train -i telemetry.csv --config config/fleet.json --epochs 40 --kind VariationalAutoencoder
             """)
         {
-            input, output, dataset, epochs, kind, engine, seed, maxRows, keepLabelled,
+            input, output, dataset, preset, epochs, kind, engine, seed, maxRows, keepLabelled,
         };
         flags.AddTo(command);
         columns.AddTo(command);
@@ -47,6 +50,7 @@ public static class TrainCommand
             var overrides = flags.Overrides(result).ToList();
             Add(overrides, "Source:Dataset", result.GetValue(dataset));
             Add(overrides, "Pipeline:Retraining:Training:Epochs", result.GetValue(epochs)?.ToString(CultureInfo.InvariantCulture));
+            Add(overrides, "Pipeline:Retraining:Model:Preset", result.GetValue(preset)?.ToString());
             Add(overrides, "Pipeline:Retraining:Model:Kind", result.GetValue(kind)?.ToString());
             Add(overrides, "Pipeline:Retraining:Model:Engine", result.GetValue(engine)?.ToString());
             Add(overrides, "Pipeline:Retraining:Training:Seed", result.GetValue(seed)?.ToString(CultureInfo.InvariantCulture));

@@ -19,14 +19,17 @@ public static class EvaluateCommand
     {
         var data = new Option<string[]>("--data") { Description = "Labelled CSV or JSON-lines file(s), or folders of them (.csv, .jsonl, optionally .gz); repeat or list several (required).", AllowMultipleArgumentsPerToken = true };
         var config = new Option<string?>("--config") { Description = "JSON configuration: sections Model, Training, Thresholds, Evaluation (see eval/*.json)." };
+        var preset = new Option<ModelPreset?>("--preset") { Description = "Tabular or Telemetry: the measured model and training to start from (Model:Preset); --model, --window and the configuration's keys refine it." };
         var train = new Option<string?>("--train") { Description = "Train on this file instead of each stream's initial window; every record of --data is then scored." };
         var trainRows = new Option<int?>("--train-rows") { Description = "Records of the initial window to train on (overrides Evaluation:TrainRows)." };
         var model = new Option<ModelKind?>("--model") { Description = "Model kind: Autoencoder, VariationalAutoencoder, ConvolutionalAutoencoder, LstmAutoencoder." };
         var engine = new Option<Detector.Models.Engines.ModelEngine?>("--engine") { Description = "Native or Torch: what trains and scores the model (Model:Engine)." };
         var window = new Option<int?>("--window") { Description = "Steps per window for the windowed kinds (Model:WindowSteps)." };
         var threshold = new Option<ThresholdMode?>("--threshold") { Description = "Verdicts scored: Pipeline (rolling percentile) or Training (fixed, from the training scores)." };
-        var label = new Option<string?>("--label") { Description = "Label column (default: label, anomaly, is_anomaly, outlier or TX_FRAUD)." };
+        var label = new Option<string?>("--label", "--label-column") { Description = "Label column (default: label, anomaly, is_anomaly, outlier or TX_FRAUD)." };
         var labels = new Option<string?>("--labels") { Description = "Labels in a file of their own: one 0/1 per line, as many as the records of the one --data file (which then needs no label column)." };
+        var time = new Option<string?>("--time-column") { Description = "Event-time column (default: timestamp, datetime, time or TX_DATETIME when present)." };
+        var id = new Option<string?>("--id-column") { Description = "Record-id column, never a feature (default: id, record_id, transaction_id or event_id when present)." };
         var exclude = new Option<string?>("--exclude") { Description = "Comma-separated columns that are not features." };
         var runs = new Option<int?>("--runs") { Description = "Independent runs to average (with --shuffle: different random splits)." };
         var shuffle = new Option<bool>("--shuffle") { Description = "Shuffle records (seeded) before the split: a random train/test split." };
@@ -38,9 +41,9 @@ public static class EvaluateCommand
         var command = new Command("evaluate", "Streams labelled data through the pipeline and reports detection quality.\n\nExamples:\n"
             + "  ./detector evaluate --data ../shared/datasets/odds/cardio.csv\n"
             + "  ./detector evaluate --data ../shared/datasets/skab/data/valve1 --config eval/skab.json --plot out/skab.svg\n"
-            + "  ./detector evaluate --data test.csv --train normal.csv --model ConvolutionalAutoencoder --window 30 --json")
+            + "  ./detector evaluate --data test.csv --train normal.csv --preset Telemetry --window 30 --json")
         {
-            data, config, train, trainRows, model, engine, window, threshold, label, labels, exclude, runs, shuffle, json, plot, scoresPath, alertsPath, name,
+            data, config, preset, train, trainRows, model, engine, window, threshold, label, labels, time, id, exclude, runs, shuffle, json, plot, scoresPath, alertsPath, name,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -50,20 +53,26 @@ public static class EvaluateCommand
                 {
                     throw new ArgumentException("--data is required: one or more labelled files or folders (see --help)");
                 }
-                var c = r.GetValue(config) is { } path ? EvaluationConfig.Load(path) : new EvaluationConfig();
+                var c = EvaluationConfig.Load(r.GetValue(config), r.GetValue(preset));
                 var e = c.Evaluation;
                 e = e with
                 {
                     TrainRows = r.GetValue(trainRows) ?? e.TrainRows,
                     Threshold = r.GetValue(threshold) ?? e.Threshold,
                     Label = r.GetValue(label) ?? e.Label,
+                    Timestamp = r.GetValue(time) ?? e.Timestamp,
+                    Id = r.GetValue(id) ?? e.Id,
                     Exclude = r.GetValue(exclude) is { } x ? [.. e.Exclude, .. x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : e.Exclude,
                     Runs = r.GetValue(runs) ?? e.Runs,
                     Shuffle = e.Shuffle || r.GetValue(shuffle),
                 };
                 var m = c.Model with { Kind = r.GetValue(model) ?? c.Model.Kind, Engine = r.GetValue(engine) ?? c.Model.Engine };
                 Configuration.EngineSetup.Require(m.Engine);
-                m = m with { WindowSteps = r.GetValue(window) ?? (m.IsWindowed ? m.WindowSteps : 1) };
+                m = ModelPresets.WithDefaultWindow(m with { WindowSteps = r.GetValue(window) ?? (m.IsWindowed ? m.WindowSteps : 1) }, out var warning);
+                if (warning is not null)
+                {
+                    await Console.Error.WriteLineAsync($"detector evaluate: warning: {warning}");
+                }
                 c = (c with { Model = m, Evaluation = e }).Validate();
                 var files = Expand(r.GetValue(data)!);
                 var report = await RunAsync(files, r.GetValue(train), c, r.GetValue(name) ?? string.Join(",", r.GetValue(data)!), r.GetValue(plot), r.GetValue(scoresPath), ct, r.GetValue(alertsPath), r.GetValue(labels));
