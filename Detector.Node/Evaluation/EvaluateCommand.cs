@@ -189,7 +189,7 @@ public static class EvaluateCommand
         {
             await WriteScoresAsync(scoresPath, firstRun, cancellationToken).ConfigureAwait(false);
         }
-        return new EvaluationReport(name, DetectionSummary.Mean(summaries), config, files.Count, e.Runs, trainRows, clock.Elapsed.TotalSeconds)
+        return new EvaluationReport(name, DetectionSummary.Mean(summaries), config, pairs.Count, e.Runs, trainRows, clock.Elapsed.TotalSeconds)
         {
             TimeSeries = timeSeries,
         };
