@@ -7,6 +7,12 @@ namespace Detector.Models.Networks;
 /// <summary>The architecture of a reconstruction model; stored in the artifact.</summary>
 public sealed record ModelOptions
 {
+    /// <summary>
+    /// The preset these options start from (the model and its training; keys set beside it win); None leaves every key
+    /// at its own default. Applied where configuration is read (<see cref="ModelPresets.For"/>); not stored in artifacts.
+    /// </summary>
+    public ModelPreset Preset { get; init; }
+
     /// <summary>AE or VAE, or a windowed kind (convolutional or LSTM autoencoder).</summary>
     public ModelKind Kind { get; init; } = ModelKind.Autoencoder;
 
@@ -85,6 +91,7 @@ public sealed record ModelOptions
         Check(LeakySlope is > 0 and < 1, nameof(LeakySlope), LeakySlope, "(0, 1)");
         Check(ElboSamples >= 1, nameof(ElboSamples), ElboSamples, ">= 1");
         Check(WindowSteps >= 1 && (IsWindowed || WindowSteps == 1), nameof(WindowSteps), WindowSteps, IsWindowed ? ">= 1" : "1 (only windowed kinds take windows)");
+        Check(Enum.IsDefined(Preset), nameof(Preset), Preset, string.Join(", ", Enum.GetNames<ModelPreset>()));
         Check(Enum.IsDefined(Engine), nameof(Engine), Engine, string.Join(", ", Enum.GetNames<ModelEngine>()));
         Check(Engine == ModelEngine.Native || !IsWindowed, nameof(Engine), Engine, $"Native for {Kind} (the Torch engine runs the AE and the VAE)");
         Check(KernelSize >= 1, nameof(KernelSize), KernelSize, ">= 1");

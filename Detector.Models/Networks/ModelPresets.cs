@@ -18,7 +18,7 @@ public static class ModelPresets
     /// </summary>
     public static ModelOptions Tabular { get; } = new()
     {
-        Kind = ModelKind.VariationalAutoencoder, HiddenSizes = [64, 32], CodeSize = 8, HiddenActivation = Activation.Tanh,
+        Preset = ModelPreset.Tabular, Kind = ModelKind.VariationalAutoencoder, HiddenSizes = [64, 32], CodeSize = 8, HiddenActivation = Activation.Tanh,
         Beta = 0.1, Score = VaeScore.NegativeElbo, ElboSamples = 8,
     };
 
@@ -29,12 +29,40 @@ public static class ModelPresets
     /// Telemetry windows of <paramref name="steps"/> records: the 1-D convolutional autoencoder (channels 32 and 16,
     /// kernel 7, stride 2, ReLU), SKAB's Conv-AE shape; with 60 one-second steps it reached F1 0.79 on SKAB.
     /// </summary>
-    public static ModelOptions Telemetry(int steps = 60) => new()
+    public static ModelOptions Telemetry(int steps = DefaultWindowSteps) => new()
     {
-        Kind = ModelKind.ConvolutionalAutoencoder, WindowSteps = steps, HiddenSizes = [32, 16], KernelSize = 7, Stride = 2,
+        Preset = ModelPreset.Telemetry, Kind = ModelKind.ConvolutionalAutoencoder, WindowSteps = steps, HiddenSizes = [32, 16], KernelSize = 7, Stride = 2,
         HiddenActivation = Activation.Relu,
     };
 
     /// <summary>Training for <see cref="Telemetry"/>: Adam 1e-3, batch 32, up to 100 epochs with early stopping (few windows per stream).</summary>
     public static TrainingOptions TelemetryTraining { get; } = new() { Epochs = 100, BatchSize = 32, LearningRate = 1e-3, Patience = 5 };
+
+    /// <summary>Steps per window of <see cref="Telemetry"/> (one minute of one-second records).</summary>
+    public const int DefaultWindowSteps = 60;
+
+    /// <summary>The model and training options of a preset; None gives the plain defaults.</summary>
+    public static (ModelOptions Model, TrainingOptions Training) For(ModelPreset preset) => preset switch
+    {
+        ModelPreset.Tabular => (Tabular, TabularTraining),
+        ModelPreset.Telemetry => (Telemetry(), TelemetryTraining),
+        ModelPreset.None => (new ModelOptions(), new TrainingOptions()),
+        _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, $"allowed: {string.Join(", ", Enum.GetNames<ModelPreset>())}"),
+    };
+
+    /// <summary>
+    /// A windowed kind configured without a window (WindowSteps 1, the dense default) takes the Telemetry preset's
+    /// window; <paramref name="warning"/> then says so, for the caller to log. Anything else is returned as it is.
+    /// </summary>
+    public static ModelOptions WithDefaultWindow(ModelOptions model, out string? warning)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        warning = null;
+        if (!model.IsWindowed || model.WindowSteps != 1)
+        {
+            return model;
+        }
+        warning = $"{model.Kind} without a window size (WindowSteps): using the Telemetry preset's {DefaultWindowSteps} steps";
+        return model with { WindowSteps = DefaultWindowSteps };
+    }
 }

@@ -10,6 +10,11 @@ namespace Detector.Models.Windowed;
 /// Forward: cols = im2col(x) [rows·outLength, kernel·inChannels]; y = act(cols·W + b) with W [kernel·inChannels, outChannels].
 /// Backward, given dy: dz = dy ⊙ act'(y); dW += colsᵀ·dz; db += Σ dz; dcols = dz·Wᵀ; dx = col2im(dcols).
 /// Written as im2col plus one dense product so the dense kernels (and their oracle) carry the arithmetic.
+/// A stride-1 layer with an odd kernel that narrows the channels (the autoencoders' output layer, 32 → S sensors) is
+/// computed in the transposed form instead: im2col would copy its input kernel-fold and feed a product only S columns
+/// wide, so the layer was memory-bound (docs/quality.md). With "same" padding and an odd kernel the convolution equals a
+/// transposed convolution with the taps reversed: p = x·W' [rows·length, kernel·outChannels] with
+/// W'[c, (j, o)] = W[(kernel−1−j, c), o]; y = act(b + col2im(p)). Backward: dp = im2col(dz); dW' = xᵀ·dp; dx = dp·W'ᵀ.
 /// </summary>
 public sealed class Conv1dLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -56,6 +61,17 @@ public sealed class Conv1dLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Width of one im2col row: kernel · inChannels.</summary>
     public int ColumnWidth => Geometry.Kernel * InChannels;
 
+    /// <summary>True when the layer runs in the transposed form (stride 1, odd kernel, fewer output than input channels).</summary>
+    public bool Transposed => Geometry.Stride == 1 && Geometry.Kernel % 2 == 1 && OutChannels < InChannels;
+
+    /// <summary>
+    /// Values of forward scratch for a batch (passed to <see cref="Forward"/> and kept for <see cref="Backward"/>, and the
+    /// size of Backward's dcols scratch): the im2col columns, or the transposed form's products and reordered weights.
+    /// </summary>
+    public int ScratchSize(int rows) => Transposed
+        ? rows * OutLength * Geometry.Kernel * OutChannels + Weights.Length
+        : rows * OutLength * ColumnWidth;
+
     /// <summary>Activation applied after the convolution.</summary>
     public Activation Activation { get; }
 
@@ -82,26 +98,38 @@ public sealed class Conv1dLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         new(InLength, InChannels, OutChannels, Geometry.Kernel, Geometry.Stride, Activation, TOut.CreateTruncating(Slope),
             Array.ConvertAll(Weights, TOut.CreateTruncating), Array.ConvertAll(Bias, TOut.CreateTruncating));
 
-    /// <summary>y = act(im2col(x)·W + b); cols [rows·outLength·kernel·inChannels] is kept for <see cref="Backward"/>.</summary>
+    /// <summary>
+    /// y = act(im2col(x)·W + b); cols (<see cref="ScratchSize"/> values) is kept for <see cref="Backward"/>.
+    /// </summary>
     public void Forward(IKernels<T> k, ReadOnlySpan<T> x, int rows, Span<T> cols, Span<T> y)
     {
+        if (Transposed)
+        {
+            ForwardTransposed(k, x, rows, cols, y);
+            return;
+        }
         Geometry.Gather(x, rows, InChannels, cols);
         k.Linear(cols, rows * OutLength, ColumnWidth, Weights, Bias, OutChannels, Activation, Slope, y);
     }
 
     /// <summary>
-    /// Accumulates dW and db from the forward pass's cols, y and dy; writes dx when it is non-empty (dcols is then
-    /// scratch of the cols' size). dz is scratch of rows · outLength · outChannels.
+    /// Accumulates dW and db from the forward pass's input x, scratch cols, y and dy; writes dx when it is non-empty
+    /// (dcols is then scratch of <see cref="ScratchSize"/> values). dz is scratch of rows · outLength · outChannels.
     /// </summary>
-    public void Backward(IKernels<T> k, ReadOnlySpan<T> cols, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, int rows, Span<T> dz,
-        Span<T> dcols, T[] gradWeights, T[] gradBias, Span<T> dx)
+    public void Backward(IKernels<T> k, ReadOnlySpan<T> x, ReadOnlySpan<T> cols, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, int rows,
+        Span<T> dz, Span<T> dcols, T[] gradWeights, T[] gradBias, Span<T> dx)
     {
         var positions = rows * OutLength;
         var dzr = dz[..(positions * OutChannels)];
         k.ActivationBackward(Activation, Slope, y[..dzr.Length], dy[..dzr.Length], dzr);
+        k.AddColumnSums(dzr, positions, OutChannels, gradBias);
+        if (Transposed)
+        {
+            BackwardTransposed(k, x, cols, rows, dzr, dcols, gradWeights, dx);
+            return;
+        }
         // dW [kernel·in, out] += colsᵀ [kernel·in, positions] · dz [positions, out]
         k.Gemm(true, false, ColumnWidth, OutChannels, positions, T.One, cols, ColumnWidth, dzr, OutChannels, T.One, gradWeights, OutChannels);
-        k.AddColumnSums(dzr, positions, OutChannels, gradBias);
         if (dx.IsEmpty)
         {
             return;
@@ -110,5 +138,69 @@ public sealed class Conv1dLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         k.Gemm(false, true, positions, ColumnWidth, OutChannels, T.One, dzr, OutChannels, Weights, OutChannels, T.Zero, dcols, ColumnWidth);
         dx[..(rows * InputSize)].Clear();
         Geometry.ScatterAdd<T>(dcols, rows, InChannels, dx);
+    }
+
+    /// <summary>Transposed form: scratch = [p: rows·length·kernel·out | W': in·kernel·out].</summary>
+    private void ForwardTransposed(IKernels<T> k, ReadOnlySpan<T> x, int rows, Span<T> scratch, Span<T> y)
+    {
+        var positions = rows * OutLength;
+        var width = Geometry.Kernel * OutChannels;
+        var p = scratch[..(positions * width)];
+        var reordered = scratch.Slice(positions * width, Weights.Length);
+        Reorder(Weights, reordered, toTransposed: true);
+        // p [positions, kernel·out] = x [positions, in] · W' [in, kernel·out]
+        k.Gemm(false, false, positions, width, InChannels, T.One, x, InChannels, reordered, width, T.Zero, p, width);
+        var yr = y[..(positions * OutChannels)];
+        for (var s = 0; s < positions; s++)
+        {
+            Bias.CopyTo(yr.Slice(s * OutChannels, OutChannels));
+        }
+        Geometry.ScatterAdd<T>(p, rows, OutChannels, yr);
+        Activations.ApplyInPlace(Activation, Slope, yr);
+    }
+
+    /// <summary>Transposed form's dW and dx from dz; dcols = [dp: rows·length·kernel·out | dW': in·kernel·out].</summary>
+    private void BackwardTransposed(IKernels<T> k, ReadOnlySpan<T> x, ReadOnlySpan<T> scratch, int rows, ReadOnlySpan<T> dz,
+        Span<T> dcols, T[] gradWeights, Span<T> dx)
+    {
+        var positions = rows * OutLength;
+        var width = Geometry.Kernel * OutChannels;
+        var dp = dcols[..(positions * width)];
+        var dReordered = dcols.Slice(positions * width, Weights.Length);
+        Geometry.Gather(dz, rows, OutChannels, dp);
+        // dW' [in, kernel·out] = xᵀ [in, positions] · dp [positions, kernel·out], added into dW in its own layout
+        k.Gemm(true, false, InChannels, width, positions, T.One, x, InChannels, dp, width, T.Zero, dReordered, width);
+        Reorder(gradWeights, dReordered, toTransposed: false);
+        if (!dx.IsEmpty)
+        {
+            // dx [positions, in] = dp [positions, kernel·out] · W'ᵀ [kernel·out, in]
+            var reordered = scratch.Slice(positions * width, Weights.Length);
+            k.Gemm(false, true, positions, InChannels, width, T.One, dp, width, reordered, width, T.Zero, dx, InChannels);
+        }
+    }
+
+    /// <summary>
+    /// Between W [(j, c), o] and W' [c, (kernel−1−j, o)]: copies w into transposed when toTransposed, else adds
+    /// transposed into w (the gradient's way back).
+    /// </summary>
+    private void Reorder(Span<T> w, Span<T> transposed, bool toTransposed)
+    {
+        var kernel = Geometry.Kernel;
+        for (var j = 0; j < kernel; j++)
+        {
+            for (var c = 0; c < InChannels; c++)
+            {
+                var from = w.Slice((j * InChannels + c) * OutChannels, OutChannels);
+                var to = transposed.Slice((c * kernel + kernel - 1 - j) * OutChannels, OutChannels);
+                if (toTransposed)
+                {
+                    from.CopyTo(to);
+                }
+                else
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(from, to, from);
+                }
+            }
+        }
     }
 }

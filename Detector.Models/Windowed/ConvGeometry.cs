@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Detector.Models.Windowed;
 
@@ -42,7 +43,8 @@ public readonly record struct ConvGeometry
 
     /// <summary>
     /// cols[(r, o), (j, c)] = src[r, o·stride + j − padLeft, c] (0 outside): src [rows, long, channels] →
-    /// cols [rows·short, kernel·channels].
+    /// cols [rows·short, kernel·channels]. A window's taps are consecutive long steps, so each cols row is one block copy
+    /// of kernel·channels values (less the padded taps at either end).
     /// </summary>
     public void Gather<T>(ReadOnlySpan<T> src, int rows, int channels, Span<T> cols) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -53,24 +55,25 @@ public readonly record struct ConvGeometry
             for (var o = 0; o < ShortLength; o++)
             {
                 var row = cols.Slice((r * ShortLength + o) * width, width);
-                for (var j = 0; j < Kernel; j++)
+                var (first, end) = Taps(o);
+                if (end <= first)
                 {
-                    var i = o * Stride + j - PadLeft;
-                    var tap = row.Slice(j * channels, channels);
-                    if (i < 0 || i >= LongLength)
-                    {
-                        tap.Clear();
-                    }
-                    else
-                    {
-                        source.Slice(i * channels, channels).CopyTo(tap);
-                    }
+                    row.Clear();
+                    continue;
                 }
+                row[..(first * channels)].Clear();
+                row[(end * channels)..].Clear();
+                var start = o * Stride + first - PadLeft;
+                source.Slice(start * channels, (end - first) * channels).CopyTo(row.Slice(first * channels));
             }
         }
     }
 
-    /// <summary>The adjoint of <see cref="Gather"/>: dst[r, o·stride + j − padLeft, c] += cols[(r, o), (j, c)].</summary>
+    /// <summary>
+    /// The adjoint of <see cref="Gather"/>: dst[r, o·stride + j − padLeft, c] += cols[(r, o), (j, c)]. Within one window
+    /// the taps land on distinct steps, so a row is one vector add over a contiguous block; windows are added in order,
+    /// so every element receives the same sums in the same order as a tap-by-tap loop.
+    /// </summary>
     public void ScatterAdd<T>(ReadOnlySpan<T> cols, int rows, int channels, Span<T> dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var width = Kernel * channels;
@@ -80,21 +83,22 @@ public readonly record struct ConvGeometry
             for (var o = 0; o < ShortLength; o++)
             {
                 var row = cols.Slice((r * ShortLength + o) * width, width);
-                for (var j = 0; j < Kernel; j++)
+                var (first, end) = Taps(o);
+                if (end <= first)
                 {
-                    var i = o * Stride + j - PadLeft;
-                    if (i < 0 || i >= LongLength)
-                    {
-                        continue;
-                    }
-                    var tap = row.Slice(j * channels, channels);
-                    var into = target.Slice(i * channels, channels);
-                    for (var c = 0; c < channels; c++)
-                    {
-                        into[c] += tap[c];
-                    }
+                    continue;
                 }
+                var start = o * Stride + first - PadLeft;
+                var into = target.Slice(start * channels, (end - first) * channels);
+                TensorPrimitives.Add(into, row.Slice(first * channels, into.Length), into);
             }
         }
+    }
+
+    /// <summary>The taps [first, end) of window o that fall inside the long sequence (the rest read padding).</summary>
+    private (int First, int End) Taps(int o)
+    {
+        var start = o * Stride - PadLeft;
+        return (Math.Max(0, -start), Math.Min(Kernel, LongLength - start));
     }
 }

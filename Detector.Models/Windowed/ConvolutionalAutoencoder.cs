@@ -105,7 +105,7 @@ public sealed class ConvolutionalAutoencoder<T> : ReconstructionNetwork<T> where
         ReconstructionLosses.Gradient(k, Options.Loss, target, output, rows, InputSize, T.One, w.DOutput);
         var p = 2 * (Encoder.Count + Decoder.Count);
         var dy = w.NextGradient(rows * Output.InputSize);
-        Output.Backward(k, w.OutputColumns, w.Reconstruction, w.DOutput, rows, w.Dz, w.DColumns, grads[p], grads[p + 1], dy);
+        Output.Backward(k, w.DecoderOutputs[^1], w.OutputColumns, w.Reconstruction, w.DOutput, rows, w.Dz, w.DColumns, grads[p], grads[p + 1], dy);
         ReadOnlySpan<T> upstream = dy;
         for (var l = Decoder.Count - 1; l >= 0; l--)
         {
@@ -119,7 +119,8 @@ public sealed class ConvolutionalAutoencoder<T> : ReconstructionNetwork<T> where
         for (var l = Encoder.Count - 1; l >= 0; l--)
         {
             var dx = l == 0 ? [] : w.NextGradient(rows * Encoder[l].InputSize);
-            Encoder[l].Backward(k, w.EncoderColumns[l], w.EncoderOutputs[l], upstream, rows, w.Dz, w.DColumns, grads[2 * l], grads[2 * l + 1], dx);
+            ReadOnlySpan<T> x = l == 0 ? input : w.EncoderOutputs[l - 1];
+            Encoder[l].Backward(k, x, w.EncoderColumns[l], w.EncoderOutputs[l], upstream, rows, w.Dz, w.DColumns, grads[2 * l], grads[2 * l + 1], dx);
             upstream = dx;
         }
         return loss;
@@ -160,11 +161,11 @@ public sealed class ConvolutionalAutoencoder<T> : ReconstructionNetwork<T> where
 
         public Workspace(ConvolutionalAutoencoder<T> net, int maxRows, bool training) : base(maxRows, net.InputSize, training)
         {
-            EncoderColumns = net.Encoder.Select(l => new T[maxRows * l.OutLength * l.ColumnWidth]).ToArray();
+            EncoderColumns = net.Encoder.Select(l => new T[l.ScratchSize(maxRows)]).ToArray();
             EncoderOutputs = net.Encoder.Select(l => new T[maxRows * l.OutputSize]).ToArray();
             DecoderOutputs = net.Decoder.Select(l => new T[maxRows * l.OutputSize]).ToArray();
             Products = new T[maxRows * net.Decoder.Max(l => l.InLength * l.ColumnWidth)];
-            OutputColumns = new T[maxRows * net.Output.OutLength * net.Output.ColumnWidth];
+            OutputColumns = new T[net.Output.ScratchSize(maxRows)];
             Reconstruction = new T[maxRows * net.InputSize];
             var widest = Math.Max(net.Encoder.Max(l => Math.Max(l.InputSize, l.OutputSize)), net.Decoder.Max(l => l.OutputSize));
             var columns = Math.Max(Math.Max(EncoderColumns.Max(c => c.Length), OutputColumns.Length), Products.Length);

@@ -56,26 +56,49 @@ public sealed class RecordTable
                 reader.DiscardBufferedData();
             }
         }
+        IEnumerable<(byte[] Payload, long Line)> Lines()
+        {
+            long line = skipFirst ? 0 : -1;
+            while (reader.ReadLine() is { } text)
+            {
+                line++;
+                if (text.Length > 0)
+                {
+                    yield return (Encoding.UTF8.GetBytes(text), line);
+                }
+            }
+        }
+
+        return Decode(Lines(), schema, maxRows);
+    }
+
+    /// <summary>
+    /// Decodes records already read (payload and line number each) with <paramref name="schema"/>; labels, when given,
+    /// replace the records' own (a file whose labels were read apart from the decoder, as `evaluate` reads them).
+    /// </summary>
+    public static RecordTable Decode(IEnumerable<(byte[] Payload, long Line)> records, RecordSchemaOptions schema, long maxRows = long.MaxValue,
+        IReadOnlyList<bool>? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
         var decoder = RecordDecoder.Create(schema);
         var features = decoder.FeatureCount;
         var rows = new List<float>(1 << 16);
         var info = new List<RecordInfo>(1 << 12);
         var rejected = new List<DeadLetter>();
         var row = new float[features];
-        long line = skipFirst ? 0 : -1;
-        while (info.Count < maxRows && reader.ReadLine() is { } text)
+        var index = -1;
+        foreach (var (payload, line) in records)
         {
-            line++;
-            if (text.Length == 0)
+            index++;
+            if (info.Count >= maxRows)
             {
-                continue;
+                break;
             }
-            var payload = Encoding.UTF8.GetBytes(text);
             var position = new SourcePosition(0, line);
             if (decoder.TryDecode(payload, position, row, out var record, out var error))
             {
                 rows.AddRange(row);
-                info.Add(record);
+                info.Add(labels is null ? record : record with { Label = labels[index] });
             }
             else
             {

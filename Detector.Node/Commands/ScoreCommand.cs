@@ -15,6 +15,7 @@ public static class ScoreCommand
     public static Command Create()
     {
         var flags = new NodeFlags();
+        var columns = new OfflineInput();
         var model = new Option<string>("--model", "-m") { Description = "Model artifact (from `detector train` or a node).", Required = true };
         var input = new Option<string>("--input", "-i") { Description = "Records to score: JSON lines, or CSV with a header line.", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Scores file: .csv for CSV, anything else for JSON lines.", DefaultValueFactory = _ => "scores.jsonl" };
@@ -26,9 +27,11 @@ public static class ScoreCommand
         var command = new Command("score", """
             Scores every record of a file with a model artifact and writes one line per record: id, entity, timestamp,
             score, whether it is anomalous (with --threshold or --percentile) and the features with the largest share of
-            the error. Records that do not decode are counted and reported, never silently dropped.
+            the error. Records that do not decode are counted and reported, never silently dropped. The input is read as
+            `train` reads it (a Schema section, --dataset, or the file's own header).
 
             Examples:
+              ./detector generate --dataset cards --records 20000 --out data/cards.jsonl
               ./detector score --model models/cards.dtm --input data/cards.jsonl --dataset cards --out scores.jsonl
               ./detector score -m fleet.dtm -i telemetry.csv --config config/fleet.json --percentile 99.5 -o scores.csv
             """)
@@ -36,6 +39,7 @@ public static class ScoreCommand
             model, input, output, dataset, threshold, percentile, top, engine,
         };
         flags.AddTo(command);
+        columns.AddTo(command);
         command.SetAction((result, ct) => CommandGuard.RunAsync(async () =>
         {
             var overrides = flags.Overrides(result).ToList();
@@ -54,8 +58,7 @@ public static class ScoreCommand
             OptionCheck.Require(result.GetValue(percentile) is not { } p || p is > 0 and <= 100, "--percentile", result.GetValue(percentile), "(0, 100]");
             OptionCheck.Require(result.GetValue(threshold) is null || result.GetValue(percentile) is null, "--threshold", result.GetValue(threshold), "either --threshold or --percentile, not both");
             OptionCheck.Require(result.GetValue(top) >= 0, "--top", result.GetValue(top), ">= 0");
-            var schemaOptions = options.EffectiveSchema;
-            var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
+            var (table, schema) = columns.Read(result, inputPath, options, result.GetValue(dataset) is not null);
             ModelSnapshot snapshot;
             try
             {
@@ -65,7 +68,6 @@ public static class ScoreCommand
             {
                 throw new InvalidOptionException("--model", modelPath, $"a model artifact for this schema ({e.Message})");
             }
-            var table = RecordTable.Read(inputPath, schemaOptions);
             var scores = new float[table.Count];
             var shares = new float[table.Count * table.Features];
             snapshot.OnEngine(options.Pipeline.Retraining.Model.Engine).CreateScorer().Score(table.Rows.AsSpan(0, table.Count * table.Features), table.Count, scores, shares);

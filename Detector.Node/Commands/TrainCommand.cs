@@ -16,10 +16,12 @@ public static class TrainCommand
     public static Command Create()
     {
         var flags = new NodeFlags();
+        var columns = new OfflineInput();
         var input = new Option<string>("--input", "-i") { Description = "Records to train on: JSON lines, or CSV with a header line.", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Model artifact to write.", DefaultValueFactory = _ => "model.dtm" };
         var dataset = new Option<string?>("--dataset") { Description = "Use this embedded generator's schema (cards or fleet) when the configuration has no Schema section." };
         var epochs = new Option<int?>("--epochs") { Description = "Maximum epochs (Pipeline:Retraining:Training:Epochs)." };
+        var preset = new Option<ModelPreset?>("--preset") { Description = "Tabular or Telemetry: the measured model and training to start from (Pipeline:Retraining:Model:Preset); other keys refine it." };
         var kind = new Option<ModelKind?>("--kind") { Description = "Autoencoder or VariationalAutoencoder (Pipeline:Retraining:Model:Kind)." };
         var engine = new Option<Detector.Models.Engines.ModelEngine?>("--engine") { Description = "Native or Torch: what computes the training passes (Pipeline:Retraining:Model:Engine)." };
         var seed = new Option<ulong?>("--seed") { Description = "Training seed (Pipeline:Retraining:Training:Seed)." };
@@ -27,40 +29,45 @@ public static class TrainCommand
         var keepLabelled = new Option<bool>("--include-labelled-anomalies") { Description = "Also train on rows whose label says anomaly (left out by default)." };
         var command = new Command("train", """
             Trains an autoencoder or VAE offline on a file of records and writes a checksummed model artifact. The schema
-            comes from the configuration's Schema section (or --dataset); architecture and training settings from
-            Pipeline:Retraining:Model and Pipeline:Retraining:Training. Rows labelled anomalous are left out.
+            comes from the configuration's Schema section, or --dataset; with neither, the features are read from the
+            file's header (its numeric columns but the label, id and time columns; see --label-column) and a line says
+            which were taken. Architecture and training settings from Pipeline:Retraining:Model and
+            Pipeline:Retraining:Training. Rows labelled anomalous are left out.
 
             Examples:
+              ./detector generate --dataset cards --records 20000 --out data/cards.jsonl
               ./detector train --input data/cards.jsonl --dataset cards --out models/cards.dtm
+              ./detector train -i ../shared/datasets/odds/cardio.csv --preset Tabular --out models/cardio.dtm
               ./detector train -i telemetry.csv --config config/fleet.json --epochs 40 --kind VariationalAutoencoder
             """)
         {
-            input, output, dataset, epochs, kind, engine, seed, maxRows, keepLabelled,
+            input, output, dataset, preset, epochs, kind, engine, seed, maxRows, keepLabelled,
         };
         flags.AddTo(command);
+        columns.AddTo(command);
         command.SetAction((result, ct) => CommandGuard.RunAsync(() =>
         {
             var overrides = flags.Overrides(result).ToList();
             Add(overrides, "Source:Dataset", result.GetValue(dataset));
             Add(overrides, "Pipeline:Retraining:Training:Epochs", result.GetValue(epochs)?.ToString(CultureInfo.InvariantCulture));
+            Add(overrides, "Pipeline:Retraining:Model:Preset", result.GetValue(preset)?.ToString());
             Add(overrides, "Pipeline:Retraining:Model:Kind", result.GetValue(kind)?.ToString());
             Add(overrides, "Pipeline:Retraining:Model:Engine", result.GetValue(engine)?.ToString());
             Add(overrides, "Pipeline:Retraining:Training:Seed", result.GetValue(seed)?.ToString(CultureInfo.InvariantCulture));
             var options = Configuration.NodeConfiguration.Load(result.GetValue(flags.Config), flags: overrides);
             var path = result.GetValue(input)!;
             OptionCheck.Require(File.Exists(path), "--input", path, "an existing JSON-lines or CSV file");
-            return Task.FromResult(Train(path, result.GetValue(output)!, options, result.GetValue(maxRows), result.GetValue(keepLabelled), ct));
+            var (table, schema) = columns.Read(result, path, options, result.GetValue(dataset) is not null, result.GetValue(maxRows));
+            return Task.FromResult(Train(path, table, schema, result.GetValue(output)!, options, result.GetValue(keepLabelled), ct));
         }));
         return command;
     }
 
-    private static int Train(string path, string output, Configuration.NodeOptions options, long maxRows, bool keepLabelled, CancellationToken cancellationToken)
+    private static int Train(string path, RecordTable table, FeatureSchema schema, string output, Configuration.NodeOptions options, bool keepLabelled,
+        CancellationToken cancellationToken)
     {
-        var schemaOptions = options.EffectiveSchema;
-        var table = RecordTable.Read(path, schemaOptions, maxRows);
         var keep = Enumerable.Range(0, table.Count).Where(i => keepLabelled || table.Info[i].Label != true).ToArray();
         var rows = Detector.Models.Training.Rows.Gather(table.Rows, table.Features, keep);
-        var schema = new FeatureSchema(schemaOptions.Features.Select(f => f.Name));
         var retraining = options.Pipeline.Retraining;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"training a {retraining.Model.Kind} on {keep.Length:N0} rows of {table.Count:N0} read ({table.Count - keep.Length:N0} labelled anomalies left out, {table.Rejected.Count:N0} rejected) from {path}"));

@@ -1,4 +1,5 @@
 using System.Collections;
+using Detector.Models.Networks;
 using Detector.Models.Validation;
 using Microsoft.Extensions.Configuration;
 
@@ -22,8 +23,33 @@ public static class NodeConfiguration
     /// <param name="configFile">The JSON file named by --config (must exist), or null for an optional appsettings.json.</param>
     /// <param name="environment">Environment variables (null: the process's).</param>
     /// <param name="flags">Overrides from flags, as configuration keys (<c>Node:HttpPort</c>) and values.</param>
-    public static NodeOptions Load(string? configFile, IDictionary? environment = null, IEnumerable<KeyValuePair<string, string?>>? flags = null) =>
-        EngineSetup.Prepare(OptionsBinder.Bind<NodeOptions>(Build(configFile, environment, flags)).Validate());
+    public static NodeOptions Load(string? configFile, IDictionary? environment = null, IEnumerable<KeyValuePair<string, string?>>? flags = null)
+    {
+        var configuration = Build(configFile, environment, flags);
+        return EngineSetup.Prepare(WithPreset(OptionsBinder.Bind<NodeOptions>(configuration), configuration).Validate());
+    }
+
+    /// <summary>
+    /// Pipeline:Retraining:Model:Preset applied: the retraining model and training start from the preset and the keys
+    /// configured beside it refine them; a windowed kind without a window takes the Telemetry preset's, with a warning.
+    /// </summary>
+    private static NodeOptions WithPreset(NodeOptions options, IConfiguration configuration)
+    {
+        var retraining = options.Pipeline.Retraining;
+        var (model, training) = (retraining.Model, retraining.Training);
+        if (model.Preset != ModelPreset.None && Enum.IsDefined(model.Preset))
+        {
+            var (presetModel, presetTraining) = ModelPresets.For(model.Preset);
+            model = OptionsBinder.BindOnto(presetModel with { }, configuration.GetSection("Pipeline:Retraining:Model"));
+            training = OptionsBinder.BindOnto(presetTraining with { }, configuration.GetSection("Pipeline:Retraining:Training"));
+        }
+        model = ModelPresets.WithDefaultWindow(model, out var warning);
+        if (warning is not null)
+        {
+            Console.Error.WriteLine($"warning: Pipeline:Retraining:Model: {warning}");
+        }
+        return options with { Pipeline = options.Pipeline with { Retraining = retraining with { Model = model, Training = training } } };
+    }
 
     /// <summary>The layered configuration, unbound (for commands that read a part of it).</summary>
     public static IConfiguration Build(string? configFile, IDictionary? environment = null, IEnumerable<KeyValuePair<string, string?>>? flags = null)

@@ -24,6 +24,18 @@ public static class OptionsBinder
         return target;
     }
 
+    /// <summary>
+    /// Binds the keys of <paramref name="section"/> onto <paramref name="target"/> (pass a copy: it is changed in place),
+    /// keeping its values where the section sets none: a preset refined by the keys configured beside it.
+    /// </summary>
+    public static T BindOnto<T>(T target, IConfigurationSection section) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(section);
+        BindObject(target, section.GetChildren(), section.Path);
+        return target;
+    }
+
     /// <summary>Every key path <typeparamref name="T"/> accepts (lists as <c>Key:0</c>, dictionaries as <c>Key:*</c>), for documentation and tests.</summary>
     public static IReadOnlyList<string> KeysOf<T>()
     {

@@ -19,14 +19,19 @@ public static class EvaluateCommand
     {
         var data = new Option<string[]>("--data") { Description = "Labelled CSV or JSON-lines file(s), or folders of them (.csv, .jsonl, optionally .gz); repeat or list several (required).", AllowMultipleArgumentsPerToken = true };
         var config = new Option<string?>("--config") { Description = "JSON configuration: sections Model, Training, Thresholds, Evaluation (see eval/*.json)." };
+        var preset = new Option<ModelPreset?>("--preset") { Description = "Tabular or Telemetry: the measured model and training to start from (Model:Preset); --model, --window and the configuration's keys refine it." };
         var train = new Option<string?>("--train") { Description = "Train on this file instead of each stream's initial window; every record of --data is then scored." };
+        var trainDir = new Option<string?>("--train-dir") { Description = "Folder of training files, one per --data file with the same file name (a folder of machines in one command)." };
+        var manifest = new Option<string?>("--manifest") { Description = "File listing one stream per line: 'data train [labels]' (train '-' for the initial window); replaces --data." };
         var trainRows = new Option<int?>("--train-rows") { Description = "Records of the initial window to train on (overrides Evaluation:TrainRows)." };
         var model = new Option<ModelKind?>("--model") { Description = "Model kind: Autoencoder, VariationalAutoencoder, ConvolutionalAutoencoder, LstmAutoencoder." };
         var engine = new Option<Detector.Models.Engines.ModelEngine?>("--engine") { Description = "Native or Torch: what trains and scores the model (Model:Engine)." };
         var window = new Option<int?>("--window") { Description = "Steps per window for the windowed kinds (Model:WindowSteps)." };
         var threshold = new Option<ThresholdMode?>("--threshold") { Description = "Verdicts scored: Pipeline (rolling percentile) or Training (fixed, from the training scores)." };
-        var label = new Option<string?>("--label") { Description = "Label column (default: label, anomaly, is_anomaly, outlier or TX_FRAUD)." };
+        var label = new Option<string?>("--label", "--label-column") { Description = "Label column (default: label, anomaly, is_anomaly, outlier or TX_FRAUD)." };
         var labels = new Option<string?>("--labels") { Description = "Labels in a file of their own: one 0/1 per line, as many as the records of the one --data file (which then needs no label column)." };
+        var time = new Option<string?>("--time-column") { Description = "Event-time column (default: timestamp, datetime, time or TX_DATETIME when present)." };
+        var id = new Option<string?>("--id-column") { Description = "Record-id column, never a feature (default: id, record_id, transaction_id or event_id when present)." };
         var exclude = new Option<string?>("--exclude") { Description = "Comma-separated columns that are not features." };
         var runs = new Option<int?>("--runs") { Description = "Independent runs to average (with --shuffle: different random splits)." };
         var shuffle = new Option<bool>("--shuffle") { Description = "Shuffle records (seeded) before the split: a random train/test split." };
@@ -38,35 +43,44 @@ public static class EvaluateCommand
         var command = new Command("evaluate", "Streams labelled data through the pipeline and reports detection quality.\n\nExamples:\n"
             + "  ./detector evaluate --data ../shared/datasets/odds/cardio.csv\n"
             + "  ./detector evaluate --data ../shared/datasets/skab/data/valve1 --config eval/skab.json --plot out/skab.svg\n"
-            + "  ./detector evaluate --data test.csv --train normal.csv --model ConvolutionalAutoencoder --window 30 --json")
+            + "  ./detector evaluate --data test.csv --train normal.csv --preset Telemetry --window 30 --json\n"
+            + "  ./detector evaluate --data machines/test --train-dir machines/train --preset Telemetry   # one model per machine\n"
+            + "  ./detector evaluate --manifest machines.txt   # lines of 'test.csv train.csv [labels.txt]'")
         {
-            data, config, train, trainRows, model, engine, window, threshold, label, labels, exclude, runs, shuffle, json, plot, scoresPath, alertsPath, name,
+            data, config, preset, train, trainDir, manifest, trainRows, model, engine, window, threshold, label, labels, time, id, exclude, runs, shuffle, json, plot, scoresPath, alertsPath, name,
         };
         command.SetAction(async (r, ct) =>
         {
             try
             {
-                if (r.GetValue(data) is not { Length: > 0 })
+                if (r.GetValue(data) is not { Length: > 0 } && r.GetValue(manifest) is null)
                 {
-                    throw new ArgumentException("--data is required: one or more labelled files or folders (see --help)");
+                    throw new ArgumentException("--data is required (one or more labelled files or folders), or --manifest (see --help)");
                 }
-                var c = r.GetValue(config) is { } path ? EvaluationConfig.Load(path) : new EvaluationConfig();
+                var c = EvaluationConfig.Load(r.GetValue(config), r.GetValue(preset));
                 var e = c.Evaluation;
                 e = e with
                 {
                     TrainRows = r.GetValue(trainRows) ?? e.TrainRows,
                     Threshold = r.GetValue(threshold) ?? e.Threshold,
                     Label = r.GetValue(label) ?? e.Label,
+                    Timestamp = r.GetValue(time) ?? e.Timestamp,
+                    Id = r.GetValue(id) ?? e.Id,
                     Exclude = r.GetValue(exclude) is { } x ? [.. e.Exclude, .. x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : e.Exclude,
                     Runs = r.GetValue(runs) ?? e.Runs,
                     Shuffle = e.Shuffle || r.GetValue(shuffle),
                 };
                 var m = c.Model with { Kind = r.GetValue(model) ?? c.Model.Kind, Engine = r.GetValue(engine) ?? c.Model.Engine };
                 Configuration.EngineSetup.Require(m.Engine);
-                m = m with { WindowSteps = r.GetValue(window) ?? (m.IsWindowed ? m.WindowSteps : 1) };
+                m = ModelPresets.WithDefaultWindow(m with { WindowSteps = r.GetValue(window) ?? (m.IsWindowed ? m.WindowSteps : 1) }, out var warning);
+                if (warning is not null)
+                {
+                    await Console.Error.WriteLineAsync($"detector evaluate: warning: {warning}");
+                }
                 c = (c with { Model = m, Evaluation = e }).Validate();
-                var files = Expand(r.GetValue(data)!);
-                var report = await RunAsync(files, r.GetValue(train), c, r.GetValue(name) ?? string.Join(",", r.GetValue(data)!), r.GetValue(plot), r.GetValue(scoresPath), ct, r.GetValue(alertsPath), r.GetValue(labels));
+                var pairs = Pairs(r.GetValue(data) ?? [], r.GetValue(train), r.GetValue(trainDir), r.GetValue(manifest), r.GetValue(labels));
+                var defaultName = r.GetValue(manifest) ?? string.Join(",", r.GetValue(data)!);
+                var report = await RunAsync(pairs, c, r.GetValue(name) ?? defaultName, r.GetValue(plot), r.GetValue(scoresPath), ct, r.GetValue(alertsPath));
                 Console.WriteLine(r.GetValue(json) ? report.ToJson() : report.ToTable());
                 return 0;
             }
@@ -85,16 +99,30 @@ public static class EvaluateCommand
     }
 
     /// <summary>Evaluates each file (each run) and pools the outcomes; progress goes to stderr.</summary>
-    public static async Task<EvaluationReport> RunAsync(IReadOnlyList<string> files, string? trainPath, EvaluationConfig config, string name,
+    public static Task<EvaluationReport> RunAsync(IReadOnlyList<string> files, string? trainPath, EvaluationConfig config, string name,
         string? plotPath, string? scoresPath, CancellationToken cancellationToken, string? alertsPath = null, string? labelsPath = null)
     {
+        ArgumentNullException.ThrowIfNull(files);
         if (labelsPath is not null && files.Count != 1)
         {
             throw new ArgumentException($"--labels gives the labels of one data file, but --data names {files.Count} files");
         }
+        return RunAsync(files.Select(f => new EvaluationPair(f, trainPath, labelsPath)).ToArray(), config, name, plotPath, scoresPath, cancellationToken, alertsPath);
+    }
+
+    /// <summary>
+    /// Evaluates each stream (each run) with its own training file and labels, one summary line per file on stderr,
+    /// and pools the outcomes (a pooled line closes the run).
+    /// </summary>
+    public static async Task<EvaluationReport> RunAsync(IReadOnlyList<EvaluationPair> pairs, EvaluationConfig config, string name,
+        string? plotPath, string? scoresPath, CancellationToken cancellationToken, string? alertsPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentNullException.ThrowIfNull(config);
         var clock = Stopwatch.StartNew();
         var e = config.Evaluation;
-        var trainFile = trainPath is null ? null : EvaluationData.Load(trainPath, e, labelled: false);
+        var trainFiles = new Dictionary<string, EvaluationData>(StringComparer.Ordinal);
+        var timeSeries = true;
         var summaries = new List<DetectionSummary>();
         var trainRows = 0;
         List<StreamOutcome>? firstRun = null;
@@ -102,10 +130,26 @@ public static class EvaluateCommand
         for (var run = 0; run < e.Runs; run++)
         {
             var outcomes = new List<StreamOutcome>();
-            foreach (var file in files)
+            foreach (var pair in pairs)
             {
-                var data = labelsPath is null ? EvaluationData.Load(file, e) : EvaluationData.Load(file, e, labelled: false).WithLabelFile(labelsPath);
-                var result = await StreamEvaluation.RunAsync(data, trainFile, config, run, cancellationToken).ConfigureAwait(false);
+                EvaluationData? trainFile = null;
+                if (pair.Train is { } trainPath && !trainFiles.TryGetValue(trainPath, out trainFile))
+                {
+                    trainFile = EvaluationData.Load(trainPath, e, labelled: false);
+                    trainFiles[trainPath] = trainFile;
+                    if (trainFiles.Count == 1)
+                    {
+                        await Console.Error.WriteLineAsync($"  {name}: {trainFile.Roles.Describe(trainFile.Name)}").ConfigureAwait(false);
+                    }
+                }
+                var data = pair.Labels is null ? EvaluationData.Load(pair.Data, e) : EvaluationData.Load(pair.Data, e, labelled: false).WithLabelFile(pair.Labels);
+                if (run == 0 && outcomes.Count == 0)
+                {
+                    await Console.Error.WriteLineAsync($"  {name}: {data.Roles.Describe(data.Name)}").ConfigureAwait(false);
+                    timeSeries = EvaluationReport.FormsTimeSeries(config, data.TimesMs is not null);
+                }
+                var progress = new TrainingProgress($"{name}: {data.Name}{(e.Runs > 1 ? $" run {run + 1}" : "")}: training on {trainFile?.Name}");
+                var result = await StreamEvaluation.RunAsync(data, trainFile, config, run, cancellationToken, progress).ConfigureAwait(false);
                 outcomes.Add(result.Outcome);
                 if (run == 0)
                 {
@@ -117,7 +161,13 @@ public static class EvaluateCommand
                 }
                 var single = DetectionSummary.Compute([result.Outcome]);
                 await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"  {data.Name}{(e.Runs > 1 ? $" run {run + 1}" : "")}: {single.Records:N0} records, F1 {single.F1:F3}, AUC-ROC {single.AucRoc:F3}, AUC-PR {single.AucPr:F3}, threshold {result.FixedThreshold:G4} ({result.Seconds:F1}s)")).ConfigureAwait(false);
+                    $"  {name}: {data.Name}{(e.Runs > 1 ? $" run {run + 1}" : "")}: {single.Records:N0} records, F1 {single.F1:F3}, AUC-ROC {single.AucRoc:F3}, AUC-PR {single.AucPr:F3}, threshold {result.FixedThreshold:G4} ({result.Seconds:F1}s)")).ConfigureAwait(false);
+            }
+            if (pairs.Count > 1)
+            {
+                var pooled = DetectionSummary.Compute(outcomes);
+                await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"  {name}: pooled over {pairs.Count} files{(e.Runs > 1 ? $" run {run + 1}" : "")}: {pooled.Records:N0} records, F1 {pooled.F1:F3}, AUC-ROC {pooled.AucRoc:F3}, AUC-PR {pooled.AucPr:F3}")).ConfigureAwait(false);
             }
             summaries.Add(DetectionSummary.Compute(outcomes));
             firstRun ??= outcomes;
@@ -139,7 +189,10 @@ public static class EvaluateCommand
         {
             await WriteScoresAsync(scoresPath, firstRun, cancellationToken).ConfigureAwait(false);
         }
-        return new EvaluationReport(name, DetectionSummary.Mean(summaries), config, files.Count, e.Runs, trainRows, clock.Elapsed.TotalSeconds);
+        return new EvaluationReport(name, DetectionSummary.Mean(summaries), config, pairs.Count, e.Runs, trainRows, clock.Elapsed.TotalSeconds)
+        {
+            TimeSeries = timeSeries,
+        };
     }
 
     /// <summary>The first run's alerts, one JSON object per line.</summary>
@@ -181,6 +234,29 @@ public static class EvaluateCommand
                     $"{s.Name},{i},{(s.Labels[i] ? 1 : 0)},{s.Scores[i]:G6},{s.Thresholds[i]:G6},{(s.Flagged[i] ? 1 : 0)}")).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>The streams to evaluate from --data (folders expanded), --train or --train-dir, --labels, or a --manifest.</summary>
+    public static IReadOnlyList<EvaluationPair> Pairs(IReadOnlyList<string> data, string? train, string? trainDir, string? manifest, string? labels)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (manifest is not null)
+        {
+            return data.Count > 0 || train is not null || trainDir is not null || labels is not null
+                ? throw new ArgumentException("--manifest names the data, training and label files itself: leave out --data, --train, --train-dir and --labels")
+                : EvaluationPair.FromManifest(manifest);
+        }
+        if (train is not null && trainDir is not null)
+        {
+            throw new ArgumentException("--train (one training file for all) and --train-dir (one per data file) exclude each other");
+        }
+        var files = Expand(data);
+        if (labels is not null && files.Count != 1)
+        {
+            throw new ArgumentException($"--labels gives the labels of one data file, but --data names {files.Count} files");
+        }
+        return trainDir is not null ? EvaluationPair.FromTrainDir(files, trainDir).Select(p => p with { Labels = labels }).ToArray()
+            : files.Select(f => new EvaluationPair(f, train, labels)).ToArray();
     }
 
     /// <summary>Files as given, and folders expanded to their .csv, .jsonl and .gz files (recursively, sorted).</summary>

@@ -21,19 +21,21 @@ public sealed class EvaluationData
     /// <summary>Synthetic event-time column appended when the file has none.</summary>
     public const string SyntheticTimestamp = "__timestamp";
 
-    private static readonly string[] LabelNames = ["label", "anomaly", "is_anomaly", "outlier", "TX_FRAUD"];
-    private static readonly string[] TimeNames = ["timestamp", "datetime", "time", "TX_DATETIME"];
     private static readonly char[] Delimiters = [',', ';', '\t', '|'];
     private static readonly DateTimeOffset SyntheticEpoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private EvaluationData(string name, RecordSchemaOptions schema, byte[][] payloads, bool[] labels, long[]? timesMs)
+    private EvaluationData(string name, RecordSchemaOptions schema, byte[][] payloads, bool[] labels, long[]? timesMs, ColumnRoles roles)
     {
+        Roles = roles;
         Name = name;
         Schema = schema;
         Payloads = payloads;
         Labels = labels;
         TimesMs = timesMs;
     }
+
+    /// <summary>Which column was taken for what (see <see cref="ColumnRoles.Describe"/>).</summary>
+    public ColumnRoles Roles { get; }
 
     /// <summary>File name without folders.</summary>
     public string Name { get; }
@@ -57,11 +59,14 @@ public sealed class EvaluationData
     public int Count => Payloads.Count;
 
     /// <summary>
-    /// Loads a CSV (header line first) or JSON-lines file (.jsonl/.json, optionally .gz) and infers its schema. Unless
-    /// <paramref name="labelled"/>, the file needs no label column (a training file, or data whose labels come from a
-    /// separate file): its records are then all labelled normal.
+    /// Loads a CSV (header line first, or none: a first line of numbers only makes every column a feature, named c0,
+    /// c1, …) or JSON-lines file (.jsonl/.json, optionally .gz) and infers its schema (<see cref="ColumnRoles"/>).
+    /// Unless <paramref name="labelled"/>, the file needs no label column (a training file, or data whose labels come
+    /// from a separate file): its records are then all labelled normal. With <paramref name="keepIds"/> the decoder
+    /// reads the id column as the record id (the offline commands' output); evaluation leaves it out, so an alert's id
+    /// is its position in the stream.
     /// </summary>
-    public static EvaluationData Load(string path, EvaluationOptions options, bool labelled = true)
+    public static EvaluationData Load(string path, EvaluationOptions options, bool labelled = true, bool keepIds = false)
     {
         if (!File.Exists(path))
         {
@@ -70,11 +75,11 @@ public sealed class EvaluationData
         var plain = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
         var json = plain.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || plain.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
         var lines = ReadLines(path).Where(l => l.Length > 0).ToList();
-        if (lines.Count < (json ? 1 : 2))
+        if (lines.Count < 1)
         {
             throw new ArgumentException($"data file '{path}' has no records");
         }
-        return json ? FromJsonLines(Path.GetFileName(path), lines, options, labelled) : FromCsv(Path.GetFileName(path), lines, options, labelled);
+        return json ? FromJsonLines(Path.GetFileName(path), lines, options, labelled, keepIds) : FromCsv(Path.GetFileName(path), lines, options, labelled, keepIds);
     }
 
     /// <summary>
@@ -93,7 +98,7 @@ public sealed class EvaluationData
             throw new ArgumentException($"label file '{path}' has {lines.Length} labels but data file '{Name}' has {Count} records");
         }
         var labels = lines.Select((l, i) => ParseLabel(l, Path.GetFileName(path), i)).ToArray();
-        return new EvaluationData(Name, Schema, Payloads.ToArray(), labels, TimesMs?.ToArray());
+        return new EvaluationData(Name, Schema, Payloads.ToArray(), labels, TimesMs?.ToArray(), Roles);
     }
 
     /// <summary>The records from start on (labels and times with them).</summary>
@@ -107,7 +112,7 @@ public sealed class EvaluationData
         {
             throw new ArgumentException($"{Name}: skipping {start} records leaves none of its {Count}");
         }
-        return new EvaluationData(Name, Schema, Payloads.Skip(start).ToArray(), Labels.Skip(start).ToArray(), TimesMs?.Skip(start).ToArray());
+        return new EvaluationData(Name, Schema, Payloads.Skip(start).ToArray(), Labels.Skip(start).ToArray(), TimesMs?.Skip(start).ToArray(), Roles);
     }
 
     /// <summary>The same records in a seeded random order (labels and times follow their records).</summary>
@@ -117,16 +122,27 @@ public sealed class EvaluationData
         var rng = new Rng(seed);
         rng.Shuffle(order);
         return new EvaluationData(Name, Schema, order.Select(i => Payloads[i]).ToArray(), order.Select(i => Labels[i]).ToArray(),
-            TimesMs is null ? null : order.Select(i => TimesMs[i]).ToArray());
+            TimesMs is null ? null : order.Select(i => TimesMs[i]).ToArray(), Roles);
     }
 
-    private static EvaluationData FromCsv(string name, List<string> lines, EvaluationOptions options, bool labelled)
+    private static EvaluationData FromCsv(string name, List<string> lines, EvaluationOptions options, bool labelled, bool keepIds)
     {
         var header = lines[0];
         var delimiter = options.Delimiter ?? DetectDelimiter(header);
-        var columns = header.Split(delimiter).Select(c => c.Trim().Trim('"')).ToList();
+        var headerFields = header.Split(delimiter);
+        var headerless = headerFields.All(IsNumber);
+        if (headerless)
+        {
+            // No header: every line is a record and every column a numeric feature.
+            lines.Insert(0, string.Join(delimiter, headerFields.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"c{i}"))));
+        }
+        else if (lines.Count < 2)
+        {
+            throw new ArgumentException($"data file '{name}' has a header line but no records");
+        }
+        var columns = lines[0].Split(delimiter).Select(c => c.Trim().Trim('"')).ToList();
         var first = lines[1].Split(delimiter);
-        var roles = Roles.Resolve(columns, options, name, column => column < first.Length && IsNumber(first[column]), labelled);
+        var roles = ColumnRoles.Resolve(columns, options, name, column => column < first.Length && IsNumber(first[column]), labelled);
         var labelAt = roles.Label is null ? -1 : columns.IndexOf(roles.Label);
         var timeAt = roles.Timestamp is null ? -1 : columns.IndexOf(roles.Timestamp);
         var csvColumns = new List<string>(columns);
@@ -168,19 +184,20 @@ public sealed class EvaluationData
             Features = roles.Features.Select(f => new FeatureField(f)).ToArray(),
             EntityField = roles.Entity ?? SyntheticEntity,
             TimestampField = roles.Timestamp ?? SyntheticTimestamp,
+            IdField = keepIds ? roles.Id : null,
             CsvColumns = csvColumns,
             CsvDelimiter = delimiter,
             MaxRecordBytes = Math.Max(64 * 1024, payloads.Max(p => p.Length) + 1),
         }.Validate();
-        return new EvaluationData(name, schema, payloads, labels, times);
+        return new EvaluationData(name, schema, payloads, labels, times, roles);
     }
 
-    private static EvaluationData FromJsonLines(string name, List<string> lines, EvaluationOptions options, bool labelled)
+    private static EvaluationData FromJsonLines(string name, List<string> lines, EvaluationOptions options, bool labelled, bool keepIds)
     {
         using var firstDoc = JsonDocument.Parse(lines[0]);
         var properties = firstDoc.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.ValueKind)).ToList();
         var columns = properties.Select(p => p.Name).ToList();
-        var roles = Roles.Resolve(columns, options, name, column => properties[column].ValueKind == JsonValueKind.Number, labelled);
+        var roles = ColumnRoles.Resolve(columns, options, name, column => properties[column].ValueKind == JsonValueKind.Number, labelled);
         var payloads = new byte[lines.Count][];
         var labels = new bool[lines.Count];
         var times = roles.Timestamp is null ? null : new long[lines.Count];
@@ -221,9 +238,10 @@ public sealed class EvaluationData
             Features = roles.Features.Select(f => new FeatureField(f)).ToArray(),
             EntityField = roles.Entity ?? SyntheticEntity,
             TimestampField = roles.Timestamp ?? SyntheticTimestamp,
+            IdField = keepIds ? roles.Id : null,
             MaxRecordBytes = Math.Max(64 * 1024, payloads.Max(p => p.Length) + 1),
         }.Validate();
-        return new EvaluationData(name, schema, payloads, labels, times);
+        return new EvaluationData(name, schema, payloads, labels, times, roles);
     }
 
     private static long SyntheticTime(int index) => SyntheticEpoch.AddSeconds(index).ToUnixTimeMilliseconds();
@@ -272,48 +290,5 @@ public sealed class EvaluationData
             return time.ToUnixTimeMilliseconds();
         }
         throw new ArgumentException($"{name}: record {record} has time '{text}', which is neither ISO-8601 nor Unix milliseconds");
-    }
-
-    /// <summary>Which column plays which role.</summary>
-    private sealed record Roles(string? Label, string? Timestamp, string? Entity, IReadOnlyList<string> Features)
-    {
-        public static Roles Resolve(List<string> columns, EvaluationOptions options, string name, Func<int, bool> numeric, bool labelled)
-        {
-            string? Find(string? configured, IEnumerable<string> candidates, string role)
-            {
-                if (configured is not null)
-                {
-                    return columns.Contains(configured) ? configured
-                        : throw new ArgumentException($"{name}: no {role} column '{configured}'; columns are [{string.Join(", ", columns)}]");
-                }
-                return candidates.Select(c => columns.FirstOrDefault(x => string.Equals(x, c, StringComparison.OrdinalIgnoreCase))).FirstOrDefault(c => c is not null);
-            }
-
-            var label = Find(options.Label, LabelNames, "label");
-            _ = label ?? (labelled ? throw new ArgumentException($"{name}: no label column (looked for {string.Join(", ", LabelNames)}); name it with --label, or give labels in a file with --labels; columns are [{string.Join(", ", columns)}]") : "");
-            var time = Find(options.Timestamp, TimeNames, "timestamp");
-            var entity = options.Entity is null ? null : Find(options.Entity, [], "entity");
-            foreach (var excluded in options.Exclude.Where(e => !columns.Contains(e)))
-            {
-                throw new ArgumentException($"{name}: excluded column '{excluded}' does not exist; columns are [{string.Join(", ", columns)}]");
-            }
-            IReadOnlyList<string> features;
-            if (options.Features.Count > 0)
-            {
-                var missing = options.Features.Where(f => !columns.Contains(f)).ToArray();
-                features = missing.Length == 0 ? options.Features
-                    : throw new ArgumentException($"{name}: no feature column(s) [{string.Join(", ", missing)}]; columns are [{string.Join(", ", columns)}]");
-            }
-            else
-            {
-                var roles = new HashSet<string?>([label, time, entity, .. options.Exclude], StringComparer.Ordinal);
-                features = columns.Where((c, i) => !roles.Contains(c) && numeric(i)).ToArray();
-            }
-            if (features.Count == 0)
-            {
-                throw new ArgumentException($"{name}: no numeric feature columns besides label '{label ?? "(none)"}'; columns are [{string.Join(", ", columns)}]");
-            }
-            return new Roles(label, time, entity, features);
-        }
     }
 }

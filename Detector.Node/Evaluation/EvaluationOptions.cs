@@ -12,6 +12,9 @@ public sealed record EvaluationOptions
     /// <summary>Entity column (windows, per-entity thresholds, alert suppression); null treats the file as one entity.</summary>
     public string? Entity { get; init; }
 
+    /// <summary>Record-id column (never a feature); null picks id, record_id, transaction_id or event_id when present.</summary>
+    public string? Id { get; init; }
+
     /// <summary>Feature columns in model order; empty takes every numeric column but the label, time, entity and excluded ones.</summary>
     public IReadOnlyList<string> Features { get; init; } = [];
 

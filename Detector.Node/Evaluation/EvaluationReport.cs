@@ -15,6 +15,21 @@ namespace Detector.Node.Evaluation;
 public sealed record EvaluationReport(string Dataset, DetectionSummary Summary, EvaluationConfig Config, int Files, int Runs,
     int TrainRows, double Seconds)
 {
+    /// <summary>
+    /// Whether the records form time series (a windowed model, the Telemetry preset, or a time column without the
+    /// Tabular preset). Point adjustment (a whole labelled segment counts as found when any record of it is flagged) is
+    /// only meaningful for them, so for independent records (transactions, the ODDS sets) it is left out.
+    /// </summary>
+    public bool TimeSeries { get; init; } = true;
+
+    /// <summary>Whether records of <paramref name="config"/> with (or without) a time column form time series.</summary>
+    public static bool FormsTimeSeries(EvaluationConfig config, bool hasTimeColumn)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Model.IsWindowed || config.Model.Preset == Detector.Models.Networks.ModelPreset.Telemetry
+            || (hasTimeColumn && config.Model.Preset != Detector.Models.Networks.ModelPreset.Tabular);
+    }
+
     /// <summary>One JSON object: dataset, f1, auc_roc and auc_pr first, then impl ("detector"), best_f1, far, the other figures and the protocol.</summary>
     public string ToJson()
     {
@@ -32,7 +47,10 @@ public sealed record EvaluationReport(string Dataset, DetectionSummary Summary, 
             Number(w, "far", s.FalseAlarmRate);
             Number(w, "precision", s.Precision);
             Number(w, "recall", s.Recall);
-            Number(w, "f1_point_adjusted", s.AdjustedF1);
+            if (TimeSeries)
+            {
+                Number(w, "f1_point_adjusted", s.AdjustedF1);
+            }
             Number(w, "alerts_per_1000", s.AlertsPer1000);
             w.WriteNumber("segments", s.Segments);
             w.WriteNumber("segments_detected", s.SegmentsDetected);
@@ -75,7 +93,8 @@ public sealed record EvaluationReport(string Dataset, DetectionSummary Summary, 
             ("records scored", $"{s.Records:N0} ({s.Anomalies:N0} labelled anomalous, {s.DeadLetters:N0} dead letters)"),
             ("precision / recall / F1", $"{F(s.Precision)} / {F(s.Recall)} / {F(s.F1)}"),
             ("best F1 / false-alarm rate", $"{F(s.BestF1)} / {F(s.FalseAlarmRate)}"),
-            ("point-adjusted P / R / F1", $"{F(s.AdjustedPrecision)} / {F(s.AdjustedRecall)} / {F(s.AdjustedF1)}"),
+            ("point-adjusted P / R / F1", TimeSeries ? $"{F(s.AdjustedPrecision)} / {F(s.AdjustedRecall)} / {F(s.AdjustedF1)}"
+                : "n/a: independent records (tabular), not a time series"),
             ("AUC-ROC / AUC-PR", $"{F(s.AucRoc)} / {F(s.AucPr)}"),
             ("alerts per 1,000 records", $"{F(s.AlertsPer1000, 2)} ({s.Alerts:N0} alerts)"),
             ("segments detected", $"{s.SegmentsDetected} of {s.Segments}"),

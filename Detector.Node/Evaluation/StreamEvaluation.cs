@@ -24,7 +24,7 @@ public static class StreamEvaluation
 {
     /// <summary>Runs data (shuffled first when the protocol says so) through a fresh pipeline; run numbers the seed.</summary>
     public static async Task<EvaluationRun> RunAsync(EvaluationData data, EvaluationData? trainFile, EvaluationConfig config, int run,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IProgress<EpochReport>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         var eval = config.Evaluation;
@@ -45,7 +45,7 @@ public static class StreamEvaluation
         if (trainFile is not null)
         {
             var (rows, count) = Decode(trainFile, config);
-            var trained = new Trainer().Train(rows, count, schema, config.Model, training, cancellationToken: cancellationToken);
+            var trained = new Trainer().Train(rows, count, schema, config.Model, training, progress, cancellationToken);
             registry.Publish(trained);
             separateTrainingScores = new float[count];
             registry.Current!.CreateScorer().Score(rows, count, separateTrainingScores, []);

@@ -39,5 +39,9 @@ public sealed class EvaluationConfigFilesTests
         Assert.Equal(odds with { HiddenSizes = [] }, fraud with { HiddenSizes = [] });
         Assert.Equal(ModelPresets.Telemetry(60) with { HiddenSizes = [] }, skab with { HiddenSizes = [] });
         Assert.Equal(ModelPresets.Telemetry(60).HiddenSizes, skab.HiddenSizes);
+        var skabTraining = EvaluationConfig.Load(Path.Combine(EvalFolder(), "skab.json")).Training;
+        var oddsTraining = EvaluationConfig.Load(Path.Combine(EvalFolder(), "odds.json")).Training;
+        Assert.Equal(ModelPresets.TelemetryTraining with { Threads = 1 }, skabTraining);
+        Assert.Equal(ModelPresets.TabularTraining with { Threads = 1 }, oddsTraining);
     }
 }

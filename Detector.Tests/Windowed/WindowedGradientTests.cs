@@ -19,19 +19,21 @@ public sealed class WindowedGradientTests
     private static readonly ReferenceKernels<double> K = ReferenceKernels<double>.Instance;
 
     [Theory]
-    [InlineData(7, 3, 2, Activation.Tanh)]
-    [InlineData(8, 3, 2, Activation.Identity)]
-    [InlineData(6, 5, 1, Activation.LeakyRelu)]
-    [InlineData(5, 2, 3, Activation.Sigmoid)]
-    [InlineData(3, 7, 2, Activation.Tanh)]
-    public void Conv1dLayer_EveryParameterAndInput_GradientsMatchFiniteDifferences(int length, int kernel, int stride, Activation act)
+    [InlineData(7, 3, 2, Activation.Tanh, 4)]
+    [InlineData(8, 3, 2, Activation.Identity, 4)]
+    [InlineData(6, 5, 1, Activation.LeakyRelu, 4)]
+    [InlineData(5, 2, 3, Activation.Sigmoid, 4)]
+    [InlineData(3, 7, 2, Activation.Tanh, 4)]
+    [InlineData(7, 3, 1, Activation.Tanh, 2)] // the transposed form: stride 1, odd kernel, fewer output channels
+    [InlineData(6, 5, 1, Activation.Identity, 1)]
+    public void Conv1dLayer_EveryParameterAndInput_GradientsMatchFiniteDifferences(int length, int kernel, int stride, Activation act, int outChannels)
     {
-        const int rows = 2, inChannels = 3, outChannels = 4;
+        const int rows = 2, inChannels = 3;
         var rng = new Rng(17);
         var layer = Conv1dLayer<double>.Create(length, inChannels, outChannels, kernel, stride, act, 0.1, ref rng);
         var x = TestData.Doubles(ref rng, rows * layer.InputSize);
         var r = TestData.Doubles(ref rng, rows * layer.OutputSize);
-        var cols = new double[rows * layer.OutLength * layer.ColumnWidth];
+        var cols = new double[layer.ScratchSize(rows)];
         var y = new double[rows * layer.OutputSize];
 
         double Loss()
@@ -44,7 +46,7 @@ public sealed class WindowedGradientTests
         var gw = new double[layer.Weights.Length];
         var gb = new double[layer.Bias.Length];
         var gx = new double[x.Length];
-        layer.Backward(K, cols, y, r, rows, new double[y.Length], new double[cols.Length], gw, gb, gx);
+        layer.Backward(K, x, cols, y, r, rows, new double[y.Length], new double[cols.Length], gw, gb, gx);
         GradientChecker.Check(Loss, [layer.Weights, layer.Bias, x], [gw, gb, gx], $"conv1d L{length} k{kernel} s{stride} {act}");
     }
 
