@@ -371,9 +371,6 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         }
     }
 
-    /// <summary>How long an ExactlyOnce commit waits for the records handed over to be acknowledged.</summary>
-    private static readonly TimeSpan SettleWait = TimeSpan.FromSeconds(10);
-
     /// <summary>How long the consume thread waits for room before it pauses its partitions.</summary>
     private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
 
@@ -386,7 +383,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             _lastCommit = now;
             if (ExactlyOnce)
             {
-                CommitTransactions([.. _assigned.Values], SettleWait);
+                CommitTransactions([.. _assigned.Values]);
             }
             else
             {
