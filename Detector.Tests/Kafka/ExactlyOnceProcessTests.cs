@@ -43,11 +43,23 @@ public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
         var (records, poison) = WithPoison(Records, 29);
         var replaying = h.ReplayAsync(records, maxLag: 3_000, timeout: TimeSpan.FromMinutes(8), guarantee: KafkaGuarantee.ExactlyOnce);
         // The kill lands while transactions are open: the victim (not the first node, the trainer) has committed several
-        // transactions of its own and the stream is flowing, so it holds records scored and not yet committed.
+        // transactions of its own, and is frozen (SIGSTOP) and looked at until it holds records scored beyond its
+        // committed offsets; only then is it killed, so the crash always catches scored, uncommitted work.
         var victim = nodes[2];
         await h.WaitUntilAsync(() => replaying.IsFaulted || (CommitsBy(h, victim.Id) >= 5 && Next(h).Values.Sum() >= Records / 4),
             $"{victim.Id}'s own transactions committed and a quarter of the records", TimeSpan.FromMinutes(4));
         Assert.False(replaying.IsFaulted, replaying.Exception?.ToString());
+        long caught = 0;
+        await h.WaitUntilAsync(() =>
+        {
+            victim.Pause();
+            caught = ScoredBeyondCommitted(h, victim);
+            if (caught == 0)
+            {
+                victim.Resume();
+            }
+            return caught > 0;
+        }, $"{victim.Id} frozen holding records scored beyond its committed offsets", TimeSpan.FromMinutes(2));
         victim.Kill();
         Assert.False(replaying.IsCompleted, "the replay had ended before the kill: nothing was mid-stream");
         var replay = await replaying;
@@ -56,10 +68,12 @@ public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
 
         var audit = h.Audit(replay.HighWatermarks);
         var outputs = CommittedOutputsView.Read(h);
-        output.WriteLine($"killed {victim.Id}; {replay.Produced:N0} records, missing {audit.Missing}, scored twice {audit.Duplicates} (scored by {victim.Id}, " +
-            $"not committed at the kill); {outputs}");
-        Assert.True(audit.Missing == 0, $"{audit.Missing} records never scored: {audit.Gaps}\n{h.Tails()}");
-        Assert.True(audit.Duplicates > 0, "no record was scored twice: the kill caught no scored, uncommitted records, so it tested nothing");
+        output.WriteLine($"killed {victim.Id}; {replay.Produced:N0} records, never scored {audit.Missing} (poison {poison.Count}), scored twice {audit.Duplicates}; " +
+            $"{victim.Id} held {caught} records scored beyond its committed offsets at the kill; {outputs}");
+        // The poison records are never scored (their dead letters are checked below); every other record is.
+        Assert.True(audit.Missing == poison.Count, $"{audit.Missing} records never scored, {poison.Count} of them poison: {audit.Gaps}\n{h.Tails()}");
+        // What the victim had scored beyond its committed offsets was scored again by the next owner.
+        Assert.True(audit.Duplicates >= caught, $"scored twice {audit.Duplicates} < {caught} records the victim held uncommitted at the kill");
         outputs.AssertEachOnce(poison, uncommittedFrom: victim.Id);
     }
 
@@ -90,7 +104,8 @@ public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
         var aborted = nodes.Sum(n => n.Log.Split('\n').Count(l => l.Contains("aborted (", StringComparison.Ordinal)));
         output.WriteLine($"broker 2 down 3 s, EndTxn and AddOffsetsToTxn errors injected: {replay.Produced:N0} records, missing {audit.Missing}, " +
             $"scored twice {audit.Duplicates}, transactions aborted {aborted}; {outputs}");
-        Assert.True(audit.Missing == 0, $"{audit.Missing} records never scored: {audit.Gaps}\n{h.Tails()}");
+        // The poison records are never scored (their dead letters are checked below); every other record is.
+        Assert.True(audit.Missing == poison.Count, $"{audit.Missing} records never scored, {poison.Count} of them poison: {audit.Gaps}\n{h.Tails()}");
         Assert.True(aborted >= 1, $"no transaction was aborted: the injected EndTxn errors did not reach a commit\n{h.Tails()}");
         Assert.Contains(nodes, n => n.Log.Contains("Connection refused", StringComparison.Ordinal) || n.Log.Contains("Disconnected", StringComparison.Ordinal));
         outputs.AssertEachOnce(poison, uncommittedFrom: null);
@@ -139,6 +154,22 @@ public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
 
     private static Dictionary<int, long> Next(ClusterHarness h) =>
         Enumerable.Range(0, ClusterHarness.Partitions).ToDictionary(p => p, p => Math.Max(0, OffsetsLog.ReadNext(h.Options, p, "check")));
+
+    /// <summary>Records the node scored (its audit log) at or beyond the committed offsets of the partitions it holds now.</summary>
+    private static long ScoredBeyondCommitted(ClusterHarness h, NodeProcess node)
+    {
+        var scored = Detector.Streams.Audit.ScoredRangeAudit.Read([node.AuditPath]);
+        long beyond = 0;
+        for (var p = 0; p < ClusterHarness.Partitions; p++)
+        {
+            if (OffsetsLog.ReadNewest(h.Options, p, "check") is { } newest && newest.Owner == node.Id
+                && scored.GetValueOrDefault($"{h.Options.InputTopic}:{p.ToString(CultureInfo.InvariantCulture)}") is { } offsets)
+            {
+                beyond += offsets.Keys.Count(o => o >= newest.Next);
+            }
+        }
+        return beyond;
+    }
 
     /// <summary>Transactions committed by a node beyond its claims (offsets records it wrote that moved a partition on).</summary>
     private static int CommitsBy(ClusterHarness h, string node) =>
