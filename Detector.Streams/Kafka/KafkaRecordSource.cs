@@ -292,7 +292,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             if (result is null)
             {
                 Flush();
-                Maintain(force: false);
+                Maintain(force: ExactlyOnce && CaughtUp());
                 continue;
             }
             Accept(result);
@@ -392,6 +392,16 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             RefreshStatus();
         }
     }
+
+    /// <summary>
+    /// Whether the input has gone quiet with everything read acknowledged and not yet committed. ExactlyOnce commits then
+    /// rather than at the end of the interval: alerts are invisible until their transaction commits, so the last ones
+    /// before a lull (or the end of a replay) show at once instead of up to one interval later. While records flow a
+    /// poll is never empty and commits keep to the interval.
+    /// </summary>
+    private bool CaughtUp() =>
+        _chunk.Count == 0 && _assigned.Values.All(l => l.InFlight == 0)
+        && _assigned.Values.Any(l => l.LastRead >= 0 && Volatile.Read(ref l.Acknowledged) + 1 > l.Committed);
 
     private void SetPaused(bool paused)
     {
