@@ -146,7 +146,8 @@ public sealed partial class KafkaRecordSource : ITransactionStatus
             return true;
         }
         // In parallel, each on a thread of its own: a commit blocks for a few round trips to the transaction coordinator,
-        // and on the thread pool 64 of them starved the pipeline's own work while the pool grew.
+        // and 64 blocking calls on the thread pool would wait for it to grow (it adds threads slowly) and hold up the
+        // pipeline's own work there.
         var group = _consumer.ConsumerGroupMetadata;
         var outcomes = due.Select(d => Task.Factory.StartNew(() => d.Transaction.Commit(d.Lane.Id, d.Next, group), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
