@@ -88,13 +88,15 @@ public static class BenchCommand
         var kafkaPartitions = new Option<int>("--partitions") { Description = "Input partitions (the mock cluster keeps ~5 MiB per partition: enough partitions keep every record).", DefaultValueFactory = _ => 64 };
         var python = new Option<string>("--python") { Description = "Interpreter for the reference pipeline; 'none' skips it.", DefaultValueFactory = _ => "/usr/bin/python3" };
         var script = new Option<string>("--reference") { Description = "The reference pipeline script.", DefaultValueFactory = _ => "../shared/bench/python_e2e.py" };
+        var kafkaCases = new Option<string>("--cases") { Description = $"Comma-separated cases to run (default all): {string.Join(", ", BenchKafka.Cases)}." };
         var kafkaCommand = new Command("kafka", "On one mock Kafka cluster holding the same card records: the client's consume-only ceiling, Detector end to end with one node " +
             "(Kafka → score → alerts topic), and the confluent-kafka + PyTorch reference pipeline.\n\nExamples:\n  ./detector bench kafka\n  ./detector bench kafka --records 1000000 --partitions 256")
         {
-            kafkaRecords, kafkaPartitions, python, script,
+            kafkaRecords, kafkaPartitions, python, script, kafkaCases,
         };
         kafkaCommand.SetAction((r, ct) => BenchKafka.RunAsync(r.GetValue(kafkaRecords), r.GetValue(kafkaPartitions),
-            r.GetValue(python) is "none" ? null : r.GetValue(python), r.GetValue(script)!, Console.Out, ct));
+            r.GetValue(python) is "none" ? null : r.GetValue(python), r.GetValue(script)!, Console.Out, ct,
+            r.GetValue(kafkaCases) is { } cases ? Split(cases) : null));
         var clusterCommand = new Command("cluster", "A mock Kafka cluster and 3 (then 2) `detector run` processes on loopback: model propagation " +
             "(published → installed on every node) and trainer takeover after kill -9 of its node.\n\nExample:\n  ./detector bench cluster");
         clusterCommand.SetAction((_, ct) => BenchCluster.RunAsync(Console.Out, ct));

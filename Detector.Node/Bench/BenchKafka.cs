@@ -30,9 +30,23 @@ public static class BenchKafka
     /// <summary>The pipeline settings of every case: CPU model actors (the reference is CPU PyTorch), no retraining.</summary>
     private static readonly PipelineOptions CpuPipeline = new() { Devices = ["cpu"], Retraining = new RetrainingOptions { EveryRows = 0 } };
 
-    /// <summary>Runs the cases; python is the interpreter for the reference (null skips it, saying so).</summary>
-    public static async Task<int> RunAsync(long records, int partitions, string? python, string referenceScript, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>The cases, in the order they run (`--cases` picks some; the ratios need their denominators' cases).</summary>
+    public static readonly IReadOnlyList<string> Cases = ["consume-only", "source-only", "pipeline-from-memory", "end-to-end", "end-to-end-exactly-once", "python"];
+
+    /// <summary>Runs the cases; python is the interpreter for the reference (null skips it, saying so); cases null runs all.</summary>
+    public static async Task<int> RunAsync(long records, int partitions, string? python, string referenceScript, TextWriter output, CancellationToken cancellationToken,
+        IReadOnlyCollection<string>? cases = null)
     {
+        bool Runs(string name) => cases is null || cases.Contains(name);
+        if (cases?.FirstOrDefault(c => !Cases.Contains(c)) is { } unknown)
+        {
+            Console.Error.WriteLine($"bench kafka: --cases: unknown case '{unknown}' (allowed: {string.Join(", ", Cases)})");
+            return 2;
+        }
+        if (!Runs("python"))
+        {
+            python = null;
+        }
         if (python is not null)
         {
             // Before the Detector cases, so a missing module fails (or gets installed) in seconds, not after them.
@@ -58,11 +72,17 @@ public static class BenchKafka
         }
 
         // The ceiling is the best of three passes: a pass can land on a slow fetch cycle of the mock brokers.
-        var consumeRps = Enumerable.Range(0, 3).Max(_ => ConsumeOnly(options, records, cancellationToken));
-        Emit(output, $"\"case\":\"consume-only\",\"records\":{records},\"records_per_s\":{consumeRps:F0}");
-
-        var sourceRps = await SourceOnlyAsync(options, records, cancellationToken).ConfigureAwait(false);
-        Emit(output, $"\"case\":\"source-only\",\"records\":{records},\"records_per_s\":{sourceRps:F0}");
+        var consumeRps = double.NaN;
+        if (Runs("consume-only"))
+        {
+            consumeRps = Enumerable.Range(0, 3).Max(_ => ConsumeOnly(options, records, cancellationToken));
+            Emit(output, $"\"case\":\"consume-only\",\"records\":{records},\"records_per_s\":{consumeRps:F0}");
+        }
+        if (Runs("source-only"))
+        {
+            var sourceRps = await SourceOnlyAsync(options, records, cancellationToken).ConfigureAwait(false);
+            Emit(output, $"\"case\":\"source-only\",\"records\":{records},\"records_per_s\":{sourceRps:F0}");
+        }
 
         // Each pipeline case runs twice: the first pass pays for the JIT compiling (and re-compiling with profile data)
         // the record path; the second is the steady state a running node has. The targets are judged on the second.
@@ -70,25 +90,25 @@ public static class BenchKafka
         var features = new FeatureSchema(schema.Features.Select(f => f.Name));
         var model = TrainOnHead(options, decoder, features, cancellationToken);
         var payloads = ReplayRecords.FromGenerator(RecordGenerators.Create("cards", 7), Math.Min(records, 300_000)).Select(r => r.Value).ToList();
-        foreach (var suffix in (string[])["-cold", ""])
+        foreach (var suffix in Runs("pipeline-from-memory") ? (string[])["-cold", ""] : [])
         {
             var memoryRps = await FromMemoryAsync(payloads, decoder, features, model, cancellationToken).ConfigureAwait(false);
             Emit(output, $"\"case\":\"pipeline-from-memory{suffix}\",\"records\":{payloads.Count},\"records_per_s\":{memoryRps:F0}");
         }
-        var e2eRps = 0.0;
-        foreach (var suffix in (string[])["-cold", ""])
+        var e2eRps = double.NaN;
+        foreach (var suffix in Runs("end-to-end") ? (string[])["-cold", ""] : [])
         {
             (e2eRps, var alerts) = await EndToEndAsync(options, decoder, features, model, records, cancellationToken).ConfigureAwait(false);
             Emit(output, $"\"case\":\"end-to-end{suffix}\",\"records\":{records},\"model_actors\":{Environment.ProcessorCount},\"alerts\":{alerts}," +
-                $"\"records_per_s\":{e2eRps:F0},\"ratio_to_consume_only\":{e2eRps / consumeRps:F3}");
+                $"\"records_per_s\":{e2eRps:F0}" + Ratio("ratio_to_consume_only", e2eRps, consumeRps));
         }
         // Kafka:Guarantee = ExactlyOnce at the default commit interval, timed until the last records' transactions commit.
         var exactlyOnce = options with { Guarantee = KafkaGuarantee.ExactlyOnce };
-        foreach (var suffix in (string[])["-cold", ""])
+        foreach (var suffix in Runs("end-to-end-exactly-once") ? (string[])["-cold", ""] : [])
         {
             var (eosRps, alerts) = await EndToEndAsync(exactlyOnce, decoder, features, model, records, cancellationToken).ConfigureAwait(false);
             Emit(output, $"\"case\":\"end-to-end-exactly-once{suffix}\",\"records\":{records},\"model_actors\":{Environment.ProcessorCount},\"alerts\":{alerts}," +
-                $"\"records_per_s\":{eosRps:F0},\"ratio_to_at_least_once\":{eosRps / e2eRps:F3}");
+                $"\"records_per_s\":{eosRps:F0}" + Ratio("ratio_to_at_least_once", eosRps, e2eRps));
         }
 
         if (python is null)
@@ -99,7 +119,7 @@ public static class BenchKafka
         var pythonRps = RunPython(python, referenceScript, options, schema, records, output);
         if (pythonRps > 0)
         {
-            Emit(output, $"\"case\":\"ratios\",\"end_to_end_vs_python\":{e2eRps / pythonRps:F2},\"end_to_end_vs_consume_only\":{e2eRps / consumeRps:F3}");
+            Emit(output, $"\"case\":\"ratios\",\"end_to_end_vs_python\":{e2eRps / pythonRps:F2}" + Ratio("end_to_end_vs_consume_only", e2eRps, consumeRps));
         }
         return pythonRps > 0 ? 0 : 1;
     }
@@ -253,6 +273,10 @@ public static class BenchKafka
         using var json = System.Text.Json.JsonDocument.Parse(line);
         return json.RootElement.GetProperty("records_per_s").GetDouble();
     }
+
+    /// <summary>A ratio field, left out when a case it needs did not run (`--cases`).</summary>
+    private static string Ratio(string name, double value, double of) =>
+        double.IsNaN(value) || double.IsNaN(of) ? "" : string.Create(CultureInfo.InvariantCulture, $",\"{name}\":{value / of:F3}");
 
     private static void Emit(TextWriter output, string fields)
     {

@@ -55,6 +55,7 @@ public sealed record NodeOptions
         OptionCheck.Section(nameof(Sinks), () => Sinks.Validate());
         OptionCheck.Section(nameof(Pipeline), () => Pipeline.Validate());
         OptionCheck.Section(nameof(Model), () => Model.Validate());
+        CheckExactlyOnce();
         if (UsesKafka)
         {
             ValidateKafka();
@@ -64,6 +65,26 @@ public sealed record NodeOptions
             OptionCheck.Section(nameof(Cluster), () => Cluster.Validate());
         }
         return this;
+    }
+
+    /// <summary>
+    /// Kafka:Guarantee = ExactlyOnce commits a record's alerts and dead letters with its input offset in one Kafka
+    /// transaction: that needs the source and both sinks on Kafka (a file or stdout write cannot be rolled back).
+    /// </summary>
+    private void CheckExactlyOnce()
+    {
+        if (Kafka.Guarantee != KafkaGuarantee.ExactlyOnce)
+        {
+            return;
+        }
+        var other = new (string Key, string Kind)[]
+        {
+            ("Source:Kind", Source.Kind.ToString()), ("Sinks:Alerts:Kind", Sinks.Alerts.Kind.ToString()),
+            ("Sinks:DeadLetters:Kind", Sinks.DeadLetters.Kind.ToString()),
+        }.Where(k => k.Kind != nameof(SourceKind.Kafka)).ToList();
+        OptionCheck.Require(other.Count == 0, $"{nameof(Kafka)}:{nameof(KafkaOptions.Guarantee)}", Kafka.Guarantee,
+            $"AtLeastOnce here; ExactlyOnce needs Source:Kind, Sinks:Alerts:Kind and Sinks:DeadLetters:Kind all Kafka (a file or stdout write " +
+            $"cannot join a Kafka transaction), but {string.Join(", ", other.Select(k => $"{k.Key} = {k.Kind}"))}");
     }
 
     /// <summary>KafkaOptions validates with its own helper: its errors are turned into the node's one shape here.</summary>

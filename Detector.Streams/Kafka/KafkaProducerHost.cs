@@ -77,7 +77,7 @@ public sealed class KafkaProducerHost : IDisposable
 
     /// <summary>Produces one message, waiting (polling delivery reports) while the client's local queue is full.</summary>
     internal static void ProduceWaiting(IProducer<byte[]?, byte[]> producer, string topic, Message<byte[]?, byte[]> message,
-        Action<DeliveryReport<byte[]?, byte[]>> delivered)
+        Action<DeliveryReport<byte[]?, byte[]>>? delivered)
     {
         while (true)
         {

@@ -7,12 +7,13 @@ namespace Detector.Streams.Kafka;
 
 /// <summary>
 /// ExactlyOnce (<see cref="KafkaGuarantee.ExactlyOnce"/>): one <see cref="PartitionTransaction"/> per live lane. The
-/// sinks write a record's alerts and dead letters into its partition's open transaction; each commit interval, the
-/// consume thread stops handing records over, waits until every record handed over is acknowledged (so the open
-/// transactions hold the writes of exactly the records up to each lane's acknowledged offset, no more), and commits
-/// each lane's transaction with that offset. A transaction that cannot commit is aborted and its records are read
-/// again from the last committed offset (a fresh lane); a fenced owner (another node owns the partition now) closes
-/// every transaction at once and ends the source with the reason, so the node exits 1 instead of going on as a zombie.
+/// sinks hand a record's alerts and dead letters to its partition's transaction, tagged with the record's offset; each
+/// commit interval, each lane's transaction commits its acknowledged offset + 1 together with the outputs of exactly
+/// the records below it, while the records still in flight go on through the pipeline and their outputs wait for the
+/// next commit (the pipeline never runs dry for a commit). A transaction that cannot commit is aborted and its records
+/// are read again from the last committed offset (a fresh lane); a fenced owner (another node owns the partition now)
+/// closes every transaction at once and ends the source with the reason, so the node exits 1 instead of going on as a
+/// zombie.
 /// </summary>
 public sealed partial class KafkaRecordSource : ITransactionStatus
 {
@@ -22,8 +23,6 @@ public sealed partial class KafkaRecordSource : ITransactionStatus
     /// <summary>The node's own fence on the offsets topic (ExactlyOnce only; consume thread only).</summary>
     private OffsetsWatch? _watch;
 
-    /// <summary>Set while the consume thread commits transactions (Flush may call back into Maintain).</summary>
-    private bool _committingTransactions;
     private long _transactionsCommitted;
     private long _transactionsAborted;
     private long _transactionsFenced;
@@ -118,83 +117,55 @@ public sealed partial class KafkaRecordSource : ITransactionStatus
     }
 
     /// <summary>
-    /// Commits the lanes' transactions once every record handed over is acknowledged (waiting up to wait); returns
-    /// false when they did not settle (nothing committed, tried again next interval) or a commit was aborted.
+    /// Commits the lanes' transactions, each with its lane's acknowledged offset + 1 (records in flight stay in flight;
+    /// their outputs wait for the next commit); returns false when a commit was aborted.
     /// </summary>
-    private bool CommitTransactions(IReadOnlyCollection<KafkaLane> lanes, TimeSpan wait)
+    private bool CommitTransactions(IReadOnlyCollection<KafkaLane> lanes)
     {
-        if (_committingTransactions)
+        var due = new List<(KafkaLane Lane, PartitionTransaction Transaction, long Next)>();
+        foreach (var lane in lanes)
         {
-            return false;
+            if (!_transactions.TryGetValue(lane.Id, out var transaction))
+            {
+                continue;
+            }
+            if (_watch?.TakenOver(lane.Partition.Partition.Value) is { } claim)
+            {
+                Fenced(lane, $"partition {lane.Partition.Partition.Value} was claimed by {claim.Owner} at epoch {claim.Epoch} (this node holds epoch {transaction.Epoch})");
+            }
+            // Read once: the outputs of every record up to it are handed over (a record is acknowledged only after its
+            // sinks returned), and none of a later record goes into this transaction.
+            var next = Volatile.Read(ref lane.Acknowledged) + 1;
+            if (lane.LastRead >= 0 && next > lane.Committed)
+            {
+                due.Add((lane, transaction, next));
+            }
         }
-        _committingTransactions = true;
+        if (due.Count == 0)
+        {
+            return true;
+        }
+        // In parallel, each on a thread of its own: a commit blocks for a few round trips to the transaction coordinator,
+        // and 64 blocking calls on the thread pool would wait for it to grow (it adds threads slowly) and hold up the
+        // pipeline's own work there.
+        var group = _consumer.ConsumerGroupMetadata;
+        var outcomes = due.Select(d => Task.Factory.StartNew(() => d.Transaction.Commit(d.Lane.Id, d.Next, group), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
         try
         {
-            Flush();
-            if (!WaitSettled(lanes, wait))
-            {
-                return false;
-            }
-            var due = new List<(KafkaLane Lane, PartitionTransaction Transaction, long Next)>();
-            foreach (var lane in lanes)
-            {
-                if (!_transactions.TryGetValue(lane.Id, out var transaction))
-                {
-                    continue;
-                }
-                if (_watch?.TakenOver(lane.Partition.Partition.Value) is { } claim)
-                {
-                    Fenced(lane, $"partition {lane.Partition.Partition.Value} was claimed by {claim.Owner} at epoch {claim.Epoch} (this node holds epoch {transaction.Epoch})");
-                }
-                var next = Volatile.Read(ref lane.Acknowledged) + 1;
-                if (lane.LastRead >= 0 && (next > lane.Committed || transaction.HasWrites))
-                {
-                    due.Add((lane, transaction, next));
-                }
-            }
-            // In parallel: each commit is a few round trips to the transaction coordinator, and the pipeline waits.
-            var group = _consumer.ConsumerGroupMetadata;
-            var outcomes = due.Select(d => Task.Run(() => d.Transaction.Commit(d.Next, group))).ToArray();
-            try
-            {
-                // Every commit ends before any outcome is acted on: a fence closes every producer.
-                Task.WaitAll(outcomes);
-            }
-            catch (AggregateException)
-            {
-                // Each outcome is looked at below.
-            }
-            var ok = true;
-            for (var i = 0; i < due.Count; i++)
-            {
-                ok &= Settle(due[i].Lane, due[i].Transaction, due[i].Next, outcomes[i]);
-            }
-            return ok;
+            // Every commit ends before any outcome is acted on: a fence closes every producer.
+            Task.WaitAll(outcomes);
         }
-        finally
+        catch (AggregateException)
         {
-            _committingTransactions = false;
+            // Each outcome is looked at below.
         }
-    }
-
-    /// <summary>Waits until no lane has records in flight (or the pipeline stopped reading, or wait passed).</summary>
-    private bool WaitSettled(IReadOnlyCollection<KafkaLane> lanes, TimeSpan wait)
-    {
-        var started = _time.GetTimestamp();
-        while (lanes.Any(l => l.InFlight > 0))
+        var ok = true;
+        for (var i = 0; i < due.Count; i++)
         {
-            var left = wait - _time.GetElapsedTime(started);
-            if (_readerDone || left <= TimeSpan.Zero)
-            {
-                return false;
-            }
-            _acknowledged.Reset();
-            if (lanes.Any(l => l.InFlight > 0))
-            {
-                _acknowledged.Wait(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
-            }
+            ok &= Settle(due[i].Lane, due[i].Transaction, due[i].Next, outcomes[i]);
         }
-        return true;
+        return ok;
     }
 
     /// <summary>Records a lane's commit outcome: committed, aborted and read again, or fenced (which ends the source).</summary>

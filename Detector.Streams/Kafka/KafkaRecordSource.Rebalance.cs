@@ -93,7 +93,7 @@ public sealed partial class KafkaRecordSource
                 _acknowledged.Wait(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
             }
         }
-        var committed = ExactlyOnce ? CommitTransactions(lanes, TimeSpan.Zero) : Commit(lanes);
+        var committed = ExactlyOnce ? CommitTransactions(lanes) : Commit(lanes);
         if (ExactlyOnce)
         {
             // An aborted commit gave its partition a fresh lane: let go of whichever lane holds it now.

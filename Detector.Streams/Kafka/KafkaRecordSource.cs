@@ -292,7 +292,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             if (result is null)
             {
                 Flush();
-                Maintain(force: false);
+                Maintain(force: ExactlyOnce && CaughtUp());
                 continue;
             }
             Accept(result);
@@ -371,9 +371,6 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         }
     }
 
-    /// <summary>How long an ExactlyOnce commit waits for the records handed over to be acknowledged.</summary>
-    private static readonly TimeSpan SettleWait = TimeSpan.FromSeconds(10);
-
     /// <summary>How long the consume thread waits for room before it pauses its partitions.</summary>
     private static readonly TimeSpan PauseAfter = TimeSpan.FromSeconds(1);
 
@@ -386,7 +383,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             _lastCommit = now;
             if (ExactlyOnce)
             {
-                CommitTransactions([.. _assigned.Values], SettleWait);
+                CommitTransactions([.. _assigned.Values]);
             }
             else
             {
@@ -395,6 +392,16 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             RefreshStatus();
         }
     }
+
+    /// <summary>
+    /// Whether the input has gone quiet with everything read acknowledged and not yet committed. ExactlyOnce commits then
+    /// rather than at the end of the interval: alerts are invisible until their transaction commits, so the last ones
+    /// before a lull (or the end of a replay) show at once instead of up to one interval later. While records flow a
+    /// poll is never empty and commits keep to the interval.
+    /// </summary>
+    private bool CaughtUp() =>
+        _chunk.Count == 0 && _assigned.Values.All(l => l.InFlight == 0)
+        && _assigned.Values.Any(l => l.LastRead >= 0 && Volatile.Read(ref l.Acknowledged) + 1 > l.Committed);
 
     private void SetPaused(bool paused)
     {

@@ -27,11 +27,11 @@ internal sealed class PartitionTransaction : IDisposable
     /// <summary>Transactions begun by this producer; with the owner and epoch it names the open one.</summary>
     private long _attempt;
 
-    /// <summary>Messages produced in the open transaction (by sink threads).</summary>
-    private long _produced;
-
-    /// <summary>Why a write of the open transaction failed (null: none did); such a transaction can only be aborted.</summary>
-    private volatile string? _failed;
+    /// <summary>
+    /// Outputs handed over by the sinks and not yet produced, each with the lane and offset of the record it belongs to;
+    /// guarded by itself. A commit produces those of records below the offset it commits and leaves the rest for the next.
+    /// </summary>
+    private readonly List<PendingOutput> _pending = [];
 
     /// <summary>Fences the partition's previous producer (InitTransactions, on a real broker) and opens a transaction.</summary>
     public PartitionTransaction(KafkaOptions options, TopicPartition input, string clientId, ILogger logger)
@@ -68,8 +68,17 @@ internal sealed class PartitionTransaction : IDisposable
     /// <summary>Where this owner's claim record landed in the offsets partition (−1 until <see cref="Claim"/>).</summary>
     public long ClaimOffset { get; private set; } = -1;
 
-    /// <summary>Whether the open transaction holds anything besides its offsets.</summary>
-    public bool HasWrites => Interlocked.Read(ref _produced) > 0;
+    /// <summary>Outputs handed over and not yet produced (their records' offsets are not committed yet).</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_pending)
+            {
+                return _pending.Count;
+            }
+        }
+    }
 
     /// <summary>The name of the open transaction: owner/partition/epoch/attempt (the <see cref="OffsetsRecord.Header"/> of its outputs).</summary>
     public string Name => $"{_owner}/{Input.Partition.Value}/{Epoch}/{Interlocked.Read(ref _attempt)}";
@@ -92,57 +101,39 @@ internal sealed class PartitionTransaction : IDisposable
     }
 
     /// <summary>
-    /// Produces into the open transaction; completes when the brokers have answered every message. A failed write
-    /// completes too, marking the transaction failed: its commit then aborts it and its records are read again, so
-    /// the pipeline must not wait (and retry forever) on a write that the abort will undo anyway.
+    /// Hands over the outputs of the record at offset of lane (the pipeline's partition number of this assignment). They
+    /// are produced by the first commit whose next offset is past the record: never in a transaction that commits an
+    /// offset at or below the record's own (a crash would lose them), never in one after the record's offset is
+    /// committed (a crash would write them twice). Returns at once; a failed write fails that commit, which is aborted
+    /// and its records read again, so nothing waits on the brokers here.
     /// </summary>
-    public Task ProduceAsync(string topic, IReadOnlyList<Message<byte[]?, byte[]>> messages)
+    public void Add(int lane, long offset, string topic, IEnumerable<Message<byte[]?, byte[]>> messages)
     {
-        if (messages.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-        Interlocked.Add(ref _produced, messages.Count);
-        var name = Encoding.UTF8.GetBytes(Name);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var remaining = messages.Count;
-        void Delivered(DeliveryReport<byte[]?, byte[]> report)
-        {
-            if (report.Error.IsError)
-            {
-                _failed ??= report.Error.Reason;
-            }
-            if (Interlocked.Decrement(ref remaining) == 0)
-            {
-                done.TrySetResult();
-            }
-        }
-        try
+        lock (_pending)
         {
             foreach (var message in messages)
             {
-                (message.Headers ??= []).Add(OffsetsRecord.Header, name);
-                KafkaProducerHost.ProduceWaiting(_producer, topic, message, Delivered);
+                _pending.Add(new PendingOutput(lane, offset, topic, message));
             }
         }
-        catch (Exception e) when (e is KafkaException or ObjectDisposedException)
-        {
-            _failed ??= e.Message;
-            done.TrySetResult();
-        }
-        return done.Task;
     }
 
     /// <summary>
-    /// Commits the open transaction with next as the partition's next offset (offsets-topic record and
-    /// SendOffsetsToTransaction), then opens the next one. Throws what the client threw: KafkaTxnRequiresAbortException
-    /// (call <see cref="Abort"/>), or a fatal KafkaException (fenced: this producer is done).
+    /// Commits the open transaction with next as the partition's next offset: produces the pending outputs of lane's
+    /// records below next (those of later records wait for the next commit; those of other lanes are stale: dropped),
+    /// the offsets-topic record and SendOffsetsToTransaction, then opens the next transaction. Throws what the client
+    /// threw: KafkaTxnRequiresAbortException (call <see cref="Abort"/>), or a fatal KafkaException (fenced: this producer
+    /// is done). Every record below next must be acknowledged, so that its outputs are already handed over.
     /// </summary>
-    public void Commit(long next, IConsumerGroupMetadata group)
+    public void Commit(int lane, long next, IConsumerGroupMetadata group)
     {
-        if (_failed is { } failed)
+        var name = Encoding.UTF8.GetBytes(Name);
+        foreach (var output in TakePending(lane, next))
         {
-            throw new KafkaTxnRequiresAbortException(new Error(ErrorCode.Local_Fail, $"a write of the transaction failed: {failed}"));
+            (output.Message.Headers ??= []).Add(OffsetsRecord.Header, name);
+            // No delivery handler: a write that fails puts the transaction in an abortable state and CommitTransaction
+            // (which waits for every write) throws, so each output is either committed with next or read again.
+            KafkaProducerHost.ProduceWaiting(_producer, output.Topic, output.Message, null);
         }
         _ = WriteOffsets(next);
         _producer.SendOffsetsToTransaction([new TopicPartitionOffset(Input, next)], group, Timeout);
@@ -150,9 +141,27 @@ internal sealed class PartitionTransaction : IDisposable
         Begin();
     }
 
-    /// <summary>Aborts the open transaction (its writes are never seen by read_committed readers of a real broker) and opens the next one.</summary>
+    /// <summary>Removes and returns the pending outputs of lane's records below next, in record order; drops other lanes'.</summary>
+    private List<PendingOutput> TakePending(int lane, long next)
+    {
+        lock (_pending)
+        {
+            var due = _pending.Where(o => o.Lane == lane && o.Offset < next).OrderBy(o => o.Offset).ToList();
+            _pending.RemoveAll(o => o.Lane != lane || o.Offset < next);
+            return due;
+        }
+    }
+
+    /// <summary>
+    /// Aborts the open transaction (its writes are never seen by read_committed readers of a real broker), drops every
+    /// pending output (their records are read again), and opens the next one.
+    /// </summary>
     public void Abort()
     {
+        lock (_pending)
+        {
+            _pending.Clear();
+        }
         _producer.AbortTransaction(Timeout);
         Begin();
     }
@@ -168,11 +177,12 @@ internal sealed class PartitionTransaction : IDisposable
 
     private void Begin()
     {
-        Interlocked.Exchange(ref _produced, 0);
-        _failed = null;
         Interlocked.Increment(ref _attempt);
         _producer.BeginTransaction();
     }
+
+    /// <summary>An output waiting for the commit of its record's offset.</summary>
+    private sealed record PendingOutput(int Lane, long Offset, string Topic, Message<byte[]?, byte[]> Message);
 
     /// <summary>For log lines: the partition as text.</summary>
     public override string ToString() => Input.Partition.Value.ToString(CultureInfo.InvariantCulture);

@@ -3,10 +3,10 @@ using Detector.Streams.Alerts;
 namespace Detector.Streams.Kafka;
 
 /// <summary>
-/// ExactlyOnce alerts: each alert goes into the open transaction of the input partition its record came from
-/// (<see cref="Alert.Position"/>), so it becomes visible to read_committed readers exactly when that record's offset
-/// is committed. An alert of a lane that is no longer live is dropped: its record was not committed here and is read
-/// again by the partition's owner.
+/// ExactlyOnce alerts: each alert is handed to the transaction of the input partition its record came from
+/// (<see cref="Alert.Position"/>), which produces it in the transaction that commits that record's offset, so it becomes
+/// visible to read_committed readers exactly then. An alert of a lane that is no longer live is dropped: its record was
+/// not committed here and is read again by the partition's owner.
 /// </summary>
 /// <param name="transactionOf">The open transaction of a lane (pipeline partition), while it is live.</param>
 /// <param name="topic">The alerts topic.</param>
@@ -15,22 +15,13 @@ internal sealed class TransactionalAlertSink(Func<int, PartitionTransaction?> tr
     /// <inheritdoc />
     public ValueTask PublishAsync(IReadOnlyList<Alert> alerts, CancellationToken cancellationToken)
     {
-        if (alerts.Count == 0)
-        {
-            return ValueTask.CompletedTask;
-        }
         var messages = KafkaAlertSink.ToMessages(alerts);
-        var writes = new List<Task>();
-        foreach (var lane in Enumerable.Range(0, alerts.Count).GroupBy(i => LaneOf(alerts[i])))
+        for (var i = 0; i < alerts.Count; i++)
         {
-            if (transactionOf(lane.Key) is { } transaction)
-            {
-                writes.Add(transaction.ProduceAsync(topic, [.. lane.Select(i => messages[i])]));
-            }
+            var position = alerts[i].Position
+                ?? throw new InvalidOperationException($"alert of record '{alerts[i].RecordId}' has no source position: Kafka:Guarantee = ExactlyOnce writes each alert in its record's transaction");
+            transactionOf(position.Partition)?.Add(position.Partition, position.Offset, topic, [messages[i]]);
         }
-        return new ValueTask(Task.WhenAll(writes).WaitAsync(cancellationToken));
+        return ValueTask.CompletedTask;
     }
-
-    private static int LaneOf(Alert alert) => alert.Position?.Partition
-        ?? throw new InvalidOperationException($"alert of record '{alert.RecordId}' has no source position: Kafka:Guarantee = ExactlyOnce writes each alert in its record's transaction");
 }

@@ -75,17 +75,19 @@ internal sealed class ClusterHarness : IDisposable
     }
 
     /// <summary>
-    /// Produces card records, never more than maxLag per partition ahead of the nodes' group (mock retention). The
-    /// throttle waits on the nodes, so the replay fails (with the nodes' logs) when they all exit or it outlasts timeout.
+    /// Produces card records, never more than maxLag per partition ahead of the nodes' group (mock retention; under
+    /// ExactlyOnce the group's progress is read from its offsets topic). The throttle waits on the nodes, so the replay
+    /// fails (with the nodes' logs) when they all exit or it outlasts timeout.
     /// </summary>
-    public async Task<ReplayResult> ReplayAsync(IEnumerable<ReplayRecord> records, long maxLag = 3_000, TimeSpan? timeout = null, double recordsPerSecond = 0)
+    public async Task<ReplayResult> ReplayAsync(IEnumerable<ReplayRecord> records, long maxLag = 3_000, TimeSpan? timeout = null, double recordsPerSecond = 0,
+        KafkaGuarantee guarantee = KafkaGuarantee.AtLeastOnce)
     {
         var limit = timeout ?? TimeSpan.FromMinutes(5);
         using var stop = new CancellationTokenSource(limit);
         using var watch = WatchNodes(stop);
         try
         {
-            var result = await new KafkaReplay(Options, Options.InputTopic).RunAsync(records,
+            var result = await new KafkaReplay(Options with { Guarantee = guarantee }, Options.InputTopic).RunAsync(records,
                 new ReplayOptions { ThrottleGroup = Options.GroupId, MaxLagPerPartition = maxLag, RecordsPerSecond = recordsPerSecond }, stop.Token);
             Assert.Equal(0, result.Failed);
             return result;

@@ -1,5 +1,5 @@
+using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Detector.Streams.Generators;
 using Detector.Streams.Kafka;
 using Xunit;
@@ -8,51 +8,107 @@ using Xunit.Abstractions;
 namespace Detector.Tests.Kafka;
 
 /// <summary>
-/// `Kafka:Guarantee = ExactlyOnce` with real `detector run` processes on the mock cluster: a kill -9 of a node mid-stream
-/// moves its partitions, every record is scored, every partition's offsets record reaches the end, and no record's
-/// alert is in two committed transactions. (The mock shows read_committed readers the dead node's open transaction, so
-/// the check counts committed transactions from the offsets log; see the Streams README.)
+/// `Kafka:Guarantee = ExactlyOnce` with real `detector run` processes on the mock cluster: a kill -9 of a node while its
+/// transactions are open, and a broker down and up with injected transaction errors. Every record is scored, every
+/// partition's offsets record reaches the end, and each output is committed exactly once: the dead letters of the poison
+/// records mixed into the stream (deterministic, so the expected set is known) exactly once each, and no record's alert
+/// twice. The mock shows read_committed readers aborted and open transactions (see <see cref="MockTransactionLimitsTests"/>),
+/// so "committed" is read from the offsets log (<see cref="CommittedOutputs"/>), and what a read_committed reader sees
+/// beyond that is checked to be only the outputs of transactions that never committed.
 /// </summary>
 [Collection(ClusterProcesses.Name)]
 public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
 {
-    /// <summary>ExactlyOnce, and half the records alerting, so that every transaction carries alerts when the kill lands.</summary>
-    private static readonly Dictionary<string, string> ExactlyOnce = new() { ["Kafka:Guarantee"] = "ExactlyOnce", ["Pipeline:Thresholds:Percentile"] = "50" };
+    /// <summary>ExactlyOnce, one record in 20 alerting (no suppression): every transaction carries alerts, and they stay within the mock's retention.</summary>
+    private static readonly Dictionary<string, string> ExactlyOnce = new()
+    {
+        ["Kafka:Guarantee"] = "ExactlyOnce", ["Pipeline:Thresholds:Percentile"] = "95", ["Pipeline:Thresholds:SuppressionGap"] = "00:00:00",
+    };
+
     private static readonly string[] TwoNodes = ["n1", "n2"];
+    private static readonly string[] ThreeNodes = ["n1", "n2", "n3"];
+
+    /// <summary>One poison record (undecodable, so always a dead letter whoever reads it) every this many records.</summary>
+    private const int PoisonEvery = 97;
 
     [Fact]
-    public async Task Kill9_OneNodeMidStream_EveryRecordScoredNoAlertCommittedTwice()
+    public async Task Kill9_ThreeNodesWhileTransactionsAreOpen_EachOutputCommittedOnceOffsetsAtTheEnd()
     {
+        // 300,000 records as the issue asks; the replay stays within the mock's retention through the offsets-topic throttle.
+        const int Records = 300_000;
         using var h = new ClusterHarness("eos-kill");
-        var nodes = TwoNodes.Select(id => h.StartNode(id, ExactlyOnce)).ToList();
-        await h.WaitStatusAsync(s => s.Values.Sum(n => n.Partitions.Length) == ClusterHarness.Partitions && s.Count(n => n.Value.Partitions.Length > 0) == 2,
-            "2 nodes sharing the partitions", TimeSpan.FromSeconds(90));
-        // The group's offsets are not stored by the mock under transactions: no lag throttle, few enough records for its
-        // retention, at a rate that keeps the stream going past the kill.
-        var replaying = h.ReplayAsync(ReplayRecords.FromGenerator(RecordGenerators.Create("cards", 21), 30_000), maxLag: 1_000_000, recordsPerSecond: 1_500);
-        await h.WaitUntilAsync(() => replaying.IsFaulted || Next(h).Values.Where(n => n > 0).Sum() >= 5_000, "5,000 records committed in transactions", TimeSpan.FromMinutes(3));
+        var nodes = ThreeNodes.Select(id => h.StartNode(id, ExactlyOnce)).ToList();
+        await h.WaitStatusAsync(s => s.Values.Sum(n => n.Partitions.Length) == ClusterHarness.Partitions && s.Count(n => n.Value.Partitions.Length > 0) == 3,
+            "3 nodes sharing the partitions", TimeSpan.FromSeconds(90));
+        var (records, poison) = WithPoison(Records, 29);
+        var replaying = h.ReplayAsync(records, maxLag: 3_000, timeout: TimeSpan.FromMinutes(8), guarantee: KafkaGuarantee.ExactlyOnce);
+        // The kill lands while transactions are open: the victim (not the first node, the trainer) has committed several
+        // transactions of its own, and is frozen (SIGSTOP) and looked at until it holds records scored beyond its
+        // committed offsets; only then is it killed, so the crash always catches scored, uncommitted work.
+        var victim = nodes[2];
+        await h.WaitUntilAsync(() => replaying.IsFaulted || (CommitsBy(h, victim.Id) >= 5 && Next(h).Values.Sum() >= Records / 4),
+            $"{victim.Id}'s own transactions committed and a quarter of the records", TimeSpan.FromMinutes(4));
         Assert.False(replaying.IsFaulted, replaying.Exception?.ToString());
-        var victim = nodes[0];
+        long caught = 0;
+        await h.WaitUntilAsync(() =>
+        {
+            victim.Pause();
+            caught = ScoredBeyondCommitted(h, victim);
+            if (caught == 0)
+            {
+                victim.Resume();
+            }
+            return caught > 0;
+        }, $"{victim.Id} frozen holding records scored beyond its committed offsets", TimeSpan.FromMinutes(2));
         victim.Kill();
         Assert.False(replaying.IsCompleted, "the replay had ended before the kill: nothing was mid-stream");
         var replay = await replaying;
-        await h.WaitUntilAsync(() => replay.HighWatermarks.All(e => Next(h).GetValueOrDefault(e.Key, -1) >= e.Value),
-            "every partition's offsets record at its end", TimeSpan.FromMinutes(5));
+        await UntilOffsetsAtTheEndAsync(h, replay);
         await ClusterHarness.StopAsync(nodes.Where(n => n != victim));
 
         var audit = h.Audit(replay.HighWatermarks);
-        var committed = CommittedOutputs.Transactions(h.Options, ClusterHarness.Partitions);
-        var alerts = KafkaTopics.ReadAll(h.Options, h.Options.AlertsTopic, ClusterHarness.Partitions)
-            .Select(r => (Id: RecordId(r.Message.Value), Transaction: Encoding.UTF8.GetString(r.Message.Headers.GetLastBytes(OffsetsRecord.Header))))
-            .ToList();
-        var once = alerts.Where(a => committed.Contains(a.Transaction)).GroupBy(a => a.Id).ToList();
-        var twice = once.Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        output.WriteLine($"killed {victim.Id}; {replay.Produced:N0} records, missing {audit.Missing}, scored twice {audit.Duplicates}; alerts on the topic {alerts.Count}, " +
-            $"in committed transactions {once.Count}, in committed transactions twice {twice.Count}");
-        Assert.True(audit.Missing == 0, $"{audit.Missing} records never scored: {audit.Gaps}\n{h.Tails()}");
-        Assert.True(audit.PartitionsByNode[victim.Id].Count > 0, "the victim had scored nothing before it was killed");
-        Assert.True(twice.Count == 0, $"{twice.Count} records' alerts committed twice, e.g. {string.Join(",", twice.Take(5))}");
-        Assert.True(once.Count > 1_000, $"only {once.Count} records' alerts committed: the check had little to check");
+        var outputs = CommittedOutputsView.Read(h);
+        output.WriteLine($"killed {victim.Id}; {replay.Produced:N0} records, never scored {audit.Missing} (poison {poison.Count}), scored twice {audit.Duplicates}; " +
+            $"{victim.Id} held {caught} records scored beyond its committed offsets at the kill; {outputs}");
+        // The poison records are never scored (their dead letters are checked below); every other record is.
+        Assert.True(audit.Missing == poison.Count, $"{audit.Missing} records never scored, {poison.Count} of them poison: {audit.Gaps}\n{h.Tails()}");
+        // What the victim had scored beyond its committed offsets was scored again by the next owner.
+        Assert.True(audit.Duplicates >= caught, $"scored twice {audit.Duplicates} < {caught} records the victim held uncommitted at the kill");
+        outputs.AssertEachOnce(poison, uncommittedFrom: victim.Id);
+    }
+
+    [Fact]
+    public async Task BrokerDownAndUpWithInjectedTransactionErrors_EachOutputCommittedOnceNothingLost()
+    {
+        using var h = new ClusterHarness("eos-faults");
+        var nodes = TwoNodes.Select(id => h.StartNode(id, ExactlyOnce)).ToList();
+        await h.WaitStatusAsync(s => s.Values.Sum(n => n.Partitions.Length) == ClusterHarness.Partitions && s.Count(n => n.Value.Partitions.Length > 0) == 2,
+            "2 nodes sharing the partitions", TimeSpan.FromSeconds(90));
+        var (records, poison) = WithPoison(100_000, 31);
+        var replaying = h.ReplayAsync(records, maxLag: 3_000, timeout: TimeSpan.FromMinutes(6), guarantee: KafkaGuarantee.ExactlyOnce);
+        await h.WaitUntilAsync(() => replaying.IsFaulted || Next(h).Values.Sum() >= 20_000, "20,000 records committed", TimeSpan.FromMinutes(3));
+        Assert.False(replaying.IsFaulted, replaying.Exception?.ToString());
+        h.Kafka.SetBrokerDown(2);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // an outage of a few seconds, not a wait for a condition
+        h.Kafka.SetBrokerUp(2);
+        // UNKNOWN_PRODUCER_ID (59) on EndTxn: abortable, the commit is aborted and its records read again;
+        // COORDINATOR_NOT_AVAILABLE (15) on AddOffsetsToTxn: retried inside the client.
+        h.Kafka.PushRequestErrors(KafkaApi.EndTxn, 59, 59);
+        h.Kafka.PushRequestErrors(KafkaApi.AddOffsetsToTxn, 15, 15);
+        var replay = await replaying;
+        await UntilOffsetsAtTheEndAsync(h, replay);
+        await ClusterHarness.StopAsync(nodes);
+
+        var audit = h.Audit(replay.HighWatermarks);
+        var outputs = CommittedOutputsView.Read(h);
+        var aborted = nodes.Sum(n => n.Log.Split('\n').Count(l => l.Contains("aborted (", StringComparison.Ordinal)));
+        output.WriteLine($"broker 2 down 3 s, EndTxn and AddOffsetsToTxn errors injected: {replay.Produced:N0} records, missing {audit.Missing}, " +
+            $"scored twice {audit.Duplicates}, transactions aborted {aborted}; {outputs}");
+        // The poison records are never scored (their dead letters are checked below); every other record is.
+        Assert.True(audit.Missing == poison.Count, $"{audit.Missing} records never scored, {poison.Count} of them poison: {audit.Gaps}\n{h.Tails()}");
+        Assert.True(aborted >= 1, $"no transaction was aborted: the injected EndTxn errors did not reach a commit\n{h.Tails()}");
+        Assert.Contains(nodes, n => n.Log.Contains("Connection refused", StringComparison.Ordinal) || n.Log.Contains("Disconnected", StringComparison.Ordinal));
+        outputs.AssertEachOnce(poison, uncommittedFrom: null);
     }
 
     [Fact]
@@ -77,8 +133,49 @@ public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
         Assert.Contains("new-owner", node.Log, StringComparison.Ordinal);
     }
 
-    private static Dictionary<int, long> Next(ClusterHarness h) =>
-        Enumerable.Range(0, ClusterHarness.Partitions).ToDictionary(p => p, p => OffsetsLog.ReadNext(h.Options, p, "check"));
+    /// <summary>Card records with an undecodable record every <see cref="PoisonEvery"/>, each unique: the poison payloads.</summary>
+    private static (List<ReplayRecord> Records, HashSet<string> Poison) WithPoison(int count, ulong seed)
+    {
+        var records = ReplayRecords.FromGenerator(RecordGenerators.Create("cards", seed), count).ToList();
+        var poison = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = PoisonEvery / 2; i < records.Count; i += PoisonEvery)
+        {
+            var value = $"{{not json, poison {i.ToString(CultureInfo.InvariantCulture)}";
+            poison.Add(value);
+            records[i] = new ReplayRecord(null, Encoding.UTF8.GetBytes(value));
+        }
+        return (records, poison);
+    }
 
-    private static string RecordId(byte[] value) => JsonDocument.Parse(value).RootElement.GetProperty("record_id").GetString()!;
+    /// <summary>Waits until every partition's newest offsets record is at the partition's end: every record committed.</summary>
+    private static Task UntilOffsetsAtTheEndAsync(ClusterHarness h, ReplayResult replay) =>
+        h.WaitUntilAsync(() => replay.HighWatermarks.All(e => Next(h).GetValueOrDefault(e.Key, -1) >= e.Value),
+            "every partition's offsets record at its end", TimeSpan.FromMinutes(5));
+
+    private static Dictionary<int, long> Next(ClusterHarness h) =>
+        Enumerable.Range(0, ClusterHarness.Partitions).ToDictionary(p => p, p => Math.Max(0, OffsetsLog.ReadNext(h.Options, p, "check")));
+
+    /// <summary>Records the node scored (its audit log) at or beyond the committed offsets of the partitions it holds now.</summary>
+    private static long ScoredBeyondCommitted(ClusterHarness h, NodeProcess node)
+    {
+        var scored = Detector.Streams.Audit.ScoredRangeAudit.Read([node.AuditPath]);
+        long beyond = 0;
+        for (var p = 0; p < ClusterHarness.Partitions; p++)
+        {
+            if (OffsetsLog.ReadNewest(h.Options, p, "check") is { } newest && newest.Owner == node.Id
+                && scored.GetValueOrDefault($"{h.Options.InputTopic}:{p.ToString(CultureInfo.InvariantCulture)}") is { } offsets)
+            {
+                beyond += offsets.Keys.Count(o => o >= newest.Next);
+            }
+        }
+        return beyond;
+    }
+
+    /// <summary>Transactions committed by a node beyond its claims (offsets records it wrote that moved a partition on).</summary>
+    private static int CommitsBy(ClusterHarness h, string node) =>
+        Enumerable.Range(0, ClusterHarness.Partitions).Sum(p =>
+        {
+            var records = OffsetsLog.ReadAll(h.Options, p, "check");
+            return records.Skip(1).Zip(records).Count(r => r.First.Owner == node && r.First.Next > r.Second.Next);
+        });
 }

@@ -95,6 +95,29 @@ public sealed class ExactlyOnceTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(ReadAlerts(options), r => int.Parse(r.Id, CultureInfo.InvariantCulture) >= 400);
     }
 
+    [Fact]
+    public void PartitionTransaction_OutputsOfRecordsPastTheCommittedOffset_WaitForTheNextTransaction()
+    {
+        var options = Options("eos-cut");
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(options, options.GroupId, "c")).Build();
+        using var transaction = new PartitionTransaction(options, new TopicPartition(options.InputTopic, 0), "node-a", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        transaction.Claim(0, 1);
+        static Message<byte[]?, byte[]> Alert(string id) => new() { Key = Encoding.UTF8.GetBytes(id), Value = Encoding.UTF8.GetBytes(id) };
+        transaction.Add(7, 5, options.AlertsTopic, [Alert("5")]);
+        transaction.Add(7, 9, options.AlertsTopic, [Alert("9")]); // still in flight when offset 6 commits
+        transaction.Add(3, 2, options.AlertsTopic, [Alert("stale")]); // of a lane no longer live (an aborted or revoked assignment)
+
+        var first = transaction.Name;
+        transaction.Commit(7, 6, consumer.ConsumerGroupMetadata);
+        Assert.Equal(1, transaction.Pending);
+        var second = transaction.Name;
+        transaction.Commit(7, 10, consumer.ConsumerGroupMetadata);
+
+        Assert.Equal(0, transaction.Pending);
+        Assert.Equal([("5", first), ("9", second)], ReadAlerts(options).Order());
+        Assert.Equal(10, OffsetsLog.ReadNext(options, 0, "check"));
+    }
+
     private KafkaOptions Options(string prefix)
     {
         var options = new KafkaOptions

@@ -38,7 +38,11 @@ public sealed class KafkaOptionsTests
     {
         var config = Path.Combine(Directory.CreateTempSubdirectory("detector-guarantee-").FullName, "config.json");
         File.WriteAllText(config, "{}");
-        static Dictionary<string, string?> Env(string value) => new() { ["DETECTOR__Kafka__Guarantee"] = value };
+        static Dictionary<string, string?> Env(string value) => new()
+        {
+            ["DETECTOR__Kafka__Guarantee"] = value, ["DETECTOR__Kafka__BootstrapServers"] = "127.0.0.1:9092", ["DETECTOR__Source__Kind"] = "Kafka",
+            ["DETECTOR__Sinks__Alerts__Kind"] = "Kafka", ["DETECTOR__Sinks__DeadLetters__Kind"] = "Kafka",
+        };
 
         Assert.Equal(KafkaGuarantee.AtLeastOnce, Detector.Node.Configuration.NodeConfiguration.Load(config, new Dictionary<string, string?>()).Kafka.Guarantee);
         Assert.Equal(KafkaGuarantee.ExactlyOnce, Detector.Node.Configuration.NodeConfiguration.Load(config, Env("ExactlyOnce")).Kafka.Guarantee);

@@ -28,26 +28,30 @@ public sealed class MockTransactionLimitsTests : IDisposable
     public void Dispose() => _cluster.Dispose();
 
     [Fact]
-    public async Task MockCluster_TransactionalIdInitialisedAgain_OldProducerIsNotFenced()
+    public void MockCluster_TransactionalIdInitialisedAgain_OldProducerIsNotFenced()
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(_options, "g", "c")).Build();
         var input = new TopicPartition("in", 0);
         using var old = new PartitionTransaction(_options, input, "old", NullLogger.Instance);
-        await old.ProduceAsync("al", [new Message<byte[]?, byte[]> { Value = [1] }]);
-        old.Commit(1, consumer.ConsumerGroupMetadata);
+        old.Add(0, 0, "al", [new Message<byte[]?, byte[]> { Value = [1] }]);
+        old.Commit(0, 1, consumer.ConsumerGroupMetadata);
 
         using var next = new PartitionTransaction(_options, input, "next", NullLogger.Instance); // InitTransactions has completed
-        await old.ProduceAsync("al", [new Message<byte[]?, byte[]> { Value = [2] }]);
-        old.Commit(2, consumer.ConsumerGroupMetadata); // a real broker refuses this: PRODUCER_FENCED
+        old.Add(0, 1, "al", [new Message<byte[]?, byte[]> { Value = [2] }]);
+        old.Commit(0, 2, consumer.ConsumerGroupMetadata); // a real broker refuses this: PRODUCER_FENCED
 
         Assert.Equal(2, OffsetsLog.ReadNext(_options, 0, "check"));
     }
 
     [Fact]
-    public async Task MockCluster_AbortedRecords_AreSeenByReadCommittedReaders()
+    public void MockCluster_AbortedRecords_AreSeenByReadCommittedReaders()
     {
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(_options, "g", "c")).Build();
         using var transaction = new PartitionTransaction(_options, new TopicPartition("in", 0), "p", NullLogger.Instance);
-        await transaction.ProduceAsync("al", [new Message<byte[]?, byte[]> { Value = [1] }]);
+        transaction.Add(0, 0, "al", [new Message<byte[]?, byte[]> { Value = [1] }]);
+        // The commit's EndTxn fails after its writes reached the brokers (UNKNOWN_PRODUCER_ID: abortable).
+        _cluster.PushRequestErrors(KafkaApi.EndTxn, 59);
+        Assert.ThrowsAny<KafkaException>(() => transaction.Commit(0, 1, consumer.ConsumerGroupMetadata));
         transaction.Abort();
 
         var readCommitted = _options with { Properties = new Dictionary<string, string> { ["isolation.level"] = "read_committed" } };
