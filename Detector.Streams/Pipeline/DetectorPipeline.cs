@@ -122,7 +122,7 @@ public sealed partial class DetectorPipeline : IAsyncDisposable
         _system = system ?? ActorSystem.Create("detector", OwnSystemConfig);
         PipelineAkkaConfig.EnsureIn(_system);
         var name = $"detector-pipeline-{Interlocked.Increment(ref s_instances)}";
-        _materializer = _system.Materializer(ActorMaterializerSettings.Create(_system).WithInputBuffer(1, 1).WithDispatcher(PipelineAkkaConfig.StreamDispatcher), namePrefix: name);
+        _materializer = _system.Materializer(ActorMaterializerSettings.Create(_system).WithInputBuffer(1, 1), namePrefix: name);
         _retrain = new RetrainRequests(message => _supervisor.Tell(new PipelineSupervisorActor.ToTrainer(message)));
         _thresholds = new ThresholdStage(_context, _tracker, _retrain);
         var ctx = _context;
