@@ -4,19 +4,8 @@ using Xunit;
 namespace Detector.Tests.Evaluation;
 
 /// <summary>Column roles inferred from a plain file's header, and headerless numeric files.</summary>
-public sealed class ColumnRolesTests : IDisposable
+public sealed class ColumnRolesTests() : TempFiles("detector-roles-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("detector-roles-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
     [Fact]
     public void Resolve_CommonNames_TakesNumericColumnsAndSaysWhyTheOthersWereSkipped()
     {

@@ -7,19 +7,8 @@ using Xunit;
 namespace Detector.Tests.Evaluation;
 
 /// <summary>Labelled files load with an inferred schema the production decoder reads, and labels never reach it.</summary>
-public sealed class EvaluationDataTests : IDisposable
+public sealed class EvaluationDataTests() : TempFiles("detector-eval-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("detector-eval-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
     [Fact]
     public void Load_SemicolonCsvWithTimeColumn_InfersFeaturesAndReadsFloatLabels()
     {

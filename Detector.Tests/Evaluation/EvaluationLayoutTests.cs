@@ -4,19 +4,8 @@ using Xunit;
 namespace Detector.Tests.Evaluation;
 
 /// <summary>Data layouts evaluate accepts beyond one labelled file: unlabelled training files and separate label files.</summary>
-public sealed class EvaluationLayoutTests : IDisposable
+public sealed class EvaluationLayoutTests() : TempFiles("detector-layout-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("detector-layout-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
     [Fact]
     public void Load_UnlabelledTrainingFile_TakesEveryNumericColumnAsAFeature()
     {
