@@ -11,12 +11,8 @@ namespace Detector.Tests.Evaluation;
 /// Per-file training pairs (--train-dir matched by file name, or a manifest), and point-adjusted figures reported only
 /// where records form time series.
 /// </summary>
-public sealed class EvaluationLayoutPairsTests : IDisposable
+public sealed class EvaluationLayoutPairsTests() : TempFiles("detector-pairs-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("detector-pairs-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     /// <summary>A machine's file: two correlated sensors, faults (c breaks away) only in test files, from record 200.</summary>
     private string Machine(string folder, string name, int records, bool faults, bool timeColumn = true, double offset = 0)
     {
@@ -34,7 +30,7 @@ public sealed class EvaluationLayoutPairsTests : IDisposable
             }
             csv.Append(CultureInfo.InvariantCulture, $"{a:F4},{b:F4},{(fault ? 1 : 0)}\n");
         }
-        var dir = Directory.CreateDirectory(Path.Combine(_dir, folder)).FullName;
+        var dir = Directory.CreateDirectory(Path.Combine(Dir, folder)).FullName;
         var path = Path.Combine(dir, name);
         File.WriteAllText(path, csv.ToString());
         return path;
@@ -55,10 +51,10 @@ public sealed class EvaluationLayoutPairsTests : IDisposable
         var m1 = Machine("test", "m1.csv", 50, faults: true);
         Machine("test", "m2.csv", 50, faults: true);
 
-        var pairs = EvaluateCommand.Pairs([Path.Combine(_dir, "test")], null, Path.Combine(_dir, "train"), null, null);
+        var pairs = EvaluateCommand.Pairs([Path.Combine(Dir, "test")], null, Path.Combine(Dir, "train"), null, null);
 
         Assert.Equal(2, pairs.Count);
-        Assert.Equal(new EvaluationPair(m1, Path.Combine(_dir, "train", "m1.csv")), pairs[0]);
+        Assert.Equal(new EvaluationPair(m1, Path.Combine(Dir, "train", "m1.csv")), pairs[0]);
         Assert.EndsWith(Path.Combine("train", "m2.csv"), pairs[1].Train, StringComparison.Ordinal);
     }
 
@@ -68,7 +64,7 @@ public sealed class EvaluationLayoutPairsTests : IDisposable
         Machine("train", "m1.csv", 50, faults: false);
         var m3 = Machine("test", "m3.csv", 50, faults: true);
 
-        var e = Assert.Throws<ArgumentException>(() => EvaluateCommand.Pairs([m3], null, Path.Combine(_dir, "train"), null, null));
+        var e = Assert.Throws<ArgumentException>(() => EvaluateCommand.Pairs([m3], null, Path.Combine(Dir, "train"), null, null));
 
         Assert.Contains("m3.csv", e.Message, StringComparison.Ordinal);
     }
@@ -79,16 +75,16 @@ public sealed class EvaluationLayoutPairsTests : IDisposable
         Machine("m", "a-test.csv", 20, faults: false);
         Machine("m", "a-train.csv", 20, faults: false);
         Machine("m", "b-test.csv", 20, faults: false);
-        File.WriteAllText(Path.Combine(_dir, "m", "a.labels"), string.Concat(Enumerable.Repeat("0\n", 20)));
-        var manifest = Path.Combine(_dir, "m", "manifest.txt");
+        File.WriteAllText(Path.Combine(Dir, "m", "a.labels"), string.Concat(Enumerable.Repeat("0\n", 20)));
+        var manifest = Path.Combine(Dir, "m", "manifest.txt");
         File.WriteAllText(manifest, "# data train labels\na-test.csv a-train.csv a.labels\n\nb-test.csv, -\n");
 
         var pairs = EvaluationPair.FromManifest(manifest);
 
         Assert.Equal(
             [
-                new EvaluationPair(Path.Combine(_dir, "m", "a-test.csv"), Path.Combine(_dir, "m", "a-train.csv"), Path.Combine(_dir, "m", "a.labels")),
-                new EvaluationPair(Path.Combine(_dir, "m", "b-test.csv")),
+                new EvaluationPair(Path.Combine(Dir, "m", "a-test.csv"), Path.Combine(Dir, "m", "a-train.csv"), Path.Combine(Dir, "m", "a.labels")),
+                new EvaluationPair(Path.Combine(Dir, "m", "b-test.csv")),
             ], pairs);
         File.WriteAllText(manifest, "a-test.csv\n");
         Assert.Contains("line 1", Assert.Throws<ArgumentException>(() => EvaluationPair.FromManifest(manifest)).Message, StringComparison.Ordinal);
@@ -102,7 +98,7 @@ public sealed class EvaluationLayoutPairsTests : IDisposable
         Machine("train", "m2.csv", 400, faults: false, offset: 5);
         Machine("test", "m1.csv", 500, faults: true, offset: 0);
         Machine("test", "m2.csv", 500, faults: true, offset: 5);
-        var pairs = EvaluateCommand.Pairs([Path.Combine(_dir, "test")], null, Path.Combine(_dir, "train"), null, null);
+        var pairs = EvaluateCommand.Pairs([Path.Combine(Dir, "test")], null, Path.Combine(Dir, "train"), null, null);
 
         var report = await EvaluateCommand.RunAsync(pairs, Config(), "machines", null, null, CancellationToken.None);
 

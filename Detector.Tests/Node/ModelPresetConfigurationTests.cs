@@ -11,18 +11,9 @@ namespace Detector.Tests.Node;
 /// set beside it refine it, a bad name stops start-up naming the key and the allowed values, and a windowed kind without
 /// a window takes the Telemetry preset's.
 /// </summary>
-public sealed class ModelPresetConfigurationTests : IDisposable
+public sealed class ModelPresetConfigurationTests() : TempFiles("detector-preset-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("detector-preset-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Json(string text)
-    {
-        var path = Path.Combine(_dir, $"{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Json(string text) => Write($"{Guid.NewGuid():N}.json", text);
 
     private static NodeOptions Load(params (string Key, string Value)[] flags) =>
         NodeConfiguration.Load(null, new Dictionary<string, string?>(), flags.Select(f => new KeyValuePair<string, string?>(f.Key, f.Value)));

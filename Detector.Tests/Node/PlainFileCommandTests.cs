@@ -9,12 +9,8 @@ namespace Detector.Tests.Node;
 /// `train` and `score` read a plain labelled CSV the way `evaluate` does when no Schema is configured: features from
 /// the header's numeric columns, the label, id and time columns recognised by name or named by flags.
 /// </summary>
-public sealed class PlainFileCommandTests : IDisposable
+public sealed class PlainFileCommandTests() : TempFiles("detector-plain-")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("detector-plain-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private static Task<int> Run(params string[] args) => Detector.Node.Cli.Build().Parse(args).InvokeAsync();
 
     /// <summary>An ODDS-style file: f0..f5 and a label column, 2% outliers far from the normal cloud.</summary>
@@ -38,7 +34,7 @@ public sealed class PlainFileCommandTests : IDisposable
             }
             text.AppendLine(outlier ? "1" : "0");
         }
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(Dir, name);
         File.WriteAllText(path, text.ToString());
         return path;
     }
@@ -47,8 +43,8 @@ public sealed class PlainFileCommandTests : IDisposable
     public async Task TrainThenScore_PlainCsvWithoutSchema_InfersFeaturesLeavesLabelOutAndRanksOutliersFirst()
     {
         var data = WriteOdds("odds.csv");
-        var model = Path.Combine(_dir, "m.dtm");
-        var scores = Path.Combine(_dir, "scores.csv");
+        var model = Path.Combine(Dir, "m.dtm");
+        var scores = Path.Combine(Dir, "scores.csv");
 
         Assert.Equal(0, await Run("train", "-i", data, "-o", model, "--epochs", "20"));
         Assert.Equal(0, await Run("score", "-m", model, "-i", data, "-o", scores, "--percentile", "98"));
@@ -66,8 +62,8 @@ public sealed class PlainFileCommandTests : IDisposable
     public async Task TrainThenScore_IdColumnNamedByFlag_IsNotAFeatureAndNamesTheRecords()
     {
         var data = WriteOdds("ids.csv", extraColumn: "tx");
-        var model = Path.Combine(_dir, "ids.dtm");
-        var scores = Path.Combine(_dir, "ids.jsonl");
+        var model = Path.Combine(Dir, "ids.dtm");
+        var scores = Path.Combine(Dir, "ids.jsonl");
 
         Assert.Equal(0, await Run("train", "-i", data, "-o", model, "--epochs", "2", "--id-column", "tx"));
         Assert.Equal(0, await Run("score", "-m", model, "-i", data, "-o", scores, "--id-column", "tx"));
@@ -82,6 +78,6 @@ public sealed class PlainFileCommandTests : IDisposable
     public async Task Train_PlainCsvWithUnknownLabelColumn_ExitsWithUsageCode()
     {
         var data = WriteOdds("bad.csv");
-        Assert.Equal(2, await Run("train", "-i", data, "-o", Path.Combine(_dir, "bad.dtm"), "--label-column", "fraud"));
+        Assert.Equal(2, await Run("train", "-i", data, "-o", Path.Combine(Dir, "bad.dtm"), "--label-column", "fraud"));
     }
 }
