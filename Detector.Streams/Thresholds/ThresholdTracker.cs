@@ -90,7 +90,7 @@ public sealed class ThresholdTracker
         if (options.Method == ThresholdMethod.Pot)
         {
             _pot = new PotThreshold(options.RiskLevel, options.PotInitialQuantile, options.PotDepth);
-            _potLive = [];
+            _potLive = options.Learn ? [] : null;
         }
     }
 
@@ -150,7 +150,7 @@ public sealed class ThresholdTracker
         {
             _pendingRecalibration = null;
             _global.Reset(pending, timestamp);
-            if (_pendingCalibrated && pending.Length >= Options.MinCalibrationScores)
+            if (WarmsAtOnce(pending.Length, _pendingCalibrated))
             {
                 _global.MarkWarm();
             }
@@ -201,14 +201,17 @@ public sealed class ThresholdTracker
             }
         }
 
-        // POT learns only from scores its own threshold calls normal (SPOT): an incident does not teach it.
-        _pot?.Evaluate(score);
-        if (_potLive is { } live)
+        if (Options.Learn)
         {
-            LearnPotLive(live, score);
+            // POT learns only from scores its own threshold calls normal (SPOT): an incident does not teach it.
+            _pot?.Evaluate(score);
+            if (_potLive is { } live)
+            {
+                LearnPotLive(live, score);
+            }
+            _global.Add(score, timestamp);
+            entity.Window?.Add(score, timestamp);
         }
-        _global.Add(score, timestamp);
-        entity.Window?.Add(score, timestamp);
         Volatile.Write(ref _evaluated, _evaluated + 1);
         AssertInvariants();
         return new ThresholdDecision(threshold, source, isAnomaly, alert);
@@ -247,7 +250,7 @@ public sealed class ThresholdTracker
         if (_hasNewest)
         {
             _global.Reset(copy, _newest);
-            if (calibrated && copy.Length >= Options.MinCalibrationScores)
+            if (WarmsAtOnce(copy.Length, calibrated))
             {
                 _global.MarkWarm();
             }
@@ -263,9 +266,17 @@ public sealed class ThresholdTracker
             _potLive = null;
             if (!pot.TryInitialize(copy, Options.PotMinScores, out var reason))
             {
-                _potLive = [];
-                _logger.LogInformation("POT threshold: {Reason}; the {Percentile}th percentile judges until POT fits on the first {Live} live scores",
-                    reason, Options.Percentile, PotLiveScores);
+                if (Options.Learn)
+                {
+                    _potLive = [];
+                    _logger.LogInformation("POT threshold: {Reason}; the {Percentile}th percentile judges until POT fits on the first {Live} live scores",
+                        reason, Options.Percentile, PotLiveScores);
+                }
+                else
+                {
+                    _logger.LogInformation("POT threshold: {Reason}; the {Percentile}th percentile of these scores judges until the next model (Learn is false)",
+                        reason, Options.Percentile);
+                }
             }
         }
         for (var entity = _mostRecent; entity is not null; entity = entity.Older)
@@ -275,6 +286,13 @@ public sealed class ThresholdTracker
         Publish();
         AssertInvariants();
     }
+
+    /// <summary>
+    /// Whether reseeding with <paramref name="count"/> scores makes the window warm at once: calibration scores when they
+    /// are at least <see cref="ThresholdOptions.MinCalibrationScores"/>; any reseed when live scores never teach the
+    /// window (<see cref="ThresholdOptions.Learn"/> false), which would otherwise never warm.
+    /// </summary>
+    private bool WarmsAtOnce(int count, bool calibrated) => (calibrated || !Options.Learn) && count >= Options.MinCalibrationScores;
 
     /// <summary>Live scores POT fits itself on when it had no (or too little) calibration.</summary>
     private int PotLiveScores => Math.Max(Options.WarmUp, Options.PotMinScores);
