@@ -164,11 +164,12 @@ public sealed class ConvolutionalAutoencoder<T> : ReconstructionNetwork<T> where
             EncoderColumns = net.Encoder.Select(l => new T[l.ScratchSize(maxRows)]).ToArray();
             EncoderOutputs = net.Encoder.Select(l => new T[maxRows * l.OutputSize]).ToArray();
             DecoderOutputs = net.Decoder.Select(l => new T[maxRows * l.OutputSize]).ToArray();
-            Products = new T[maxRows * net.Decoder.Max(l => l.InLength * l.ColumnWidth)];
+            Products = new T[net.Decoder.Max(l => l.ScratchSize(maxRows))];
             OutputColumns = new T[net.Output.ScratchSize(maxRows)];
             Reconstruction = new T[maxRows * net.InputSize];
             var widest = Math.Max(net.Encoder.Max(l => Math.Max(l.InputSize, l.OutputSize)), net.Decoder.Max(l => l.OutputSize));
-            var columns = Math.Max(Math.Max(EncoderColumns.Max(c => c.Length), OutputColumns.Length), Products.Length);
+            var columns = net.Encoder.Append(net.Output).Select(l => l.BackwardScratchSize(maxRows))
+                .Concat(net.Decoder.Select(l => l.BackwardScratchSize(maxRows))).Max();
             Dz = training ? new T[maxRows * widest] : [];
             DColumns = training ? new T[columns] : [];
             _gradients = training ? [new T[maxRows * widest], new T[maxRows * widest]] : [];
@@ -180,7 +181,7 @@ public sealed class ConvolutionalAutoencoder<T> : ReconstructionNetwork<T> where
 
         public T[][] DecoderOutputs { get; }
 
-        /// <summary>Forward scratch of the transposed convolutions (x·W before col2im).</summary>
+        /// <summary>Forward scratch of the transposed convolutions (their stride phases' rows and products).</summary>
         public T[] Products { get; }
 
         public T[] OutputColumns { get; }
@@ -190,7 +191,7 @@ public sealed class ConvolutionalAutoencoder<T> : ReconstructionNetwork<T> where
         /// <summary>dz = dy ⊙ act' scratch.</summary>
         public T[] Dz { get; }
 
-        /// <summary>dcols / dp scratch.</summary>
+        /// <summary>Backward scratch of every layer (dcols, dp, the stride phases of dx).</summary>
         public T[] DColumns { get; }
 
         /// <summary>The next of two ping-pong buffers for gradients flowing between layers (a layer never reads and writes one).</summary>
