@@ -8,7 +8,7 @@ namespace Detector.Models.Windowed;
 /// 1-D convolution over channels-last sequences with "same" padding (see <see cref="ConvGeometry"/>):
 /// x [rows, inLength, inChannels] → y [rows, outLength, outChannels], outLength = ⌈inLength / stride⌉.
 /// Forward: cols = im2col(x) [rows·outLength, kernel·inChannels]; y = act(cols·W + b) with W [kernel·inChannels, outChannels].
-/// Backward, given dy: dz = dy ⊙ act'(y); dW += colsᵀ·dz; db += Σ dz; dcols = dz·Wᵀ; dx = col2im(dcols).
+/// Backward, given dy: dz = dy ⊙ act'(y); dW += colsᵀ·dz; db += Σ dz; dx = col2im(dz·Wᵀ), by stride phase.
 /// Written as im2col plus one dense product so the dense kernels (and their oracle) carry the arithmetic.
 /// A stride-1 layer with an odd kernel that narrows the channels (the autoencoders' output layer, 32 → S sensors) is
 /// computed in the transposed form instead: im2col would copy its input kernel-fold and feed a product only S columns
@@ -65,12 +65,20 @@ public sealed class Conv1dLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public bool Transposed => Geometry.Stride == 1 && Geometry.Kernel % 2 == 1 && OutChannels < InChannels;
 
     /// <summary>
-    /// Values of forward scratch for a batch (passed to <see cref="Forward"/> and kept for <see cref="Backward"/>, and the
-    /// size of Backward's dcols scratch): the im2col columns, or the transposed form's products and reordered weights.
+    /// Values of forward scratch for a batch (passed to <see cref="Forward"/> and kept for <see cref="Backward"/>): the
+    /// im2col columns, or the transposed form's products and reordered weights.
     /// </summary>
     public int ScratchSize(int rows) => Transposed
         ? rows * OutLength * Geometry.Kernel * OutChannels + Weights.Length
         : rows * OutLength * ColumnWidth;
+
+    /// <summary>
+    /// Values of <see cref="Backward"/>'s dcols scratch for a batch: the transposed form's dp and dW', or the stride
+    /// phases' rows, products and packed taps of dx.
+    /// </summary>
+    public int BackwardScratchSize(int rows) => Transposed
+        ? ScratchSize(rows)
+        : new StridePhases(Geometry).ScratchSize(rows, OutChannels, InChannels) + Weights.Length;
 
     /// <summary>Activation applied after the convolution.</summary>
     public Activation Activation { get; }
@@ -114,7 +122,9 @@ public sealed class Conv1dLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Accumulates dW and db from the forward pass's input x, scratch cols, y and dy; writes dx when it is non-empty
-    /// (dcols is then scratch of <see cref="ScratchSize"/> values). dz is scratch of rows · outLength · outChannels.
+    /// (dcols is then scratch of <see cref="BackwardScratchSize"/> values). dz is scratch of rows · outLength · outChannels.
+    /// dx is the transposed convolution of dz, computed by stride phase (<see cref="StridePhases"/>): each input step as
+    /// one product of the dz steps that read it with the taps they read it through, instead of dcols = dz·Wᵀ and col2im.
     /// </summary>
     public void Backward(IKernels<T> k, ReadOnlySpan<T> x, ReadOnlySpan<T> cols, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, int rows,
         Span<T> dz, Span<T> dcols, T[] gradWeights, T[] gradBias, Span<T> dx)
@@ -134,10 +144,12 @@ public sealed class Conv1dLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             return;
         }
-        // dcols [positions, kernel·in] = dz [positions, out] · Wᵀ [out, kernel·in]
-        k.Gemm(false, true, positions, ColumnWidth, OutChannels, T.One, dzr, OutChannels, Weights, OutChannels, T.Zero, dcols, ColumnWidth);
-        dx[..(rows * InputSize)].Clear();
-        Geometry.ScatterAdd<T>(dcols, rows, InChannels, dx);
+        // dx [rows, inLength, in] = Σ over the taps that read each input step of dz · Wᵀ; W [(j, c), o] read as
+        // w(j, o, c): tap stride in·out, dz-channel stride 1, dx-channel stride out.
+        var phases = new StridePhases(Geometry);
+        var packed = dcols.Slice(dcols.Length - Weights.Length, Weights.Length);
+        phases.Pack<T>(Weights, OutChannels, InChannels, InChannels * OutChannels, 1, OutChannels, packed);
+        phases.Run(k, dzr, rows, OutChannels, packed, InChannels, [], dcols[..^Weights.Length], dx[..(rows * InputSize)]);
     }
 
     /// <summary>Transposed form: scratch = [p: rows·length·kernel·out | W': in·kernel·out].</summary>

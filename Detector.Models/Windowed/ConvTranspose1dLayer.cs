@@ -7,9 +7,10 @@ namespace Detector.Models.Windowed;
 /// <summary>
 /// Transposed 1-D convolution (the adjoint of <see cref="Conv1dLayer{T}"/>'s input map), for upsampling decoders:
 /// x [rows, inLength, inChannels] → y [rows, outLength, outChannels] where ⌈outLength / stride⌉ = inLength.
-/// Forward: p = x·W [rows·inLength, kernel·outChannels] with W [inChannels, kernel·outChannels];
-/// z = b + col2im(p) (each input step adds its kernel taps into the output steps it covers); y = act(z).
-/// Backward, given dy: dz = dy ⊙ act'(y); db += Σ dz; dp = im2col(dz); dW += xᵀ·dp; dx = dp·Wᵀ.
+/// Forward: z = b + col2im(x·W) with W [inChannels, kernel·outChannels] (each input step adds its kernel taps into the
+/// output steps it covers); y = act(z). It is computed by stride phase (<see cref="StridePhases"/>): each output step
+/// as one product of the input steps it reads with the taps that reach it, so no kernel-fold product is written and
+/// added back. Backward, given dy: dz = dy ⊙ act'(y); db += Σ dz; dp = im2col(dz); dW += xᵀ·dp; dx = dp·Wᵀ.
 /// </summary>
 public sealed class ConvTranspose1dLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -86,18 +87,24 @@ public sealed class ConvTranspose1dLayer<T> where T : unmanaged, IFloatingPointI
         new(InLength, InChannels, OutLength, OutChannels, Geometry.Kernel, Geometry.Stride, Activation, TOut.CreateTruncating(Slope),
             Array.ConvertAll(Weights, TOut.CreateTruncating), Array.ConvertAll(Bias, TOut.CreateTruncating));
 
-    /// <summary>y = act(b + col2im(x·W)); p [rows·inLength·kernel·outChannels] is scratch.</summary>
-    public void Forward(IKernels<T> k, ReadOnlySpan<T> x, int rows, Span<T> p, Span<T> y)
+    /// <summary>The stride phases of this layer's map.</summary>
+    public StridePhases Phases => new(Geometry);
+
+    /// <summary>Values of <see cref="Forward"/>'s scratch for a batch: the phases' rows and products, and the packed taps.</summary>
+    public int ScratchSize(int rows) => Phases.ScratchSize(rows, InChannels, OutChannels) + Weights.Length;
+
+    /// <summary>Values of <see cref="Backward"/>'s dp scratch for a batch: im2col of dz.</summary>
+    public int BackwardScratchSize(int rows) => rows * InLength * ColumnWidth;
+
+    /// <summary>y = act(b + col2im(x·W)), by stride phase; scratch holds <see cref="ScratchSize"/> values.</summary>
+    public void Forward(IKernels<T> k, ReadOnlySpan<T> x, int rows, Span<T> scratch, Span<T> y)
     {
-        var positions = rows * InLength;
-        // p [positions, kernel·out] = x [positions, in] · W [in, kernel·out]
-        k.Gemm(false, false, positions, ColumnWidth, InChannels, T.One, x, InChannels, Weights, ColumnWidth, T.Zero, p, ColumnWidth);
+        var phases = Phases;
+        var packed = scratch.Slice(scratch.Length - Weights.Length, Weights.Length);
+        // W [c, (j, c')]: tap stride outChannels, input-channel stride kernel·outChannels, output channels contiguous.
+        phases.Pack<T>(Weights, InChannels, OutChannels, OutChannels, ColumnWidth, 1, packed);
         var yr = y[..(rows * OutputSize)];
-        for (var s = 0; s < rows * OutLength; s++)
-        {
-            Bias.CopyTo(yr.Slice(s * OutChannels, OutChannels));
-        }
-        Geometry.ScatterAdd<T>(p, rows, OutChannels, yr);
+        phases.Run(k, x, rows, InChannels, packed, OutChannels, Bias, scratch[..^Weights.Length], yr);
         Activations.ApplyInPlace(Activation, Slope, yr);
     }
 

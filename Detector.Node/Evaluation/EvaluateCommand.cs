@@ -9,8 +9,9 @@ namespace Detector.Node.Evaluation;
 /// `detector evaluate`: streams labelled files through the production pipeline and reports detection quality —
 /// point-wise and point-adjusted precision, recall and F1, AUC-ROC, AUC-PR, alerts per 1,000 records and detection
 /// delay — as a table, one JSON line (--json), and an SVG plot of score, threshold and labels (--plot). Several files
-/// (or a folder) are evaluated one by one, each with its own model, and pooled. Exit codes: 0 ok, 2 usage or
-/// configuration error, 1 runtime failure.
+/// (or a folder) are evaluated each with its own model — several at once, up to Evaluation:Parallelism (default: the
+/// processor count), since they share nothing — and pooled; results and their lines keep the files' order. Exit codes:
+/// 0 ok, 2 usage or configuration error, 1 runtime failure.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -34,6 +35,7 @@ public static class EvaluateCommand
         var id = new Option<string?>("--id-column") { Description = "Record-id column, never a feature (default: id, record_id, transaction_id or event_id when present)." };
         var exclude = new Option<string?>("--exclude") { Description = "Comma-separated columns that are not features." };
         var runs = new Option<int?>("--runs") { Description = "Independent runs to average (with --shuffle: different random splits)." };
+        var parallel = new Option<int?>("--parallel") { Description = "Files (and runs) evaluated at once (Evaluation:Parallelism; default 0: one per processor). Figures do not depend on it." };
         var shuffle = new Option<bool>("--shuffle") { Description = "Shuffle records (seeded) before the split: a random train/test split." };
         var json = new Option<bool>("--json") { Description = "Print one JSON line instead of the table." };
         var plot = new Option<string?>("--plot") { Description = "Write an SVG plot of score, threshold and labels over time to this path." };
@@ -47,7 +49,7 @@ public static class EvaluateCommand
             + "  ./detector evaluate --data machines/test --train-dir machines/train --preset Telemetry   # one model per machine\n"
             + "  ./detector evaluate --manifest machines.txt   # lines of 'test.csv train.csv [labels.txt]'")
         {
-            data, config, preset, train, trainDir, manifest, trainRows, model, engine, window, threshold, label, labels, time, id, exclude, runs, shuffle, json, plot, scoresPath, alertsPath, name,
+            data, config, preset, train, trainDir, manifest, trainRows, model, engine, window, threshold, label, labels, time, id, exclude, runs, parallel, shuffle, json, plot, scoresPath, alertsPath, name,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -68,6 +70,7 @@ public static class EvaluateCommand
                     Id = r.GetValue(id) ?? e.Id,
                     Exclude = r.GetValue(exclude) is { } x ? [.. e.Exclude, .. x.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : e.Exclude,
                     Runs = r.GetValue(runs) ?? e.Runs,
+                    Parallelism = r.GetValue(parallel) ?? e.Parallelism,
                     Shuffle = e.Shuffle || r.GetValue(shuffle),
                 };
                 var m = c.Model with { Kind = r.GetValue(model) ?? c.Model.Kind, Engine = r.GetValue(engine) ?? c.Model.Engine };
@@ -122,42 +125,45 @@ public static class EvaluateCommand
         var clock = Stopwatch.StartNew();
         var e = config.Evaluation;
         var trainFiles = new Dictionary<string, EvaluationData>(StringComparer.Ordinal);
+        foreach (var trainPath in pairs.Select(p => p.Train).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            trainFiles[trainPath] = EvaluationData.Load(trainPath, e, labelled: false);
+            if (trainFiles.Count == 1)
+            {
+                await Console.Error.WriteLineAsync($"  {name}: {trainFiles[trainPath].Roles.Describe(trainFiles[trainPath].Name)}").ConfigureAwait(false);
+            }
+        }
         var timeSeries = true;
         var summaries = new List<DetectionSummary>();
         var trainRows = 0;
         List<StreamOutcome>? firstRun = null;
         var alerts = new List<Detector.Streams.Alerts.Alert>();
+        var parallelism = e.Parallelism > 0 ? e.Parallelism : Environment.ProcessorCount;
+        // Job k is run k / files of file k % files: started in that order, results read in that order.
+        await using var jobs = new ParallelEvaluation<(EvaluationData Data, EvaluationRun Result)>(e.Runs * pairs.Count, parallelism, async (job, ct) =>
+        {
+            var (run, pair) = (job / pairs.Count, pairs[job % pairs.Count]);
+            var trainFile = pair.Train is { } trainPath ? trainFiles[trainPath] : null;
+            var data = pair.Labels is null ? EvaluationData.Load(pair.Data, e) : EvaluationData.Load(pair.Data, e, labelled: false).WithLabelFile(pair.Labels);
+            var progress = new TrainingProgress($"{name}: {data.Name}{(e.Runs > 1 ? $" run {run + 1}" : "")}: training on {trainFile?.Name}");
+            return (data, await StreamEvaluation.RunAsync(data, trainFile, config, run, ct, progress).ConfigureAwait(false));
+        }, cancellationToken);
         for (var run = 0; run < e.Runs; run++)
         {
             var outcomes = new List<StreamOutcome>();
-            foreach (var pair in pairs)
+            for (var file = 0; file < pairs.Count; file++)
             {
-                EvaluationData? trainFile = null;
-                if (pair.Train is { } trainPath && !trainFiles.TryGetValue(trainPath, out trainFile))
-                {
-                    trainFile = EvaluationData.Load(trainPath, e, labelled: false);
-                    trainFiles[trainPath] = trainFile;
-                    if (trainFiles.Count == 1)
-                    {
-                        await Console.Error.WriteLineAsync($"  {name}: {trainFile.Roles.Describe(trainFile.Name)}").ConfigureAwait(false);
-                    }
-                }
-                var data = pair.Labels is null ? EvaluationData.Load(pair.Data, e) : EvaluationData.Load(pair.Data, e, labelled: false).WithLabelFile(pair.Labels);
-                if (run == 0 && outcomes.Count == 0)
+                var (data, result) = await jobs.ResultAsync(run * pairs.Count + file).ConfigureAwait(false);
+                if (run == 0 && file == 0)
                 {
                     await Console.Error.WriteLineAsync($"  {name}: {data.Roles.Describe(data.Name)}").ConfigureAwait(false);
                     timeSeries = EvaluationReport.FormsTimeSeries(config, data.TimesMs is not null);
+                    trainRows = result.Outcome.TrainRows;
                 }
-                var progress = new TrainingProgress($"{name}: {data.Name}{(e.Runs > 1 ? $" run {run + 1}" : "")}: training on {trainFile?.Name}");
-                var result = await StreamEvaluation.RunAsync(data, trainFile, config, run, cancellationToken, progress).ConfigureAwait(false);
                 outcomes.Add(result.Outcome);
                 if (run == 0)
                 {
                     alerts.AddRange(result.Alerts);
-                }
-                if (run == 0 && outcomes.Count == 1)
-                {
-                    trainRows = result.Outcome.TrainRows;
                 }
                 var single = DetectionSummary.Compute([result.Outcome]);
                 await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

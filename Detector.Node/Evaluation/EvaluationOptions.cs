@@ -61,6 +61,12 @@ public sealed record EvaluationOptions
     /// <summary>Independent runs (seeds Seed, Seed+1, …) whose figures are averaged.</summary>
     public int Runs { get; init; } = 1;
 
+    /// <summary>
+    /// Files (and runs) evaluated at once; 0 (the default) runs one per processor. Each has its own model, pipeline and
+    /// seeds, so the figures do not depend on it; only the wall time does.
+    /// </summary>
+    public int Parallelism { get; init; }
+
     /// <summary>Seed of the shuffle; run k adds k to it and to the training seed.</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -79,6 +85,7 @@ public sealed record EvaluationOptions
         Check(TrainingQuantile is > 0 and <= 1, nameof(TrainingQuantile), TrainingQuantile, "(0, 1]");
         Check(ThresholdFactor > 0 && double.IsFinite(ThresholdFactor), nameof(ThresholdFactor), ThresholdFactor, "> 0");
         Check(Runs is >= 1 and <= 1000, nameof(Runs), Runs, "[1, 1000]");
+        Check(Parallelism is >= 0 and <= 256, nameof(Parallelism), Parallelism, "[0, 256] (0: one per processor)");
         Check(RetrainEveryRows >= 0, nameof(RetrainEveryRows), RetrainEveryRows, ">= 0 (0 disables retraining)");
         return this;
     }

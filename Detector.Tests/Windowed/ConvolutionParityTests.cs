@@ -19,6 +19,8 @@ public sealed class ConvolutionParityTests
     [InlineData(60, 32, 8, 7, 1, Activation.Identity)]
     [InlineData(13, 5, 3, 5, 1, Activation.Tanh)]
     [InlineData(11, 4, 6, 4, 3, Activation.LeakyRelu)]
+    [InlineData(61, 8, 32, 7, 2, Activation.Relu)] // odd length: the stride phases of dx differ in steps
+    [InlineData(10, 3, 4, 2, 3, Activation.Identity)] // kernel narrower than the stride: a phase of dx without taps
     public void Conv1dLayer_CpuKernels_MatchDirectConvolution(int length, int inChannels, int outChannels, int kernel, int stride, Activation act)
     {
         const int rows = 11;
@@ -80,7 +82,7 @@ public sealed class ConvolutionParityTests
         var fw = new float[dw.Length];
         var fb = new float[db.Length];
         var fx = new float[dx.Length];
-        layer.Backward(k, x, scratch, fy, dy, rows, new float[fy.Length], new float[scratch.Length], fw, fb, fx);
+        layer.Backward(k, x, scratch, fy, dy, rows, new float[fy.Length], new float[layer.BackwardScratchSize(rows)], fw, fb, fx);
         var name = $"conv1d L{length} {inChannels}→{outChannels} k{kernel} s{stride} (transposed form: {layer.Transposed})";
         AssertClose(y, fy, $"{name} y");
         AssertClose(dw, fw, $"{name} dW");
@@ -92,6 +94,8 @@ public sealed class ConvolutionParityTests
     [InlineData(30, 16, 60, 32, 7, 2, Activation.Relu)]
     [InlineData(15, 16, 30, 16, 7, 2, Activation.Relu)]
     [InlineData(4, 3, 11, 5, 4, 3, Activation.Tanh)]
+    [InlineData(31, 16, 61, 32, 7, 2, Activation.Relu)] // odd length
+    [InlineData(4, 3, 10, 4, 2, 3, Activation.Identity)] // kernel narrower than the stride: output steps only the bias reaches
     public void ConvTranspose1dLayer_CpuKernels_MatchDirectTransposedConvolution(int inLength, int inChannels, int outLength, int outChannels,
         int kernel, int stride, Activation act)
     {
@@ -159,13 +163,13 @@ public sealed class ConvolutionParityTests
         }
 
         var k = CpuKernels.Instance;
-        var p = new float[rows * inLength * layer.ColumnWidth];
+        var p = new float[layer.ScratchSize(rows)];
         var fy = new float[y.Length];
         layer.Forward(k, x, rows, p, fy);
         var fw = new float[dw.Length];
         var fb = new float[db.Length];
         var fx = new float[dx.Length];
-        layer.Backward(k, x, fy, dy, rows, new float[fy.Length], new float[p.Length], fw, fb, fx);
+        layer.Backward(k, x, fy, dy, rows, new float[fy.Length], new float[layer.BackwardScratchSize(rows)], fw, fb, fx);
         var name = $"conv-transpose1d L{inLength}→{outLength} {inChannels}→{outChannels} k{kernel} s{stride}";
         AssertClose(y, fy, $"{name} y");
         AssertClose(dw, fw, $"{name} dW");

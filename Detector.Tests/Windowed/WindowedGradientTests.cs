@@ -46,7 +46,7 @@ public sealed class WindowedGradientTests
         var gw = new double[layer.Weights.Length];
         var gb = new double[layer.Bias.Length];
         var gx = new double[x.Length];
-        layer.Backward(K, x, cols, y, r, rows, new double[y.Length], new double[cols.Length], gw, gb, gx);
+        layer.Backward(K, x, cols, y, r, rows, new double[y.Length], new double[layer.BackwardScratchSize(rows)], gw, gb, gx);
         GradientChecker.Check(Loss, [layer.Weights, layer.Bias, x], [gw, gb, gx], $"conv1d L{length} k{kernel} s{stride} {act}");
     }
 
@@ -55,6 +55,7 @@ public sealed class WindowedGradientTests
     [InlineData(7, 3, 2, Activation.Identity)]
     [InlineData(9, 4, 3, Activation.LeakyRelu)]
     [InlineData(5, 5, 1, Activation.Sigmoid)]
+    [InlineData(7, 2, 3, Activation.Tanh)] // kernel narrower than the stride
     public void ConvTranspose1dLayer_EveryParameterAndInput_GradientsMatchFiniteDifferences(int outLength, int kernel, int stride, Activation act)
     {
         const int rows = 2, inChannels = 3, outChannels = 2;
@@ -63,7 +64,7 @@ public sealed class WindowedGradientTests
         var layer = ConvTranspose1dLayer<double>.Create(inLength, inChannels, outLength, outChannels, kernel, stride, act, 0.1, ref rng);
         var x = TestData.Doubles(ref rng, rows * layer.InputSize);
         var r = TestData.Doubles(ref rng, rows * layer.OutputSize);
-        var p = new double[rows * inLength * layer.ColumnWidth];
+        var p = new double[layer.ScratchSize(rows)];
         var y = new double[rows * layer.OutputSize];
 
         double Loss()
@@ -76,7 +77,7 @@ public sealed class WindowedGradientTests
         var gw = new double[layer.Weights.Length];
         var gb = new double[layer.Bias.Length];
         var gx = new double[x.Length];
-        layer.Backward(K, x, y, r, rows, new double[y.Length], new double[p.Length], gw, gb, gx);
+        layer.Backward(K, x, y, r, rows, new double[y.Length], new double[layer.BackwardScratchSize(rows)], gw, gb, gx);
         GradientChecker.Check(Loss, [layer.Weights, layer.Bias, x], [gw, gb, gx], $"conv-transpose1d L{outLength} k{kernel} s{stride} {act}");
     }
 
