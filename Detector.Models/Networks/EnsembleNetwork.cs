@@ -1,0 +1,113 @@
+using System.Numerics;
+using Detector.Models.Kernels;
+using Detector.Models.Numerics;
+
+namespace Detector.Models.Networks;
+
+/// <summary>
+/// K reconstruction networks of one architecture (<see cref="ModelOptions.Members"/>), each initialised from its own
+/// draws of the generator, trained side by side on the same batches and scored as one model: a row's score is the
+/// mean of the members' scores, and each feature's error the mean of the members' errors (so attribution works as for
+/// one member). Averaging members that differ only in their random start removes most of the seed-to-seed spread of
+/// a small model's ranking (docs/quality.md). Loss = mean of the members' losses; the gradient is of their sum, so each
+/// member receives exactly the gradient it would receive training alone (Adam then steps each member as it would alone,
+/// up to the global-norm clipping, which sees all members).
+/// </summary>
+public sealed class EnsembleNetwork<T> : ReconstructionNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly int[] _offsets;
+
+    /// <summary>Wraps existing members; they must share input size and architecture (options with Members = 1).</summary>
+    public EnsembleNetwork(ModelOptions options, IReadOnlyList<ReconstructionNetwork<T>> members) : base(options, members.Count > 0 ? members[0].InputSize : 0)
+    {
+        if (members.Count != options.Members)
+        {
+            throw new ArgumentException($"the options name {options.Members} members, {members.Count} were given");
+        }
+        if (members.Any(m => m.InputSize != InputSize || m.Options != MemberOptions(options) || m is EnsembleNetwork<T>))
+        {
+            throw new ArgumentException("ensemble members must be single networks of the ensemble's architecture and input size");
+        }
+        Members = members;
+        Parameters = [.. members.SelectMany(m => m.Parameters)];
+        _offsets = new int[members.Count + 1];
+        for (var i = 0; i < members.Count; i++)
+        {
+            _offsets[i + 1] = _offsets[i] + members[i].Parameters.Count;
+        }
+    }
+
+    /// <summary>The member networks, in the order their weights appear in <see cref="Parameters"/>.</summary>
+    public IReadOnlyList<ReconstructionNetwork<T>> Members { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<T[]> Parameters { get; }
+
+    /// <summary>The architecture of one member: the ensemble's options with Members = 1.</summary>
+    public static ModelOptions MemberOptions(ModelOptions options) => options with { Members = 1 };
+
+    /// <summary>A freshly initialised ensemble: the members draw their initial weights one after another from rng.</summary>
+    public static EnsembleNetwork<T> Create(ModelOptions options, int inputSize, ref Rng rng)
+    {
+        var single = MemberOptions(options);
+        var members = new ReconstructionNetwork<T>[options.Members];
+        for (var i = 0; i < members.Length; i++)
+        {
+            members[i] = FromOptions(single, inputSize, ref rng);
+        }
+        return new EnsembleNetwork<T>(options, members);
+    }
+
+    /// <inheritdoc />
+    public override ReconstructionNetwork<TOut> Convert<TOut>() =>
+        new EnsembleNetwork<TOut>(Options, [.. Members.Select(m => m.Convert<TOut>())]);
+
+    /// <inheritdoc />
+    public override NetworkWorkspace<T> CreateWorkspace(int maxRows, bool training) => new Workspace(this, maxRows, training);
+
+    /// <inheritdoc />
+    public override double Loss(IKernels<T> k, ReadOnlySpan<T> input, ReadOnlySpan<T> target, int rows,
+        NetworkWorkspace<T> ws, ref Rng rng, bool training, IReadOnlyList<T[]>? grads)
+    {
+        var w = Check<Workspace>(ws, rows);
+        var sum = 0.0;
+        for (var m = 0; m < Members.Count; m++)
+        {
+            IReadOnlyList<T[]>? memberGrads = grads is null ? null : (IReadOnlyList<T[]>)new ArraySegment<T[]>(ToArray(grads), _offsets[m], _offsets[m + 1] - _offsets[m]);
+            sum += Members[m].Loss(k, input, target, rows, w.Members[m], ref rng, training, memberGrads);
+        }
+        return sum / Members.Count;
+    }
+
+    /// <inheritdoc />
+    public override void Score(IKernels<T> k, ReadOnlySpan<T> x, int rows, NetworkWorkspace<T> ws, ref Rng rng,
+        Span<T> rowScores, Span<T> errors)
+    {
+        var w = Check<Workspace>(ws, rows);
+        var m = rows * InputSize;
+        var inv = T.One / T.CreateChecked(Members.Count);
+        rowScores[..rows].Clear();
+        errors[..m].Clear();
+        for (var i = 0; i < Members.Count; i++)
+        {
+            Members[i].Score(k, x, rows, w.Members[i], ref rng, w.RowLoss, w.Errors);
+            for (var j = 0; j < rows; j++)
+            {
+                rowScores[j] += inv * w.RowLoss[j];
+            }
+            for (var j = 0; j < m; j++)
+            {
+                errors[j] += inv * w.Errors[j];
+            }
+        }
+    }
+
+    private static T[][] ToArray(IReadOnlyList<T[]> grads) => grads as T[][] ?? [.. grads];
+
+    /// <summary>One workspace per member; the base buffers hold one member's scores while they are summed.</summary>
+    private sealed class Workspace(EnsembleNetwork<T> net, int maxRows, bool training)
+        : NetworkWorkspace<T>(maxRows, net.InputSize, training)
+    {
+        public NetworkWorkspace<T>[] Members { get; } = [.. net.Members.Select(m => m.CreateWorkspace(maxRows, training))];
+    }
+}
