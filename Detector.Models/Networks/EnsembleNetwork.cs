@@ -8,10 +8,10 @@ namespace Detector.Models.Networks;
 /// K reconstruction networks of one architecture (<see cref="ModelOptions.Members"/>), each initialised from its own
 /// draws of the generator, trained side by side on the same batches and scored as one model: a row's score is the
 /// mean of the members' scores, and each feature's error the mean of the members' errors (so attribution works as for
-/// one member). Averaging members that differ only in their random start removes most of the seed-to-seed spread of
-/// a small model's ranking (docs/quality.md). Loss = mean of the members' losses; the gradient is of their sum, so each
-/// member receives exactly the gradient it would receive training alone (Adam then steps each member as it would alone,
-/// up to the global-norm clipping, which sees all members).
+/// one member). Averaging members that differ only in their random start removes part of the seed-to-seed spread of
+/// a small model's ranking (docs/quality.md). Loss = (1/K)·Σ_m L_m; ∂/∂θ_m = (1/K)·∂L_m/∂θ_m, the member's own gradient
+/// scaled, which Adam (invariant to a constant gradient scale) turns into the step the member would take alone, up to
+/// ε and the global-norm clipping, which sees all members.
 /// </summary>
 public sealed class EnsembleNetwork<T> : ReconstructionNetwork<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -70,11 +70,31 @@ public sealed class EnsembleNetwork<T> : ReconstructionNetwork<T> where T : unma
         NetworkWorkspace<T> ws, ref Rng rng, bool training, IReadOnlyList<T[]>? grads)
     {
         var w = Check<Workspace>(ws, rows);
+        var inv = T.One / T.CreateChecked(Members.Count);
         var sum = 0.0;
         for (var m = 0; m < Members.Count; m++)
         {
-            IReadOnlyList<T[]>? memberGrads = grads is null ? null : (IReadOnlyList<T[]>)new ArraySegment<T[]>(ToArray(grads), _offsets[m], _offsets[m + 1] - _offsets[m]);
-            sum += Members[m].Loss(k, input, target, rows, w.Members[m], ref rng, training, memberGrads);
+            if (grads is null)
+            {
+                sum += Members[m].Loss(k, input, target, rows, w.Members[m], ref rng, training, null);
+                continue;
+            }
+            // ∂(mean)/∂θ_m = (1/K)·∂L_m/∂θ_m: the member's own gradient, computed into scratch and added scaled.
+            var own = w.Gradients[m];
+            foreach (var g in own)
+            {
+                Array.Clear(g);
+            }
+            sum += Members[m].Loss(k, input, target, rows, w.Members[m], ref rng, training, own);
+            for (var i = 0; i < own.Length; i++)
+            {
+                var into = grads[_offsets[m] + i];
+                var from = own[i];
+                for (var j = 0; j < from.Length; j++)
+                {
+                    into[j] += inv * from[j];
+                }
+            }
         }
         return sum / Members.Count;
     }
@@ -102,12 +122,13 @@ public sealed class EnsembleNetwork<T> : ReconstructionNetwork<T> where T : unma
         }
     }
 
-    private static T[][] ToArray(IReadOnlyList<T[]> grads) => grads as T[][] ?? [.. grads];
-
     /// <summary>One workspace per member; the base buffers hold one member's scores while they are summed.</summary>
     private sealed class Workspace(EnsembleNetwork<T> net, int maxRows, bool training)
         : NetworkWorkspace<T>(maxRows, net.InputSize, training)
     {
         public NetworkWorkspace<T>[] Members { get; } = [.. net.Members.Select(m => m.CreateWorkspace(maxRows, training))];
+
+        /// <summary>Each member's gradient before it is scaled into the ensemble's (training only).</summary>
+        public T[][][] Gradients { get; } = training ? [.. net.Members.Select(m => m.CreateGradients())] : [];
     }
 }
