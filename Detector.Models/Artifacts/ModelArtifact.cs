@@ -20,6 +20,8 @@ namespace Detector.Models.Artifacts;
 /// dense models are still written as version 1, so nodes running an older build keep reading them.
 /// Version 3 holds an imported TorchScript module: the version 2 architecture, then the module's bytes (length-prefixed)
 /// instead of weight arrays; reading one needs the Torch engine registered in <see cref="ModelEngines"/>.
+/// Version 4 holds an ensemble (<see cref="ModelOptions.Members"/> &gt; 1): the version 2 architecture, then the member
+/// count (i32), then every member's weight arrays, member after member; single models keep their older versions.
 /// Any version may end with the model's calibration scores (a length-prefixed float array after the metadata), written
 /// only when the model has some; artifacts without them (older builds') still load, with none. A build older than
 /// this section refuses an artifact that has it ("unexpected trailing bytes").
@@ -27,13 +29,16 @@ namespace Detector.Models.Artifacts;
 public static class ModelArtifact
 {
     /// <summary>The newest format version this build writes and reads (it reads every version from 1 up).</summary>
-    public const ushort FormatVersion = 3;
+    public const ushort FormatVersion = 4;
 
     /// <summary>The format version of windowed models (the architecture has the window shape).</summary>
     public const ushort WindowedFormatVersion = 2;
 
     /// <summary>The format version of imported TorchScript modules.</summary>
     public const ushort ModuleFormatVersion = 3;
+
+    /// <summary>The format version of ensembles (<see cref="ModelOptions.Members"/> &gt; 1): the version 2 architecture, then the member count.</summary>
+    public const ushort EnsembleFormatVersion = 4;
 
     /// <summary>The format version of dense (AE, VAE) models: the architecture has no window shape.</summary>
     public const ushort DenseFormatVersion = 1;
@@ -62,7 +67,8 @@ public static class ModelArtifact
 
     /// <summary>The format version a model is written in: the oldest that can hold its architecture.</summary>
     public static ushort VersionFor(ModelOptions options) =>
-        options.Kind == ModelKind.TorchScript ? ModuleFormatVersion : options.IsWindowed ? WindowedFormatVersion : DenseFormatVersion;
+        options.Members > 1 ? EnsembleFormatVersion
+        : options.Kind == ModelKind.TorchScript ? ModuleFormatVersion : options.IsWindowed ? WindowedFormatVersion : DenseFormatVersion;
 
     /// <summary>Writes a model file atomically (temporary file, then rename).</summary>
     public static void Save(ModelSnapshot model, string path)
@@ -181,7 +187,11 @@ public static class ModelArtifact
             w.Write(o.KernelSize);
             w.Write(o.Stride);
         }
-        if (VersionFor(o) >= ModuleFormatVersion)
+        if (VersionFor(o) == EnsembleFormatVersion)
+        {
+            w.Write(o.Members);
+        }
+        if (VersionFor(o) == ModuleFormatVersion)
         {
             var module = (m.Network as IModuleNetwork ?? throw new InvalidOperationException($"a {o.Kind} network must carry its module")).Module;
             w.Write(module.Length);
@@ -251,11 +261,15 @@ public static class ModelArtifact
         {
             options = options with { WindowSteps = r.ReadInt32(), KernelSize = r.ReadInt32(), Stride = r.ReadInt32() };
         }
+        if (formatVersion == EnsembleFormatVersion)
+        {
+            options = options with { Members = ReadCount(r, ModelOptions.MaxMembers, "ensemble member count") };
+        }
         if (VersionFor(options) != formatVersion)
         {
             throw new ModelArtifactException($"corrupted payload: a {options.Kind} model cannot be stored in format version {formatVersion}");
         }
-        if (formatVersion >= ModuleFormatVersion)
+        if (formatVersion == ModuleFormatVersion)
         {
             var module = r.ReadBytes(ReadCount(r, int.MaxValue, "module length"));
             if (!ModelEngines.IsRegistered(ModelEngine.Torch) || ModelEngines.Resolve(ModelEngine.Torch) is not IModuleEngine torch)

@@ -54,6 +54,13 @@ public sealed record ModelOptions
     public int ElboSamples { get; init; } = 8;
 
     /// <summary>
+    /// Dense kinds: networks of this architecture trained side by side from different random starts and scored as one
+    /// model, by the mean of their scores (<see cref="EnsembleNetwork{T}"/>); 1 is a single network. Scoring costs
+    /// Members times one network's.
+    /// </summary>
+    public int Members { get; init; } = 1;
+
+    /// <summary>
     /// Windowed kinds: steps T per window. Their input is T·S values, S sensors per step, oldest step first; HiddenSizes
     /// are the convolutional encoder's channels, or the LSTM decoder's width (CodeSize is the LSTM encoder's). 1 for the
     /// dense kinds.
@@ -71,6 +78,9 @@ public sealed record ModelOptions
     /// Not stored in the artifact: a model trained by either engine scores on the other.
     /// </summary>
     public ModelEngine Engine { get; init; } = ModelEngine.Native;
+
+    /// <summary>Largest <see cref="Members"/>.</summary>
+    public const int MaxMembers = 32;
 
     /// <summary>Whether the kind reads windows of steps × sensors.</summary>
     public bool IsWindowed => Kind is ModelKind.ConvolutionalAutoencoder or ModelKind.LstmAutoencoder;
@@ -90,6 +100,9 @@ public sealed record ModelOptions
         Check(SparsityWeight >= 0 && double.IsFinite(SparsityWeight), nameof(SparsityWeight), SparsityWeight, ">= 0");
         Check(LeakySlope is > 0 and < 1, nameof(LeakySlope), LeakySlope, "(0, 1)");
         Check(ElboSamples >= 1, nameof(ElboSamples), ElboSamples, ">= 1");
+        Check(Members is >= 1 and <= MaxMembers && (Members == 1 || Kind is ModelKind.Autoencoder or ModelKind.VariationalAutoencoder),
+            nameof(Members), Members, Kind is ModelKind.Autoencoder or ModelKind.VariationalAutoencoder ? $"[1, {MaxMembers}]" : $"1 for {Kind} (ensembles are of the dense kinds)");
+        Check(Members == 1 || Engine == ModelEngine.Native, nameof(Engine), Engine, "Native for an ensemble (Members > 1)");
         Check(WindowSteps >= 1 && (IsWindowed || WindowSteps == 1), nameof(WindowSteps), WindowSteps, IsWindowed ? ">= 1" : "1 (only windowed kinds take windows)");
         Check(Enum.IsDefined(Preset), nameof(Preset), Preset, string.Join(", ", Enum.GetNames<ModelPreset>()));
         Check(Enum.IsDefined(Engine), nameof(Engine), Engine, string.Join(", ", Enum.GetNames<ModelEngine>()));

@@ -11,15 +11,16 @@ namespace Detector.Models.Networks;
 public static class ModelPresets
 {
     /// <summary>
-    /// Tabular records: a VAE (64-32, code 8, tanh) with β = 0.1, scored by the negative ELBO over 8 samples. On
-    /// fraud-sim it reached AUC-ROC 0.87 / AP 0.21 where the dense AE default reached 0.85 / 0.11; β = 1 collapsed the
-    /// posterior (our reconstruction term is a mean over features, so β = 1 weighs the KL term like β ≈ D in the usual
-    /// ELBO) and left a distance-from-the-mean detector.
+    /// Tabular records: an ensemble of 5 VAEs (64-32, code 8, tanh) with β = 0.1, each scored by the negative ELBO over
+    /// 8 samples, the score their mean. On fraud-sim one such VAE reached AUC-ROC 0.87 / AP 0.21 where the dense AE
+    /// default reached 0.85 / 0.11; β = 1 collapsed the posterior (our reconstruction term is a mean over features, so
+    /// β = 1 weighs the KL term like β ≈ D in the usual ELBO) and left a distance-from-the-mean detector. Five members
+    /// instead of one raised the ODDS AUC-ROC on 14 of 17 sets (mean +0.007) at 5× the scoring cost (docs/quality.md).
     /// </summary>
     public static ModelOptions Tabular { get; } = new()
     {
         Preset = ModelPreset.Tabular, Kind = ModelKind.VariationalAutoencoder, HiddenSizes = [64, 32], CodeSize = 8, HiddenActivation = Activation.Tanh,
-        Beta = 0.1, Score = VaeScore.NegativeElbo, ElboSamples = 8,
+        Beta = 0.1, Score = VaeScore.NegativeElbo, ElboSamples = 8, Members = 5,
     };
 
     /// <summary>Training for <see cref="Tabular"/>: Adam 1e-3, batch 256, up to 50 epochs with early stopping.</summary>

@@ -55,6 +55,7 @@ public abstract class ReconstructionNetwork<T> where T : unmanaged, IFloatingPoi
     /// <summary>A freshly initialised network of the given architecture.</summary>
     public static ReconstructionNetwork<T> FromOptions(ModelOptions options, int inputSize, ref Rng rng) => options.Kind switch
     {
+        _ when options.Members > 1 => EnsembleNetwork<T>.Create(options, inputSize, ref rng),
         ModelKind.Autoencoder => Autoencoder<T>.Create(options, inputSize, ref rng),
         ModelKind.VariationalAutoencoder => VariationalAutoencoder<T>.Create(options, inputSize, ref rng),
         ModelKind.ConvolutionalAutoencoder => Windowed.ConvolutionalAutoencoder<T>.Create(options, inputSize, ref rng),

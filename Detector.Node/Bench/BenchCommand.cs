@@ -11,7 +11,7 @@ public static class BenchCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var models = new Option<string>("--models") { Description = "Comma-separated models: ae30, vae30, ae2048, vae2048.", DefaultValueFactory = _ => "ae30,vae30,ae2048" };
+        var models = new Option<string>("--models") { Description = "Comma-separated models: ae30, vae30, ae2048, vae2048, tabular30 (the Tabular preset), tabular30x1 (one of its VAEs).", DefaultValueFactory = _ => "ae30,vae30,ae2048" };
         var modes = new Option<string>("--modes") { Description = "Comma-separated: infer, train.", DefaultValueFactory = _ => "infer,train" };
         var batches = new Option<string>("--batches") { Description = "Comma-separated inference batch sizes.", DefaultValueFactory = _ => "1,16,64,256,1024,4096" };
         var threads = new Option<string>("--threads") { Description = "Comma-separated thread counts.", DefaultValueFactory = _ => "1,2" };

@@ -32,6 +32,8 @@ public static class BenchModels
         ["vae30"] = (ModelKind.VariationalAutoencoder, [30, 64, 32, 8]),
         ["ae2048"] = (ModelKind.Autoencoder, [2048, 512, 128, 32]),
         ["vae2048"] = (ModelKind.VariationalAutoencoder, [2048, 512, 128, 32]),
+        ["tabular30"] = (ModelKind.VariationalAutoencoder, [30, 64, 32, 8]),
+        ["tabular30x1"] = (ModelKind.VariationalAutoencoder, [30, 64, 32, 8]),
     };
 
     /// <summary>Runs the selected cases and writes one JSON line each to output.</summary>
@@ -110,10 +112,17 @@ public static class BenchModels
         output.Flush();
     }
 
-    /// <summary>Options of a named bench model (ReLU everywhere, as the PyTorch reference).</summary>
+    /// <summary>
+    /// Options of a named bench model: ReLU everywhere, as the PyTorch reference; tabular30 is the Tabular preset on 30
+    /// features (5 VAEs, negative ELBO over 8 samples) and tabular30x1 one of its members alone.
+    /// </summary>
     internal static ModelOptions OptionsFor(string name)
     {
         var spec = Cases[name];
+        if (name.StartsWith("tabular", StringComparison.Ordinal))
+        {
+            return name.EndsWith("x1", StringComparison.Ordinal) ? ModelPresets.Tabular with { Members = 1 } : ModelPresets.Tabular;
+        }
         return new ModelOptions
         {
             Kind = spec.Kind, HiddenSizes = spec.Widths[1..^1], CodeSize = spec.Widths[^1],

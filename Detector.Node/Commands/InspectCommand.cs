@@ -65,6 +65,7 @@ public static class InspectCommand
                     beta = o.Beta,
                     sparsityWeight = o.SparsityWeight,
                     score = o.Score.ToString(),
+                    members = o.Members,
                     parameters = model.Network.ParameterCount,
                 },
                 training = new
@@ -93,7 +94,7 @@ public static class InspectCommand
             Console.WriteLine(string.Create(c, $"  model         {model.Name} v{model.Version}"));
             Console.WriteLine(string.Create(c, $"  schema        {model.Schema.Count} features: {string.Join(", ", model.Schema.Names)}"));
             Console.WriteLine($"  scaler        {model.Scaler.Kind}");
-            Console.WriteLine(string.Create(c, $"  architecture  {o.Kind} {string.Join("-", document.architecture.widths)}, hidden {o.HiddenActivation}, code {o.CodeActivation}, loss {o.Loss}, dropout {o.Dropout}, beta {o.Beta}, sparsity {o.SparsityWeight}, score {o.Score}"));
+            Console.WriteLine(string.Create(c, $"  architecture  {o.Kind} {string.Join("-", document.architecture.widths)}, hidden {o.HiddenActivation}, code {o.CodeActivation}, loss {o.Loss}, dropout {o.Dropout}, beta {o.Beta}, sparsity {o.SparsityWeight}, score {o.Score}, members {o.Members}"));
             Console.WriteLine(string.Create(c, $"  parameters    {model.Network.ParameterCount:N0}"));
             Console.WriteLine(string.Create(c, $"  trained       {m.TrainedAt:O}, seed {m.Seed}, {m.Epochs} epochs (best {m.BestEpoch}), {m.TrainRows:N0} train + {m.ValidationRows:N0} validation rows, {m.DurationSeconds:F2}s on {m.Threads} thread(s)"));
             Console.WriteLine(string.Create(c, $"  final loss    {m.FinalLoss:G6}"));

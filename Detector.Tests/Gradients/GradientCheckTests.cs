@@ -8,7 +8,7 @@ namespace Detector.Tests.Gradients;
 
 /// <summary>
 /// Gradient checks in double precision on the reference kernels: every activation through a dense layer, both
-/// reconstruction losses, dropout, and the whole AE (sparse) and VAE (reparameterised, fixed noise).
+/// reconstruction losses, dropout, and the whole AE (sparse), VAE (reparameterised, fixed noise) and ensemble of either.
 /// </summary>
 public sealed class GradientCheckTests
 {
@@ -121,6 +121,15 @@ public sealed class GradientCheckTests
             Kind = ModelKind.VariationalAutoencoder, HiddenSizes = [7, 5], CodeSize = 3, HiddenActivation = hidden, Beta = beta,
         };
         CheckWholeModel(options, 31);
+    }
+
+    [Theory]
+    [InlineData(ModelKind.Autoencoder)]
+    [InlineData(ModelKind.VariationalAutoencoder)]
+    public void Ensemble_MeanOfMembersLosses_GradientsMatchFiniteDifferences(ModelKind kind)
+    {
+        var options = new ModelOptions { Kind = kind, HiddenSizes = [5], CodeSize = 2, HiddenActivation = Activation.Tanh, Members = 3 };
+        CheckWholeModel(options, 41);
     }
 
     private static void CheckWholeModel(ModelOptions options, ulong seed)

@@ -89,6 +89,46 @@ public sealed class DetectorPipelineTests
     }
 
     [Fact]
+    public async Task RunAsync_EnsembleModel_TrainedAtWarmUpSwappedByRetrainAndAlertsNameFeatures()
+    {
+        var generator = RecordGenerators.Create("cards", 5);
+        var versions = new ConcurrentDictionary<long, int>();
+        void Judged(RecordBatch batch) => versions.AddOrUpdate(batch.ModelVersion, batch.Count, (_, n) => n + batch.Count);
+        var alerts = new InMemoryAlertSink();
+        var ensemble = ModelPresets.Tabular with { HiddenSizes = [16, 8], CodeSize = 4, Members = 3, ElboSamples = 2 };
+        var options = Options(warmUp: 2_000) with
+        {
+            Retraining = Options().Retraining with { WarmUpRows = 2_000, Model = ensemble, GateTolerance = 1e9 },
+        };
+        await using var pipeline = new DetectorPipeline(options, RecordDecoder.Create(generator.Schema),
+            new FeatureSchema(generator.Schema.Features.Select(f => f.Name)), alerts, new InMemoryDeadLetterSink(), batchJudged: Judged);
+        RetrainFinished? outcome = null;
+        var source = new ScriptedSource(generator, async produced =>
+        {
+            if (produced == 8_000)
+            {
+                outcome = await pipeline.RetrainAsync();
+            }
+            return produced < 14_000;
+        });
+        await pipeline.RunAsync(source).WaitAsync(HangGuard);
+
+        Assert.Equal("published", outcome?.Outcome);
+        var model = pipeline.Registry.Current!;
+        Assert.Equal(3, Assert.IsType<EnsembleNetwork<float>>(model.Network).Members.Count);
+        Assert.True(model.Version >= 2, $"the retrained ensemble was not swapped in (version {model.Version})");
+        Assert.True(versions.Keys.Count(v => v >= 1) >= 2, $"records were scored by versions {string.Join(", ", versions.Keys)} only");
+        Assert.Equal(13_999, source.AcknowledgedOffset);
+        Assert.NotEmpty(alerts.Alerts);
+        Assert.All(alerts.Alerts, a =>
+        {
+            Assert.NotEmpty(a.TopFeatures);
+            Assert.All(a.TopFeatures, f => Assert.Contains(f.Name, model.Schema.Names));
+            Assert.True(a.TopFeatures.Sum(f => f.Contribution) <= 1.0001f);
+        });
+    }
+
+    [Fact]
     public async Task RunAsync_HotSwap_ThresholdRecalibratedSoTheAnomalyRateDoesNotJump()
     {
         // No injected fraud: the 99th percentile then sits inside the normal score distribution, where a change of
