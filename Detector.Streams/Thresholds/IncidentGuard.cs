@@ -12,7 +12,8 @@ namespace Detector.Streams.Thresholds;
 /// "Evidently too many": an exponentially weighted count c of recent flags, c ← c·(1 − 1/n) + flag, with n the
 /// window's count, against its expectation under the percentile. A new score from the window's own distribution
 /// exceeds its nearest-rank x_k with probability e = (n − k + 1)/(n + 1), so c averages m = n·e with standard deviation
-/// about √(m/2); the incident is evident while c &gt; m + 3√(m/2) + 1. The count saturates at twice that limit, so
+/// about √(m/2); the incident is evident while c &gt; m + 3√(m/2) + 1. The count starts at m when the window first
+/// has a threshold (and after a reset), as if its recent past were stationary. The count saturates at twice that limit, so
 /// once an incident ends the guard lets go within about n·ln 2 scores rather than the n·ln(c/limit) an unbounded count
 /// would need (clamping normal tail scores for longer biases the threshold down). O(1) per score, no allocation.
 /// </para>
@@ -40,6 +41,12 @@ internal sealed class IncidentGuard
     /// <summary>The count of recent flags above which an incident is evident.</summary>
     private double _limit;
 
+    /// <summary>The count's expectation under the percentile, m = n·e.</summary>
+    private double _expected;
+
+    /// <summary>Whether the count has started: it starts at its expectation, as if the window's recent past were stationary.</summary>
+    private bool _primed;
+
     /// <summary>1 − 1/n: the weight a flag keeps per score.</summary>
     private double _decay;
 
@@ -60,11 +67,25 @@ internal sealed class IncidentGuard
         if (count == 0 || float.IsPositiveInfinity(threshold))
         {
             // No threshold: nothing is flagged, and what was counted fades as a window of this size would forget it.
-            _recentFlags *= count == 0 ? 0 : Limits(count, percentile);
+            if (count == 0)
+            {
+                (_recentFlags, _primed) = (0, false);
+            }
+            else
+            {
+                _recentFlags *= Limits(count, percentile);
+            }
             IncidentEvident = false;
             return score;
         }
-        _recentFlags = Math.Min(_recentFlags * Limits(count, percentile) + (flagged ? 1 : 0), Saturation * _limit);
+        var decay = Limits(count, percentile);
+        if (!_primed)
+        {
+            // A count started at 0 would need m extra flags to see an incident, more than a window keeps above its
+            // threshold (n − k + 1 ≈ m): a window just seeded by calibration would learn the incident first.
+            (_recentFlags, _primed) = (_expected, true);
+        }
+        _recentFlags = Math.Min(_recentFlags * decay + (flagged ? 1 : 0), Saturation * _limit);
         IncidentEvident = _recentFlags > _limit;
         return flagged && IncidentEvident ? threshold : score;
     }
@@ -72,7 +93,7 @@ internal sealed class IncidentGuard
     /// <summary>Forgets the recent flags (the window was emptied or reseeded).</summary>
     public void Reset()
     {
-        _recentFlags = 0;
+        (_recentFlags, _primed) = (0, false);
         IncidentEvident = false;
     }
 
@@ -83,7 +104,7 @@ internal sealed class IncidentGuard
         {
             var rank = PercentileWindow.NearestRank(percentile, count);
             var expected = (double)(count - rank + 1) / (count + 1) * count;
-            (_forCount, _limit, _decay) = (count, expected + Sigmas * Math.Sqrt(expected / 2) + 1, 1 - 1.0 / count);
+            (_forCount, _expected, _limit, _decay) = (count, expected, expected + Sigmas * Math.Sqrt(expected / 2) + 1, 1 - 1.0 / count);
         }
         return _decay;
     }
