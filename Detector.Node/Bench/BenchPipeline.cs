@@ -56,9 +56,9 @@ public static class BenchPipeline
             }
         }
         var jit = System.Runtime.JitInfo.GetCompilationTime();
-        var cpu = TotalProcessorTime();
+        var cpu = ProcessCpu.Now();
         var (rps, stages) = await RunOnceAsync(model, rows, entities, records, threads, batchRows, 0, cancellationToken, engine: engine.Kind);
-        var pipelineCpu = (TotalProcessorTime() - cpu).TotalMicroseconds / records;
+        var pipelineCpu = ProcessCpu.MicrosPerRecord(cpu, records);
         var jitMs = (System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds;
         var modelCpu = ModelCpuPerRecord(model.OnEngine(engine), rows, batchRows, Math.Min(records, 1_000_000));
         // CPU per record, process-wide, is what a busy machine cannot distort much: model_cpu_share is the part of the
@@ -108,12 +108,6 @@ public static class BenchPipeline
         return (records / seconds, stages);
     }
 
-    private static TimeSpan TotalProcessorTime()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
-    }
-
     /// <summary>Process CPU per record of scoring <paramref name="records"/> rows in batches on one thread, as a model actor does (with attribution).</summary>
     private static double ModelCpuPerRecord(ModelSnapshot model, float[] rows, int batch, long records)
     {
@@ -121,13 +115,13 @@ public static class BenchPipeline
         var (scores, shares) = (new float[batch], new float[batch * Features]);
         var batches = rows.Length / (batch * Features);
         scorer.Score(rows.AsSpan(0, batch * Features), batch, scores, shares);
-        var start = TotalProcessorTime();
+        var start = ProcessCpu.Now();
         for (long i = 0; i * batch < records; i++)
         {
             var k = (int)(i % batches);
             scorer.Score(rows.AsSpan(k * batch * Features, batch * Features), batch, scores, shares);
         }
-        return (TotalProcessorTime() - start).TotalMicroseconds / records;
+        return ProcessCpu.MicrosPerRecord(start, records);
     }
 
     private static double Quantile(List<double> sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];

@@ -89,6 +89,15 @@ public sealed record ThresholdOptions
     /// <summary>Calibration scores (held out when the model was trained) that make the percentile window warm at once, below <see cref="WarmUp"/>.</summary>
     public int MinCalibrationScores { get; init; } = 100;
 
+    /// <summary>
+    /// Whether live scores teach the thresholds (the default). False: the thresholds are the ones a model's calibration
+    /// gives when it goes live (the held-out scores carried in its artifact, or its scores of recent rows), and stay so
+    /// until the next model — no window or POT update from the stream, so a record's verdict depends only on the record
+    /// and the model, never on what else was read before it or by which node (reproducible runs, a threshold signed
+    /// off with the model). Per-entity thresholds then never form: every entity is judged by the global one.
+    /// </summary>
+    public bool Learn { get; init; } = true;
+
     /// <summary>An entity's anomalies closer than this to its previous anomaly belong to the same incident: one alert.</summary>
     public TimeSpan SuppressionGap { get; init; } = TimeSpan.FromMinutes(5);
 

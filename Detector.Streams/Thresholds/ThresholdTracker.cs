@@ -109,7 +109,7 @@ public sealed class ThresholdTracker
         if (options.Method == ThresholdMethod.Pot)
         {
             _pot = new PotThreshold(options.RiskLevel, options.PotInitialQuantile, options.PotDepth);
-            _potLive = [];
+            _potLive = options.Learn ? [] : null;
         }
     }
 
@@ -176,7 +176,7 @@ public sealed class ThresholdTracker
         {
             _pendingRecalibration = null;
             _global.Reset(pending, timestamp);
-            if (_pendingCalibrated && pending.Length >= Options.MinCalibrationScores)
+            if (WarmsAtOnce(pending.Length, _pendingCalibrated))
             {
                 _global.MarkWarm();
             }
@@ -230,21 +230,24 @@ public sealed class ThresholdTracker
             }
         }
 
-        // POT learns only from scores its own threshold calls normal (SPOT): an incident does not teach it. The
-        // percentile windows learn every score but an evident incident's flagged ones, which go in clamped.
-        _pot?.Evaluate(score);
-        entity.Pot?.Evaluate(score);
-        if (_potLive is { } live)
+        if (Options.Learn)
         {
-            LearnPotLive(live, score);
-        }
-        _global.Add(_globalGuard?.Admit(score, globalPercentile, _global.Count, Options.Percentile) ?? score, timestamp);
-        if (own is not null)
-        {
-            own.Add(entity.Guard?.Admit(score, ownPercentile, own.Count, Options.Percentile) ?? score, timestamp);
-            if (_entityPot && entity.Pot is not { IsInitialized: true } && own.Count >= Options.EntityPotMinScores && own.Seen >= entity.PotAttemptAt)
+            // POT learns only from scores its own threshold calls normal (SPOT): an incident does not teach it. The
+            // percentile windows learn every score but an evident incident's flagged ones, which go in clamped.
+            _pot?.Evaluate(score);
+            entity.Pot?.Evaluate(score);
+            if (_potLive is { } live)
             {
-                FitEntityPot(entity, own);
+                LearnPotLive(live, score);
+            }
+            _global.Add(_globalGuard?.Admit(score, globalPercentile, _global.Count, Options.Percentile) ?? score, timestamp);
+            if (own is not null)
+            {
+                own.Add(entity.Guard?.Admit(score, ownPercentile, own.Count, Options.Percentile) ?? score, timestamp);
+                if (_entityPot && entity.Pot is not { IsInitialized: true } && own.Count >= Options.EntityPotMinScores && own.Seen >= entity.PotAttemptAt)
+                {
+                    FitEntityPot(entity, own);
+                }
             }
         }
         Volatile.Write(ref _evaluated, _evaluated + 1);
@@ -285,7 +288,7 @@ public sealed class ThresholdTracker
         if (_hasNewest)
         {
             _global.Reset(copy, _newest);
-            if (calibrated && copy.Length >= Options.MinCalibrationScores)
+            if (WarmsAtOnce(copy.Length, calibrated))
             {
                 _global.MarkWarm();
             }
@@ -302,9 +305,17 @@ public sealed class ThresholdTracker
             _potLive = null;
             if (!pot.TryInitialize(copy, Options.PotMinScores, out var reason))
             {
-                _potLive = [];
-                _logger.LogInformation("POT threshold: {Reason}; the {Percentile}th percentile judges until POT fits on the first {Live} live scores",
-                    reason, Options.Percentile, PotLiveScores);
+                if (Options.Learn)
+                {
+                    _potLive = [];
+                    _logger.LogInformation("POT threshold: {Reason}; the {Percentile}th percentile judges until POT fits on the first {Live} live scores",
+                        reason, Options.Percentile, PotLiveScores);
+                }
+                else
+                {
+                    _logger.LogInformation("POT threshold: {Reason}; the {Percentile}th percentile of these scores judges until the next model (Learn is false)",
+                        reason, Options.Percentile);
+                }
             }
         }
         for (var entity = _mostRecent; entity is not null; entity = entity.Older)
@@ -331,6 +342,13 @@ public sealed class ThresholdTracker
             entity.PotAttemptAt = window.Seen + Options.EntityPotMinScores;
         }
     }
+
+    /// <summary>
+    /// Whether reseeding with <paramref name="count"/> scores makes the window warm at once: calibration scores when they
+    /// are at least <see cref="ThresholdOptions.MinCalibrationScores"/>; any reseed when live scores never teach the
+    /// window (<see cref="ThresholdOptions.Learn"/> false), which would otherwise never warm.
+    /// </summary>
+    private bool WarmsAtOnce(int count, bool calibrated) => (calibrated || !Options.Learn) && count >= Options.MinCalibrationScores;
 
     /// <summary>Live scores POT fits itself on when it had no (or too little) calibration.</summary>
     private int PotLiveScores => Math.Max(Options.WarmUp, Options.PotMinScores);

@@ -54,6 +54,17 @@ internal sealed class CommittedOutputsView
         }
     }
 
+    /// <summary>The records alerted on in committed transactions are exactly <paramref name="expected"/> (a reference run's): none missing, none extra.</summary>
+    public void AssertCommittedAlertsAre(IReadOnlySet<string> expected)
+    {
+        var committed = _alerts.Where(a => _committed.Contains(a.Transaction)).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var missing = expected.Except(committed).ToList();
+        var extra = committed.Except(expected).ToList();
+        Assert.True(missing.Count == 0 && extra.Count == 0, $"committed alerts against the single-node reference's {expected.Count}: {missing.Count} missing " +
+            $"(e.g. {string.Join(", ", missing.Take(3))}), {extra.Count} extra (e.g. {string.Join(", ", extra.Take(3))})");
+        Assert.True(expected.Count > 1_000, $"the reference alerted on only {expected.Count} records: the check had little to check");
+    }
+
     /// <summary>The transactions, named by outputs a read_committed reader of the mock sees, that never committed (open at a kill, or aborted).</summary>
     private HashSet<string> Uncommitted => [.. _alerts.Select(a => a.Transaction).Concat(_deadLetters.Select(d => d.Transaction)).Where(t => !_committed.Contains(t))];
 

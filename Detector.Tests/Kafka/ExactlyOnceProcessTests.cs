@@ -12,7 +12,8 @@ namespace Detector.Tests.Kafka;
 /// transactions are open, and a broker down and up with injected transaction errors. Every record is scored, every
 /// partition's offsets record reaches the end, and each output is committed exactly once: the dead letters of the poison
 /// records mixed into the stream (deterministic, so the expected set is known) exactly once each, and no record's alert
-/// twice. The mock shows read_committed readers aborted and open transactions (see <see cref="MockTransactionLimitsTests"/>),
+/// twice; with one model and frozen thresholds, the committed alerts are exactly those of a single-node run on the same
+/// records. The mock shows read_committed readers aborted and open transactions (see <see cref="MockTransactionLimitsTests"/>),
 /// so "committed" is read from the offsets log (<see cref="CommittedOutputs"/>), and what a read_committed reader sees
 /// beyond that is checked to be only the outputs of transactions that never committed.
 /// </summary>
@@ -32,12 +33,18 @@ public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
     private const int PoisonEvery = 97;
 
     [Fact]
-    public async Task Kill9_ThreeNodesWhileTransactionsAreOpen_EachOutputCommittedOnceOffsetsAtTheEnd()
+    public async Task Kill9_ThreeNodesWhileTransactionsAreOpen_EachOutputCommittedOnceOffsetsAtTheEndAlertsAsASingleNodeRun()
     {
         // 300,000 records as the issue asks; the replay stays within the mock's retention through the offsets-topic throttle.
         const int Records = 300_000;
         using var h = new ClusterHarness("eos-kill");
-        var nodes = ThreeNodes.Select(id => h.StartNode(id, ExactlyOnce)).ToList();
+        // One model for every node, thresholds frozen at its calibration: each record's verdict depends on the record
+        // alone, so the committed alerts must be exactly a single-node run's on the same records (run below).
+        var reproducible = new Dictionary<string, string>(ExactlyOnce)
+        {
+            ["Model:Path"] = await TrainModelAsync(h.Folder), ["Pipeline:Retraining:EveryRows"] = "0", ["Pipeline:Thresholds:Learn"] = "false",
+        };
+        var nodes = ThreeNodes.Select(id => h.StartNode(id, reproducible)).ToList();
         await h.WaitStatusAsync(s => s.Values.Sum(n => n.Partitions.Length) == ClusterHarness.Partitions && s.Count(n => n.Value.Partitions.Length > 0) == 3,
             "3 nodes sharing the partitions", TimeSpan.FromSeconds(90));
         var (records, poison) = WithPoison(Records, 29);
@@ -75,6 +82,46 @@ public sealed class ExactlyOnceProcessTests(ITestOutputHelper output)
         // What the victim had scored beyond its committed offsets was scored again by the next owner.
         Assert.True(audit.Duplicates >= caught, $"scored twice {audit.Duplicates} < {caught} records the victim held uncommitted at the kill");
         outputs.AssertEachOnce(poison, uncommittedFrom: victim.Id);
+        var reference = await SingleNodeAlertsAsync(h.Folder, records, reproducible);
+        output.WriteLine($"the single-node reference run alerted on {reference.Count} records");
+        outputs.AssertCommittedAlertsAre(reference);
+    }
+
+    /// <summary>A model of card records trained by `detector train` (its artifact carries the calibration scores).</summary>
+    private static async Task<string> TrainModelAsync(string folder)
+    {
+        var data = Path.Combine(folder, "train.jsonl");
+        var model = Path.Combine(folder, "model.dtm");
+        var generate = await Detector.Tests.Node.NodeProcess.RunAsync(["generate", "--dataset", "cards", "--records", "20000", "--out", data], folder);
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        var train = await Detector.Tests.Node.NodeProcess.RunAsync(["train", "--input", data, "--dataset", "cards", "--epochs", "3", "--out", model], folder,
+            timeout: TimeSpan.FromMinutes(5));
+        Assert.True(train.ExitCode == 0, train.Output);
+        return model;
+    }
+
+    /// <summary>
+    /// The reference: one `detector run` process reading the same records from a file (no Kafka, no cluster) with the
+    /// same model and threshold settings; the ids of the records it alerted on.
+    /// </summary>
+    private static async Task<HashSet<string>> SingleNodeAlertsAsync(string folder, List<ReplayRecord> records, Dictionary<string, string> settings)
+    {
+        var dir = Path.Combine(folder, "reference");
+        Directory.CreateDirectory(dir);
+        var input = Path.Combine(dir, "records.jsonl");
+        await File.WriteAllLinesAsync(input, records.Select(r => Encoding.UTF8.GetString(r.Value)));
+        var args = new List<string> { "run", "--http-port", "-1" };
+        foreach (var (key, value) in new Dictionary<string, string>(settings)
+        {
+            ["Kafka:Guarantee"] = "AtLeastOnce", ["Source:Kind"] = "File", ["Source:Path"] = input, ["Source:Dataset"] = "cards",
+            ["Sinks:Alerts:Path"] = Path.Combine(dir, "alerts.jsonl"), ["Sinks:DeadLetters:Path"] = Path.Combine(dir, "dead-letters.jsonl"),
+        })
+        {
+            args.AddRange(["--set", $"{key}={value}"]);
+        }
+        var (code, output) = await Detector.Tests.Node.NodeProcess.RunAsync(args, dir, timeout: TimeSpan.FromMinutes(5));
+        Assert.True(code == 0, output);
+        return [.. File.ReadLines(Path.Combine(dir, "alerts.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("record_id").GetString()!)];
     }
 
     [Fact]
