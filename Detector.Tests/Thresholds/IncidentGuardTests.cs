@@ -262,4 +262,20 @@ public sealed class IncidentGuardTests(ITestOutputHelper output)
         Assert.Equal(0, guard.RecentFlags);
         Assert.False(guard.IncidentEvident);
     }
+
+    [Fact]
+    public void Evaluate_LastingLevelShift_IsHeldAsAnIncidentUntilTheNextModelsCalibration()
+    {
+        // The documented failure mode: scores alone cannot tell a lasting shift from an incident.
+        var random = new Random(7);
+        var tracker = new ThresholdTracker(new ThresholdOptions { Percentile = 99, WindowSize = 5_000, SuppressionGap = TimeSpan.Zero });
+        tracker.Calibrate(Enumerable.Range(0, 5_000).Select(_ => (float)random.NextDouble()));
+
+        var flaggedAfterShift = Enumerable.Range(0, 20_000).Count(i => tracker.Evaluate("host", 1 + 10 * (float)random.NextDouble(), T0.AddSeconds(i)).IsAnomaly);
+        tracker.Recalibrate(Enumerable.Range(0, 5_000).Select(_ => 1 + 10 * (float)random.NextDouble()));
+        var flaggedAfterRecalibration = Enumerable.Range(0, 20_000).Count(i => tracker.Evaluate("host", 1 + 10 * (float)random.NextDouble(), T0.AddSeconds(20_000 + i)).IsAnomaly);
+
+        Assert.True(flaggedAfterShift >= 19_900, $"{flaggedAfterShift} of 20,000 flagged after the shift");
+        Assert.InRange(flaggedAfterRecalibration, 100, 350); // 1 % of 20,000
+    }
 }
