@@ -70,9 +70,9 @@ public sealed record ThresholdOptions
     /// <summary>
     /// With <see cref="Method"/> Pot and <see cref="PerEntity"/>: scores an entity's window must hold before the entity
     /// gets its own POT threshold, fitted on them (until then, or when the fit fails, the global threshold judges it).
-    /// At least <see cref="MinEntityPotScores"/> (enough for <see cref="PotThreshold.MinPeaks"/> peaks above
-    /// <see cref="PotInitialQuantile"/>, plus <see cref="PotDepth"/>), and with POT per entity at most
-    /// <see cref="EntityWindowSize"/>, the window it is fitted on.
+    /// With POT per entity, at least <see cref="MinEntityPotScores"/> (enough for <see cref="PotThreshold.MinPeaks"/>
+    /// peaks above <see cref="PotInitialQuantile"/>, plus <see cref="PotDepth"/>) and at most
+    /// <see cref="EntityWindowSize"/>, the window it is fitted on; otherwise unused (any count in [1, 10,000,000]).
     /// </summary>
     public int EntityPotMinScores { get; init; } = 1_000;
 
@@ -130,8 +130,8 @@ public sealed record ThresholdOptions
         }
         else
         {
-            Check(nameof(EntityPotMinScores), EntityPotMinScores, EntityPotMinScores >= MinEntityPotScores && EntityPotMinScores <= MaxWindowSize,
-                $"[{MinEntityPotScores} (10 peaks above PotInitialQuantile, plus PotDepth), {MaxWindowSize}]");
+            // Unused without POT per entity: only its type's range, so a global DSPOT's depth cannot fail an unused key.
+            Check(nameof(EntityPotMinScores), EntityPotMinScores, EntityPotMinScores is >= 1 and <= MaxWindowSize, $"[1, {MaxWindowSize}]");
         }
         Check(nameof(MinCalibrationScores), MinCalibrationScores, MinCalibrationScores >= 1, $"[1, {int.MaxValue}]");
         Check(nameof(SuppressionGap), SuppressionGap, SuppressionGap >= TimeSpan.Zero, "a TimeSpan >= 00:00:00");

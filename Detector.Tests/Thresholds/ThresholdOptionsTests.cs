@@ -23,7 +23,11 @@ public sealed class ThresholdOptionsTests
         { "RelativeError", new ThresholdOptions { RelativeError = 0.06 }, "0.06" },
         { "RelativeError", new ThresholdOptions { RelativeError = 0.00001 }, "1E-05" },
         { "RelativeError", new ThresholdOptions { RelativeError = double.NaN }, "NaN" },
-        { "EntityPotMinScores", new ThresholdOptions { EntityPotMinScores = 549 }, "549" },
+        {
+            "EntityPotMinScores",
+            new ThresholdOptions { Method = ThresholdMethod.Pot, PerEntity = true, EntityWindowSize = 1_000, EntityPotMinScores = 549 }, "549"
+        },
+        { "EntityPotMinScores", new ThresholdOptions { EntityPotMinScores = 0 }, "0" },
         {
             "EntityPotMinScores",
             new ThresholdOptions { Method = ThresholdMethod.Pot, PerEntity = true, EntityWindowSize = 500, EntityPotMinScores = 1_000 }, "1000"
@@ -38,6 +42,15 @@ public sealed class ThresholdOptionsTests
 
         Assert.Same(options, options.Validate());
         Assert.Equal(550, options.MinEntityPotScores);
+    }
+
+    [Fact]
+    public void Validate_GlobalDspotWithoutEntityPots_IgnoresTheEntityMinimum()
+    {
+        // A depth of 5,000 would ask an entity's POT for 5,550 scores; without POT per entity the key is unused.
+        var options = new ThresholdOptions { Method = ThresholdMethod.Pot, PotDepth = 5_000 };
+
+        Assert.Same(options, options.Validate());
     }
 
     [Fact]
