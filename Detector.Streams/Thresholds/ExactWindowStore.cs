@@ -49,6 +49,9 @@ internal sealed class ExactWindowStore : WindowStore
     public override float Smallest(int k) => _sorted[k - 1];
 
     /// <inheritdoc/>
+    public override void CopyTo(Span<float> destination) => _ring.CopyTo(destination);
+
+    /// <inheritdoc/>
     public override void Clear()
     {
         _ring.Clear();

@@ -88,6 +88,13 @@ public abstract class PercentileWindow
         return _store.Smallest(percentile == Percentile ? _rank : NearestRank(percentile, Count));
     }
 
+    /// <summary>Copies the window's scores, oldest first, into <paramref name="destination"/> (at least <see cref="Count"/> long; a sketch gives each bucket's representative).</summary>
+    internal void CopyTo(Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, Count, nameof(destination));
+        _store.CopyTo(destination);
+    }
+
     /// <summary>Adds a score observed at <paramref name="timestamp"/>, evicting what falls out of the window. NaN is rejected.</summary>
     public abstract void Add(float score, DateTimeOffset timestamp);
 

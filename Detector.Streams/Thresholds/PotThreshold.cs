@@ -10,7 +10,7 @@ namespace Detector.Streams.Thresholds;
 /// z_q is an anomaly and teaches nothing (so a long incident cannot raise its own threshold); a score between t and z_q
 /// is a new peak and the tail is refitted; any other score only counts. With <see cref="Depth"/> d &gt; 0 (DSPOT) the
 /// same is done on the score minus the mean of the last d normal scores, which follows a drifting level. Memory is
-/// bounded: the most recent <see cref="MaxPeaks"/> peaks are kept (the peak rate N_t / n counts all of them), and the
+/// bounded: the most recent <see cref="PeakCapacity"/> peaks are kept (the peak rate N_t / n counts all of them), and the
 /// fit is refreshed after every 10 % of new peaks (every peak while there are fewer than 10). Peaks learnt online were
 /// seen only below the threshold of their time, so the fit treats them as truncated there
 /// (<see cref="GpdFit.FitTruncated"/>); otherwise the missing top would bias the tail light and the rate above q.
@@ -20,14 +20,14 @@ public sealed class PotThreshold
     /// <summary>Peaks a calibration must yield for a fit: fewer cannot say anything about a tail.</summary>
     public const int MinPeaks = 10;
 
-    /// <summary>Peaks kept for the fit (the most recent).</summary>
+    /// <summary>Peaks kept for the fit (the most recent) unless the constructor says fewer.</summary>
     public const int MaxPeaks = 5_000;
 
     /// <summary>The excesses over t of the kept peaks, in arrival order (a ring once full).</summary>
-    private readonly double[] _peaks = new double[MaxPeaks];
+    private readonly double[] _peaks;
 
     /// <summary>Each kept peak's cut: the excess above which it would have been an anomaly and not learnt (+∞ for calibration peaks).</summary>
-    private readonly double[] _cuts = new double[MaxPeaks];
+    private readonly double[] _cuts;
 
     /// <summary>The last <see cref="Depth"/> normal scores (DSPOT's local level), a ring.</summary>
     private readonly double[] _level;
@@ -35,7 +35,7 @@ public sealed class PotThreshold
     /// <summary>Where the next peak goes in <see cref="_peaks"/>.</summary>
     private int _nextPeak;
 
-    /// <summary>Peaks kept (≤ <see cref="MaxPeaks"/>).</summary>
+    /// <summary>Peaks kept (≤ <see cref="PeakCapacity"/>).</summary>
     private int _kept;
 
     /// <summary>Peaks added since the last fit.</summary>
@@ -47,9 +47,15 @@ public sealed class PotThreshold
     /// <summary>Sum of <see cref="_level"/>.</summary>
     private double _levelSum;
 
-    /// <summary>Creates an uninitialised threshold (its <see cref="Threshold"/> is +∞ until <see cref="TryInitialize"/> succeeds).</summary>
-    public PotThreshold(double riskLevel, double initialQuantile = 0.98, int depth = 0)
+    /// <summary>
+    /// Creates an uninitialised threshold (its <see cref="Threshold"/> is +∞ until <see cref="TryInitialize"/> succeeds)
+    /// that keeps at most <paramref name="maxPeaks"/> peaks (16 bytes each; at least <see cref="MinPeaks"/>).
+    /// </summary>
+    public PotThreshold(double riskLevel, double initialQuantile = 0.98, int depth = 0, int maxPeaks = MaxPeaks)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPeaks, MinPeaks);
+        _peaks = new double[maxPeaks];
+        _cuts = new double[maxPeaks];
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(riskLevel);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(riskLevel, 1.0);
         if (!(initialQuantile is > 0 and < 1) || riskLevel >= 1 - initialQuantile)
@@ -60,6 +66,9 @@ public sealed class PotThreshold
         (RiskLevel, InitialQuantile, Depth) = (riskLevel, initialQuantile, depth);
         _level = new double[depth];
     }
+
+    /// <summary>The most peaks kept for the fit (the most recent).</summary>
+    public int PeakCapacity => _peaks.Length;
 
     /// <summary>q: the probability a normal score exceeds the threshold.</summary>
     public double RiskLevel { get; }
@@ -205,8 +214,8 @@ public sealed class PotThreshold
     {
         _peaks[_nextPeak] = excess;
         _cuts[_nextPeak] = cut;
-        _nextPeak = (_nextPeak + 1) % MaxPeaks;
-        _kept = Math.Min(_kept + 1, MaxPeaks);
+        _nextPeak = (_nextPeak + 1) % _peaks.Length;
+        _kept = Math.Min(_kept + 1, _peaks.Length);
         PeaksSeen++;
     }
 
@@ -232,7 +241,7 @@ public sealed class PotThreshold
     [Conditional("DEBUG")]
     private void AssertInvariants()
     {
-        Debug.Assert(_kept <= MaxPeaks && _kept <= PeaksSeen, "More peaks are kept than were seen or than the ring holds.");
+        Debug.Assert(_kept <= _peaks.Length && _kept <= PeaksSeen, "More peaks are kept than were seen or than the ring holds.");
         Debug.Assert(PeaksSeen <= Observed, "More peaks were seen than scores counted.");
         Debug.Assert(!IsInitialized || RelativeThreshold >= Initial, "The POT threshold fell below its initial threshold.");
     }

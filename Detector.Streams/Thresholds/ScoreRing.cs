@@ -90,6 +90,14 @@ internal sealed class ScoreRing
         return score;
     }
 
+    /// <summary>Copies the scores, oldest first, into <paramref name="destination"/> (at least <see cref="Count"/> long).</summary>
+    public void CopyTo(Span<float> destination)
+    {
+        var first = Math.Min(_count, _scores.Length - _head);
+        _scores.AsSpan(_head, first).CopyTo(destination);
+        _scores.AsSpan(0, _count - first).CopyTo(destination[first..]);
+    }
+
     /// <summary>Empties the ring (keeps the allocation).</summary>
     public void Clear()
     {

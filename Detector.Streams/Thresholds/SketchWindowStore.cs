@@ -119,6 +119,15 @@ internal sealed class SketchWindowStore : WindowStore
     }
 
     /// <inheritdoc/>
+    public override void CopyTo(Span<float> destination)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            destination[i] = _mapping.Representative(_positions[Wrap(_head + i)]);
+        }
+    }
+
+    /// <inheritdoc/>
     public override void Clear()
     {
         _counts.Clear();

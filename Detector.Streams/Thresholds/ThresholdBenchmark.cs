@@ -8,8 +8,8 @@ namespace Detector.Streams.Thresholds;
 /// Each configuration replays a seeded stream of uniform random scores over 1000 entity keys at p = 99, one
 /// millisecond apart: a first pass, untimed, fills every window (global and per entity), then a second pass of the
 /// same length is timed. Each configuration runs with the exact global window (RelativeError = 0) and with the sketch
-/// (RelativeError = 0.001), so one run gives the before/after side by side; a last table times the global window alone
-/// (one add and one threshold read per score). Run it in Release on a quiet machine and compare figures side by side.
+/// (RelativeError = 0.001), so one run gives the before/after side by side; a table then times the incident guard off
+/// and on, alternating, and a last one the global window alone (one add and one threshold read per score). Run it in Release on a quiet machine and compare figures side by side.
 /// </summary>
 public static class ThresholdBenchmark
 {
@@ -40,6 +40,19 @@ public static class ThresholdBenchmark
                 }
             }
         }
+        output.WriteLine("Incident guard off and on (GuardIncidents), exact, W = 10,000, alternating twice");
+        foreach (var perEntity in new[] { false, true })
+        {
+            for (var repeat = 0; repeat < 2; repeat++)
+            {
+                foreach (var guard in new[] { false, true })
+                {
+                    var ns = Measure(10_000, perEntity, evaluations, guardIncidents: guard);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"PerEntity={perEntity,-5} GuardIncidents={guard,-5}: {ns,8:F1} ns/eval"));
+                }
+            }
+        }
         output.WriteLine("Global window alone: Add + Threshold per score");
         foreach (var windowSize in new[] { 1_000, 10_000, 100_000 })
         {
@@ -53,11 +66,12 @@ public static class ThresholdBenchmark
     }
 
     /// <summary>Nanoseconds per <see cref="ThresholdTracker.Evaluate"/> for one configuration (EntityWindowSize 500).</summary>
-    public static double Measure(int windowSize, bool perEntity, int evaluations, int seed = 42, double relativeError = 0)
+    public static double Measure(int windowSize, bool perEntity, int evaluations, int seed = 42, double relativeError = 0, bool guardIncidents = true)
     {
         var tracker = new ThresholdTracker(new ThresholdOptions
         {
             Percentile = 99, WindowSize = windowSize, PerEntity = perEntity, EntityWindowSize = 500, RelativeError = relativeError,
+            GuardIncidents = guardIncidents,
         });
         var random = new Random(seed);
         var keys = Enumerable.Range(0, EntityKeys).Select(i => $"entity-{i}").ToArray();

@@ -67,6 +67,25 @@ public sealed record ThresholdOptions
     /// </summary>
     public int PotMinScores { get; init; } = 1_000;
 
+    /// <summary>
+    /// With <see cref="Method"/> Pot and <see cref="PerEntity"/>: scores an entity's window must hold before the entity
+    /// gets its own POT threshold, fitted on them (until then, or when the fit fails, the global threshold judges it).
+    /// With POT per entity, at least <see cref="MinEntityPotScores"/> (enough for <see cref="PotThreshold.MinPeaks"/>
+    /// peaks above <see cref="PotInitialQuantile"/>, plus <see cref="PotDepth"/>) and at most
+    /// <see cref="EntityWindowSize"/>, the window it is fitted on; otherwise unused (any count in [1, 10,000,000]).
+    /// </summary>
+    public int EntityPotMinScores { get; init; } = 1_000;
+
+    /// <summary>
+    /// Whether an evident incident is kept from teaching the percentile windows (global and per entity): while a window's
+    /// recent flags are evidently more than chance explains, a flagged score enters it clamped to the threshold it
+    /// exceeded (<see cref="IncidentGuard"/>), so a long incident does not raise its own threshold. On by default.
+    /// </summary>
+    public bool GuardIncidents { get; init; } = true;
+
+    /// <summary>The least <see cref="EntityPotMinScores"/> for the POT settings: more than <see cref="PotThreshold.MinPeaks"/> scores above the initial quantile, plus the depth.</summary>
+    public int MinEntityPotScores => (int)Math.Ceiling((PotThreshold.MinPeaks + 1) / (1 - PotInitialQuantile)) + PotDepth;
+
     /// <summary>Calibration scores (held out when the model was trained) that make the percentile window warm at once, below <see cref="WarmUp"/>.</summary>
     public int MinCalibrationScores { get; init; } = 100;
 
@@ -104,6 +123,16 @@ public sealed record ThresholdOptions
         Check(nameof(PotInitialQuantile), PotInitialQuantile, PotInitialQuantile is >= 0.5 and < 1, "[0.5, 1)");
         Check(nameof(PotDepth), PotDepth, PotDepth is >= 0 and <= 100_000, "[0, 100000]");
         Check(nameof(PotMinScores), PotMinScores, PotMinScores >= PotThreshold.MinPeaks && PotMinScores <= MaxWindowSize, $"[{PotThreshold.MinPeaks}, {MaxWindowSize}]");
+        if (Method == ThresholdMethod.Pot && PerEntity)
+        {
+            Check(nameof(EntityPotMinScores), EntityPotMinScores, EntityPotMinScores >= MinEntityPotScores && EntityPotMinScores <= EntityWindowSize,
+                $"[{MinEntityPotScores} (10 peaks above PotInitialQuantile, plus PotDepth), EntityWindowSize = {EntityWindowSize}] (each entity's POT is fitted on its window)");
+        }
+        else
+        {
+            // Unused without POT per entity: only its type's range, so a global DSPOT's depth cannot fail an unused key.
+            Check(nameof(EntityPotMinScores), EntityPotMinScores, EntityPotMinScores is >= 1 and <= MaxWindowSize, $"[1, {MaxWindowSize}]");
+        }
         Check(nameof(MinCalibrationScores), MinCalibrationScores, MinCalibrationScores >= 1, $"[1, {int.MaxValue}]");
         Check(nameof(SuppressionGap), SuppressionGap, SuppressionGap >= TimeSpan.Zero, "a TimeSpan >= 00:00:00");
         return this;

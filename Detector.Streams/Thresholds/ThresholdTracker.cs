@@ -15,12 +15,29 @@ namespace Detector.Streams.Thresholds;
 /// one dictionary lookup, an O(1) move to the front of the recency list, and one add to each window; at steady state
 /// it allocates nothing (a forgotten entity's state is reused for the next new one). With
 /// <see cref="ThresholdOptions.RelativeError"/> above 0 the global window is a <see cref="SketchPercentile"/>, whose
-/// add costs a logarithm and a few Fenwick steps rather than a sorted insert; entity windows stay exact.
+/// add costs a logarithm and a few Fenwick steps rather than a sorted insert; entity windows stay exact. With
+/// <see cref="ThresholdOptions.GuardIncidents"/> (the default) each window has an <see cref="IncidentGuard"/>, so an
+/// evident incident does not teach it. With <see cref="ThresholdOptions.Method"/> Pot and per-entity thresholds, an
+/// entity whose window holds <see cref="ThresholdOptions.EntityPotMinScores"/> scores gets its own
+/// <see cref="PotThreshold"/>, fitted on them and then updated online on its normal peaks; until then, or when the fit
+/// fails, the global threshold judges it.
 /// </summary>
 public sealed class ThresholdTracker
 {
+    /// <summary>Peaks an entity's own POT keeps for its fit (16 bytes each): the global one keeps <see cref="PotThreshold.MaxPeaks"/>.</summary>
+    public const int EntityPotPeaks = 256;
+
     /// <summary>The global window.</summary>
     private readonly PercentileWindow _global;
+
+    /// <summary>Keeps evident incidents out of the global window; null when <see cref="ThresholdOptions.GuardIncidents"/> is off.</summary>
+    private readonly IncidentGuard? _globalGuard;
+
+    /// <summary>Whether entities get their own POT (Method Pot and PerEntity).</summary>
+    private readonly bool _entityPot;
+
+    /// <summary>An entity window's scores, copied for its POT fit; allocated at the first fit.</summary>
+    private float[]? _entityScores;
 
     /// <summary>Entities by key; each state is also a node of the recency list.</summary>
     private readonly Dictionary<string, EntityState> _entities = new(StringComparer.Ordinal);
@@ -87,6 +104,8 @@ public sealed class ThresholdTracker
         _timed = options.Window is not null;
         _global = NewWindow(options.WindowSize, options.WarmUp, options.RelativeError);
         _logger = logger ?? NullLogger.Instance;
+        _globalGuard = options.GuardIncidents ? new IncidentGuard() : null;
+        _entityPot = options.Method == ThresholdMethod.Pot && options.PerEntity;
         if (options.Method == ThresholdMethod.Pot)
         {
             _pot = new PotThreshold(options.RiskLevel, options.PotInitialQuantile, options.PotDepth);
@@ -120,11 +139,18 @@ public sealed class ThresholdTracker
     public int EntityWindowCount(string entityKey) =>
         _entities.TryGetValue(entityKey, out var entity) ? entity.Window?.Count ?? 0 : 0;
 
+    /// <summary>The entity's own POT threshold when it has been fitted (Method Pot, per entity), else null. Owner thread only.</summary>
+    public PotThreshold? EntityPot(string entityKey) =>
+        _entities.TryGetValue(entityKey, out var entity) && entity.Pot is { IsInitialized: true } pot ? pot : null;
+
+    /// <summary>Whether the global window's guard finds an incident evident now (false when not guarding). Owner thread only.</summary>
+    public bool GlobalIncidentEvident => _globalGuard?.IncidentEvident ?? false;
+
     /// <summary>
     /// Judges <paramref name="score"/> for <paramref name="entityKey"/> at <paramref name="timestamp"/>, then adds it
-    /// to the windows. The threshold is the entity's own once its window holds
-    /// <see cref="ThresholdOptions.EntityMinHistory"/> scores, else the global one; nothing is flagged before the
-    /// global warm-up is over. An anomaly raises an alert unless the entity's previous anomaly is less than
+    /// to the windows (clamped to a window's threshold while its <see cref="IncidentGuard"/> finds an incident evident).
+    /// The threshold is the entity's own once its window holds <see cref="ThresholdOptions.EntityMinHistory"/> scores
+    /// (with POT, once its own POT is fitted), else the global one; nothing is flagged before the global warm-up is over. An anomaly raises an alert unless the entity's previous anomaly is less than
     /// <see cref="ThresholdOptions.SuppressionGap"/> before it (same incident); the gap is measured from the last
     /// anomaly, alerted or not, so an incident ends only after a quiet gap. NaN scores are rejected.
     /// </summary>
@@ -170,17 +196,20 @@ public sealed class ThresholdTracker
         float threshold;
         ThresholdSource source;
         var potThreshold = _pot is { IsInitialized: true } pot ? pot.Threshold : float.NaN;
+        var globalPercentile = _global.Threshold;
+        var own = entity.Window;
+        var ownPercentile = own is not null && own.Count >= Options.EntityMinHistory ? own.ValueAt(Options.Percentile) : float.PositiveInfinity;
         if (float.IsNaN(potThreshold) && (!_global.IsWarm || _global.Count == 0))
         {
             (threshold, source) = (float.PositiveInfinity, ThresholdSource.WarmingUp);
         }
-        else if (entity.Window is { } own && own.Count >= Options.EntityMinHistory)
+        else if (_entityPot ? entity.Pot is { IsInitialized: true } : own is not null && own.Count >= Options.EntityMinHistory)
         {
-            (threshold, source) = (own.ValueAt(Options.Percentile), ThresholdSource.Entity);
+            (threshold, source) = (_entityPot ? entity.Pot!.Threshold : ownPercentile, ThresholdSource.Entity);
         }
         else
         {
-            (threshold, source) = (float.IsNaN(potThreshold) ? _global.Threshold : potThreshold, ThresholdSource.Global);
+            (threshold, source) = (float.IsNaN(potThreshold) ? globalPercentile : potThreshold, ThresholdSource.Global);
         }
 
         var isAnomaly = score > threshold;
@@ -203,14 +232,23 @@ public sealed class ThresholdTracker
 
         if (Options.Learn)
         {
-            // POT learns only from scores its own threshold calls normal (SPOT): an incident does not teach it.
+            // POT learns only from scores its own threshold calls normal (SPOT): an incident does not teach it. The
+            // percentile windows learn every score but an evident incident's flagged ones, which go in clamped.
             _pot?.Evaluate(score);
+            entity.Pot?.Evaluate(score);
             if (_potLive is { } live)
             {
                 LearnPotLive(live, score);
             }
-            _global.Add(score, timestamp);
-            entity.Window?.Add(score, timestamp);
+            _global.Add(_globalGuard?.Admit(score, globalPercentile, _global.Count, Options.Percentile) ?? score, timestamp);
+            if (own is not null)
+            {
+                own.Add(entity.Guard?.Admit(score, ownPercentile, own.Count, Options.Percentile) ?? score, timestamp);
+                if (_entityPot && entity.Pot is not { IsInitialized: true } && own.Count >= Options.EntityPotMinScores && own.Seen >= entity.PotAttemptAt)
+                {
+                    FitEntityPot(entity, own);
+                }
+            }
         }
         Volatile.Write(ref _evaluated, _evaluated + 1);
         AssertInvariants();
@@ -221,9 +259,9 @@ public sealed class ThresholdTracker
     /// Replaces the global window with <paramref name="scores"/>, the recent normal data scored by a new model, so the
     /// threshold stays continuous across a hot-swap (the old model's scores are on another scale). They count as seen:
     /// the tracker is warm afterwards only if they are at least <see cref="ThresholdOptions.WarmUp"/>. Time windows
-    /// stamp them with the newest timestamp evaluated (or, before any, the next one). Entity windows are emptied for
-    /// the same reason of scale, so entities fall back to the global threshold until they rebuild history; incidents
-    /// in progress are kept.
+    /// stamp them with the newest timestamp evaluated (or, before any, the next one). Entity windows are emptied and
+    /// entity POT fits forgotten for the same reason of scale, so entities fall back to the global threshold until they
+    /// rebuild history; the incident guards' counts start over; incidents in progress (alert suppression) are kept.
     /// </summary>
     public void Recalibrate(IEnumerable<float> scores) => Reseed(scores, calibrated: false);
 
@@ -260,6 +298,7 @@ public sealed class ThresholdTracker
             _global.Clear();
             (_pendingRecalibration, _pendingCalibrated) = (copy, calibrated);
         }
+        _globalGuard?.Reset();
         if (_pot is { } pot)
         {
             pot.Reset();
@@ -281,10 +320,27 @@ public sealed class ThresholdTracker
         }
         for (var entity = _mostRecent; entity is not null; entity = entity.Older)
         {
-            entity.Window?.Clear();
+            entity.ForgetHistory();
         }
         Publish();
         AssertInvariants();
+    }
+
+    /// <summary>
+    /// Fits the entity's own POT on its window (at most <see cref="EntityPotPeaks"/> peaks kept, so each entity's POT
+    /// costs a few kilobytes); when the fit fails (too few distinct peaks) it is tried again after as many new scores.
+    /// Runs once per entity history, so the copy and the fit's sort are off the steady-state path.
+    /// </summary>
+    private void FitEntityPot(EntityState entity, PercentileWindow window)
+    {
+        var pot = entity.Pot ??= new PotThreshold(Options.RiskLevel, Options.PotInitialQuantile, Options.PotDepth, EntityPotPeaks);
+        _entityScores ??= new float[Options.EntityWindowSize];
+        var scores = _entityScores.AsSpan(0, window.Count);
+        window.CopyTo(scores);
+        if (!pot.TryInitialize(scores, PotThreshold.MinPeaks, out _))
+        {
+            entity.PotAttemptAt = window.Seen + Options.EntityPotMinScores;
+        }
     }
 
     /// <summary>
@@ -339,7 +395,8 @@ public sealed class ThresholdTracker
         }
         else
         {
-            state = new EntityState(entityKey, Options.PerEntity ? NewWindow(Options.EntityWindowSize, 0, relativeError: 0) : null);
+            state = new EntityState(entityKey, Options.PerEntity ? NewWindow(Options.EntityWindowSize, 0, relativeError: 0) : null,
+                Options.PerEntity && Options.GuardIncidents ? new IncidentGuard() : null);
             slot = state;
         }
         LinkFirst(state);
@@ -425,13 +482,22 @@ public sealed class ThresholdTracker
     }
 
     /// <summary>What the tracker remembers about one entity; also a node of the recency list.</summary>
-    private sealed class EntityState(string key, PercentileWindow? window)
+    private sealed class EntityState(string key, PercentileWindow? window, IncidentGuard? guard)
     {
         /// <summary>The entity key.</summary>
         public string Key { get; private set; } = key;
 
         /// <summary>The entity's own window, when thresholds are per entity.</summary>
         public PercentileWindow? Window { get; } = window;
+
+        /// <summary>Keeps evident incidents out of <see cref="Window"/>, when guarding.</summary>
+        public IncidentGuard? Guard { get; } = guard;
+
+        /// <summary>The entity's own POT (Method Pot, per entity): created at its first fit, kept (reset) when the state is reused.</summary>
+        public PotThreshold? Pot { get; set; }
+
+        /// <summary>The window's <see cref="PercentileWindow.Seen"/> from which a POT fit is tried (again, after one failed).</summary>
+        public long PotAttemptAt { get; set; }
 
         /// <summary>Whether the entity has had an anomaly.</summary>
         public bool HasAnomaly { get; set; }
@@ -449,8 +515,17 @@ public sealed class ThresholdTracker
         public void Reuse(string newKey)
         {
             Key = newKey;
-            Window?.Clear();
+            ForgetHistory();
             (HasAnomaly, LastAnomalyTicks) = (false, 0);
+        }
+
+        /// <summary>Empties the window and forgets its guard's count and the POT fit (a new model scores on another scale, or a new entity).</summary>
+        public void ForgetHistory()
+        {
+            Window?.Clear();
+            Guard?.Reset();
+            Pot?.Reset();
+            PotAttemptAt = 0;
         }
     }
 }

@@ -34,6 +34,9 @@ internal abstract class WindowStore
     /// <summary>The k-th smallest entry, k from 1 to <see cref="Count"/> (for a sketch, its bucket's representative).</summary>
     public abstract float Smallest(int k);
 
+    /// <summary>Copies the entries, oldest first, into <paramref name="destination"/> (for a sketch, each bucket's representative).</summary>
+    public abstract void CopyTo(Span<float> destination);
+
     /// <summary>Empties the store (keeps its allocations).</summary>
     public abstract void Clear();
 }

@@ -178,24 +178,41 @@ public sealed class SketchPercentileTests
         }
         var sketch = new SketchPercentile(99, 10_000, 0.001);
         var timed = new SketchPercentile(99, TimeSpan.FromSeconds(5), 10_000, 0.001);
+        var sum = 0.0;
+        var now = 0L;
+
+        // Bytes this thread allocated over one pass of the measured half of the scores.
+        long Pass()
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 100_000; i < scores.Length; i++)
+            {
+                sketch.Add(scores[i]);
+                timed.Add(scores[i], T0.AddMilliseconds(now++));
+                sum += sketch.Threshold + timed.Threshold;
+            }
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
         for (var i = 0; i < 100_000; i++)
         {
             sketch.Add(scores[i]);
-            timed.Add(scores[i], T0.AddMilliseconds(i));
+            timed.Add(scores[i], T0.AddMilliseconds(now++));
         }
-
-        var sum = 0.0;
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 100_000; i < scores.Length; i++)
+        // The runtime may allocate on this thread while it tiers the loop up (tiered JIT, on-stack replacement), more
+        // so on a loaded machine: warm up until a pass allocates nothing (or 20 passes), then take the least of a few
+        // passes. An allocation per add (24 bytes at least) would show in every pass as 2.4 MB.
+        for (var pass = 0; pass < 20 && Pass() != 0; pass++)
         {
-            sketch.Add(scores[i]);
-            timed.Add(scores[i], T0.AddMilliseconds(i));
-            sum += sketch.Threshold + timed.Threshold;
         }
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var least = long.MaxValue;
+        for (var repeat = 0; repeat < 3; repeat++)
+        {
+            least = Math.Min(least, Pass());
+        }
 
         Assert.True(sum > 0);
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, least);
     }
 
     [Fact]

@@ -94,10 +94,25 @@ public sealed class ThresholdCalibrationTests
     }
 
     [Fact]
-    public void Evaluate_PercentileMethod_LongIncidentRaisesItsOwnThreshold()
+    public void Evaluate_PercentileMethod_LongIncidentDoesNotRaiseTheThreshold()
     {
-        // The contrast that makes POT the default: the rolling window learns the incident and stops flagging it.
+        // The incident guard (on by default) clamps the flagged scores once the incident is evident: the window holds.
         var tracker = new ThresholdTracker(new ThresholdOptions { Method = ThresholdMethod.Percentile, Percentile = 99, WindowSize = 5_000 });
+        tracker.Calibrate(Exponential(5_000, seed: 5));
+        var before = tracker.GlobalThreshold;
+
+        var flagged = Enumerable.Range(0, 50_000).Count(i => tracker.Evaluate("host", before * 3, T0.AddSeconds(i)).IsAnomaly);
+
+        Assert.True(tracker.GlobalIncidentEvident);
+        Assert.True(flagged >= 49_900, $"{flagged} of the incident's 50,000 records flagged");
+        Assert.True(tracker.GlobalThreshold < before * 3, $"threshold {tracker.GlobalThreshold} against {before} before");
+    }
+
+    [Fact]
+    public void Evaluate_PercentileMethodWithoutTheGuard_LongIncidentRaisesItsOwnThreshold()
+    {
+        // The contrast: with GuardIncidents off the rolling window learns the incident and stops flagging it.
+        var tracker = new ThresholdTracker(new ThresholdOptions { Method = ThresholdMethod.Percentile, Percentile = 99, WindowSize = 5_000, GuardIncidents = false });
         tracker.Calibrate(Exponential(5_000, seed: 5));
         var before = tracker.GlobalThreshold;
 

@@ -23,7 +23,46 @@ public sealed class ThresholdOptionsTests
         { "RelativeError", new ThresholdOptions { RelativeError = 0.06 }, "0.06" },
         { "RelativeError", new ThresholdOptions { RelativeError = 0.00001 }, "1E-05" },
         { "RelativeError", new ThresholdOptions { RelativeError = double.NaN }, "NaN" },
+        {
+            "EntityPotMinScores",
+            new ThresholdOptions { Method = ThresholdMethod.Pot, PerEntity = true, EntityWindowSize = 1_000, EntityPotMinScores = 549 }, "549"
+        },
+        { "EntityPotMinScores", new ThresholdOptions { EntityPotMinScores = 0 }, "0" },
+        {
+            "EntityPotMinScores",
+            new ThresholdOptions { Method = ThresholdMethod.Pot, PerEntity = true, EntityWindowSize = 500, EntityPotMinScores = 1_000 }, "1000"
+        },
     };
+
+    [Fact]
+    public void Validate_PotPerEntityWithTheMinimumThatGivesTenPeaks_Passes()
+    {
+        // 550 scores leave 11 above their 0.98-quantile: ten peaks, the fewest a fit takes.
+        var options = new ThresholdOptions { Method = ThresholdMethod.Pot, PerEntity = true, EntityWindowSize = 550, EntityPotMinScores = 550 };
+
+        Assert.Same(options, options.Validate());
+        Assert.Equal(550, options.MinEntityPotScores);
+    }
+
+    [Fact]
+    public void Validate_GlobalDspotWithoutEntityPots_IgnoresTheEntityMinimum()
+    {
+        // A depth of 5,000 would ask an entity's POT for 5,550 scores; without POT per entity the key is unused.
+        var options = new ThresholdOptions { Method = ThresholdMethod.Pot, PotDepth = 5_000 };
+
+        Assert.Same(options, options.Validate());
+    }
+
+    [Fact]
+    public void Validate_PotPerEntityWithAWindowTooSmallForItsPot_SaysBothKeys()
+    {
+        var options = new ThresholdOptions { Method = ThresholdMethod.Pot, PerEntity = true, EntityWindowSize = 500 };
+
+        var error = Assert.Throws<InvalidOptionException>(() => options.Validate());
+
+        Assert.Contains("EntityPotMinScores = 1000 is invalid", error.Message, StringComparison.Ordinal);
+        Assert.Contains("EntityWindowSize = 500", error.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [InlineData(0.0)]

@@ -65,6 +65,47 @@ public sealed class ThresholdTrackerAllocationTests
     }
 
     [Fact]
+    public void Evaluate_SteadyStateWithEntityPots_DoesNotAllocate()
+    {
+        // Method Pot per entity: 20 entities, each with its own POT fitted on its 600-score window, all updating online.
+        var tracker = new ThresholdTracker(new ThresholdOptions
+        {
+            Method = ThresholdMethod.Pot, RiskLevel = 1e-3, PerEntity = true, EntityWindowSize = 600, EntityPotMinScores = 600,
+            SuppressionGap = TimeSpan.FromSeconds(1),
+        });
+        var random = new Random(19);
+        var keys = Enumerable.Range(0, 20).Select(i => $"entity-{i}").ToArray();
+        var t0 = new DateTimeOffset(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var warmUp = 20 * 600 * 3;
+        var total = warmUp + Measured;
+        var scores = new float[total];
+        for (var i = 0; i < total; i++)
+        {
+            scores[i] = (float)(-Math.Log(1 - random.NextDouble()) * (1 + i % 20));
+        }
+        for (var i = 0; i < warmUp; i++)
+        {
+            tracker.Evaluate(keys[i % 20], scores[i], t0.AddMilliseconds(i));
+        }
+        Assert.All(keys, key => Assert.NotNull(tracker.EntityPot(key)));
+
+        var allocated = new long[2];
+        var half = Measured / 2;
+        for (var h = 0; h < 2; h++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = warmUp + h * half; i < warmUp + (h + 1) * half; i++)
+            {
+                tracker.Evaluate(keys[i % 20], scores[i], t0.AddMilliseconds(i));
+            }
+            allocated[h] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.True(Math.Min(allocated[0], allocated[1]) <= Slack,
+            $"{allocated[0]} and {allocated[1]} bytes allocated over two halves of {Measured} evaluations");
+    }
+
+    [Fact]
     public void Evaluate_EntityChurnBeyondMaxEntities_ReusesForgottenState()
     {
         var tracker = new ThresholdTracker(new ThresholdOptions

@@ -1,0 +1,111 @@
+namespace Detector.Streams.Thresholds;
+
+/// <summary>
+/// Keeps an evident incident from teaching a percentile window: says what each score adds to the window. While the
+/// window's recent flags are no more than chance explains, a score goes in as it is, so a stationary stream's tail
+/// (the scores above the threshold that belong there) keeps the estimate unbiased. Once the flags are evidently too
+/// many, a flagged score goes in clamped to the threshold it exceeded: it still counts at or above the threshold, so
+/// the window's rank of the threshold does not move down (excluding it would truncate the window at its own quantile
+/// and ratchet the threshold down), but it cannot carry the threshold up. While the incident lasts the threshold is
+/// therefore held where it was when the incident became evident.
+/// <para>
+/// "Evidently too many": an exponentially weighted count c of recent flags, c ← c·(1 − 1/n) + flag, with n the
+/// window's count, against its expectation under the percentile. A new score from the window's own distribution
+/// exceeds its nearest-rank x_k with probability e = (n − k + 1)/(n + 1), so c averages m = n·e with standard deviation
+/// about √(m/2); the incident is evident while c &gt; m + 3√(m/2) + 1. The count starts at m when the window first
+/// has a threshold (and after a reset), as if its recent past were stationary. The count saturates at twice that limit, so
+/// once an incident ends the guard lets go within about n·ln 2 scores rather than the n·ln(c/limit) an unbounded count
+/// would need (clamping normal tail scores for longer biases the threshold down). O(1) per score, no allocation.
+/// </para>
+/// <para>
+/// Limits: the flags needed to make an incident evident (about 3√(m/2) + 1 beyond m) go in as they are, so an incident
+/// moves the threshold by at most those scores' worth; a window that keeps fewer scores above its threshold than that
+/// (n − k + 1 = 3 for 500 scores at p = 99.5) has its threshold carried into the incident's lower scores before the
+/// guard holds it. Not thread-safe: one owner.
+/// </para>
+/// </summary>
+internal sealed class IncidentGuard
+{
+    /// <summary>Standard deviations of the flag count above its expectation that make an incident evident.</summary>
+    public const double Sigmas = 3;
+
+    /// <summary>The count saturates at this multiple of the limit (how fast the guard lets go after an incident).</summary>
+    public const double Saturation = 2;
+
+    /// <summary>The exponentially weighted count of recent flags.</summary>
+    private double _recentFlags;
+
+    /// <summary>The window count <see cref="_limit"/> and <see cref="_decay"/> were computed for (0: none yet).</summary>
+    private int _forCount;
+
+    /// <summary>The count of recent flags above which an incident is evident.</summary>
+    private double _limit;
+
+    /// <summary>The count's expectation under the percentile, m = n·e.</summary>
+    private double _expected;
+
+    /// <summary>Whether the count has started: it starts at its expectation, as if the window's recent past were stationary.</summary>
+    private bool _primed;
+
+    /// <summary>1 − 1/n: the weight a flag keeps per score.</summary>
+    private double _decay;
+
+    /// <summary>Whether the last score judged found an incident evident.</summary>
+    public bool IncidentEvident { get; private set; }
+
+    /// <summary>The exponentially weighted count of recent flags (for tests).</summary>
+    internal double RecentFlags => _recentFlags;
+
+    /// <summary>
+    /// Judges <paramref name="score"/> against <paramref name="threshold"/> (+∞: no threshold yet, nothing flagged),
+    /// the threshold of a window holding <paramref name="count"/> scores at <paramref name="percentile"/>, and returns
+    /// what the window should add: the score, or the threshold when it is flagged during an evident incident.
+    /// </summary>
+    public float Admit(float score, float threshold, int count, double percentile)
+    {
+        var flagged = score > threshold;
+        if (count == 0 || float.IsPositiveInfinity(threshold))
+        {
+            // No threshold: nothing is flagged, and what was counted fades as a window of this size would forget it.
+            if (count == 0)
+            {
+                (_recentFlags, _primed) = (0, false);
+            }
+            else
+            {
+                _recentFlags *= Limits(count, percentile);
+            }
+            IncidentEvident = false;
+            return score;
+        }
+        var decay = Limits(count, percentile);
+        if (!_primed)
+        {
+            // A count started at 0 would need m extra flags to see an incident, more than a window keeps above its
+            // threshold (n − k + 1 ≈ m): a window just seeded by calibration would learn the incident first.
+            (_recentFlags, _primed) = (_expected, true);
+        }
+        _recentFlags = Math.Min(_recentFlags * decay + (flagged ? 1 : 0), Saturation * _limit);
+        IncidentEvident = _recentFlags > _limit;
+        return flagged && IncidentEvident ? threshold : score;
+    }
+
+    /// <summary>Forgets the recent flags (the window was emptied or reseeded).</summary>
+    public void Reset()
+    {
+        (_recentFlags, _primed) = (0, false);
+        IncidentEvident = false;
+    }
+
+    /// <summary>Refreshes the limit for a window of <paramref name="count"/> scores when the count changed; returns the decay.</summary>
+    private double Limits(int count, double percentile)
+    {
+        if (count != _forCount)
+        {
+            var rank = PercentileWindow.NearestRank(percentile, count);
+            var expected = (double)(count - rank + 1) / (count + 1) * count;
+            (_forCount, _expected, _limit, _decay) = (count, expected, expected + Sigmas * Math.Sqrt(expected / 2) + 1, 1 - 1.0 / count);
+        }
+        return _decay;
+    }
+}
