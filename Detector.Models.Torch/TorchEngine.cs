@@ -8,7 +8,8 @@ namespace Detector.Models.Torch;
 /// The Torch engine: the AE and the VAE computed by LibTorch through TorchSharp, on the shared weights.
 /// LibTorch's intra-op pool is process-wide; on a busy 2-core machine two OpenMP pools fighting over the cores collapsed
 /// to a few thousand records/s, so the engine runs each call on one intra-op thread by default (<see cref="IntraOpThreads"/>):
-/// parallelism comes from the model actors, one LibTorch call per actor at a time.
+/// parallelism comes from the model actors, one LibTorch call per actor at a time. The count is applied on each calling
+/// thread (<see cref="TorchThreads"/>): OpenMP keeps it per thread.
 /// </summary>
 public sealed class TorchEngine : IModuleEngine
 {
@@ -17,7 +18,7 @@ public sealed class TorchEngine : IModuleEngine
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(intraOpThreads, 1);
         TorchRuntime.EnsureLoaded();
-        torch.set_num_threads(intraOpThreads);
+        TorchThreads.Configure(intraOpThreads);
         IntraOpThreads = intraOpThreads;
     }
 

@@ -74,6 +74,7 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
     public override double Loss(IKernels<float> k, ReadOnlySpan<float> input, ReadOnlySpan<float> target, int rows,
         NetworkWorkspace<float> ws, ref Rng rng, bool training, IReadOnlyList<float[]>? grads)
     {
+        TorchThreads.Apply();
         using var scope = NewDisposeScope();
         var wantGrad = grads is not null;
         var p = Parameters.Select((a, i) => torch.tensor(a, _shapes[i], requires_grad: wantGrad)).ToArray();
@@ -106,8 +107,9 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
             loss.backward();
             for (var i = 0; i < p.Length; i++)
             {
-                var g = p[i].grad!.data<float>().ToArray();
+                var g = TorchOps.Elements(p[i].grad!, out var alive);
                 System.Numerics.Tensors.TensorPrimitives.Add(grads[i], g, grads[i]);
+                GC.KeepAlive(alive);
             }
         }
         return loss.item<float>();
@@ -118,11 +120,12 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
         Span<float> rowScores, Span<float> errors)
     {
         var w = Check<TorchWorkspace>(ws, rows);
+        TorchThreads.Apply();
         using var scope = NewDisposeScope();
         using var inference = torch.inference_mode();
         var p = _frozen ?? Parameters.Select((a, i) => torch.tensor(a, _shapes[i])).ToArray();
         var n = rows * InputSize;
-        w.Input.data<float>().CopyFrom(x[..n], 0, 0);
+        TorchOps.CopyFrom(x[..n], w.Input);
         var xt = w.Input.narrow(0, 0, rows);
         Tensor e;
         Tensor s;
@@ -160,8 +163,8 @@ public sealed class TorchNetwork : ReconstructionNetwork<float>, IEngineBoundNet
                 s = TorchOps.Add(e.mean([1]), TorchOps.Mul(Kl(mu, logVar).sum([1]), _beta));
             }
         }
-        e.contiguous().data<float>().CopyTo(errors[..n], 0, 0);
-        s.contiguous().data<float>().CopyTo(rowScores[..rows], 0, 0);
+        TorchOps.CopyTo(e, errors[..n]);
+        TorchOps.CopyTo(s, rowScores[..rows]);
     }
 
     /// <summary>Runs stack s on x [rows, in]: act(x·W + b) per layer, inverted dropout between layers while training.</summary>

@@ -33,6 +33,40 @@ internal static class TorchOps
     /// <summary>A 0-d float32 constant (create once and keep: it is read by many threads, never written).</summary>
     public static Tensor Constant(double value) => torch.tensor((float)value);
 
+    /// <summary>
+    /// The elements of a float32 CPU tensor, as a span over its own memory (made contiguous first, which may copy: keep
+    /// the returned tensor alive while the span is used). TorchSharp's element accessor (`data&lt;float&gt;()`) walks the
+    /// indices one by one, asking LibTorch for the element count each time: ~20% of a scoring call's CPU for ae30 at
+    /// batch 256; this is one memory copy.
+    /// </summary>
+    public static Span<float> Elements(Tensor tensor, out Tensor contiguous)
+    {
+        if (tensor.dtype != ScalarType.Float32 || tensor.device_type != DeviceType.CPU)
+        {
+            throw new ArgumentException($"a float32 CPU tensor is needed, not {tensor.dtype} on {tensor.device_type}", nameof(tensor));
+        }
+        contiguous = tensor.is_contiguous() ? tensor : tensor.contiguous();
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(contiguous.bytes);
+    }
+
+    /// <summary>Copies the first destination.Length elements of a float32 CPU tensor into destination.</summary>
+    public static void CopyTo(Tensor tensor, Span<float> destination)
+    {
+        Elements(tensor, out var alive)[..destination.Length].CopyTo(destination);
+        GC.KeepAlive(alive);
+    }
+
+    /// <summary>Copies source into the first source.Length elements of a contiguous float32 CPU tensor.</summary>
+    public static void CopyFrom(ReadOnlySpan<float> source, Tensor tensor)
+    {
+        if (!tensor.is_contiguous())
+        {
+            throw new ArgumentException("a contiguous tensor is needed to copy into", nameof(tensor));
+        }
+        source.CopyTo(Elements(tensor, out var alive));
+        GC.KeepAlive(alive);
+    }
+
     /// <summary>LeakyReLU as relu(z) − slope·relu(−z).</summary>
     public static Tensor LeakyRelu(Tensor z, Tensor slope) => Sub(z.relu(), Mul(z.neg().relu(), slope));
 

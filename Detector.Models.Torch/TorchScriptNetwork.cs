@@ -21,6 +21,7 @@ public sealed class TorchScriptNetwork : ReconstructionNetwork<float>, IEngineBo
     {
         TorchRuntime.EnsureLoaded();
         Module = module;
+        TorchThreads.Apply();
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var m = Load(module);
@@ -69,10 +70,11 @@ public sealed class TorchScriptNetwork : ReconstructionNetwork<float>, IEngineBo
         Span<float> rowScores, Span<float> errors)
     {
         var w = Check<ModuleWorkspace>(ws, rows);
+        TorchThreads.Apply();
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
         var n = rows * InputSize;
-        w.Input.data<float>().CopyFrom(x[..n], 0, 0);
+        TorchOps.CopyFrom(x[..n], w.Input);
         var xt = w.Input.narrow(0, 0, rows);
         var output = w.Module.call(xt);
         if (output.shape.Length != 2 || output.shape[0] != rows || output.shape[1] != InputSize)
@@ -81,8 +83,8 @@ public sealed class TorchScriptNetwork : ReconstructionNetwork<float>, IEngineBo
         }
         output = output.to_type(ScalarType.Float32);
         var e = TorchOps.ElementErrors(xt, output, Options.Loss == ReconstructionLoss.BinaryCrossEntropy);
-        e.contiguous().data<float>().CopyTo(errors[..n], 0, 0);
-        e.mean([1]).data<float>().CopyTo(rowScores[..rows], 0, 0);
+        TorchOps.CopyTo(e, errors[..n]);
+        TorchOps.CopyTo(e.mean([1]), rowScores[..rows]);
     }
 
     private static jit.ScriptModule<Tensor, Tensor> Load(byte[] module)
