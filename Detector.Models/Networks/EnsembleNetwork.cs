@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Detector.Models.Kernels;
 using Detector.Models.Numerics;
 
@@ -89,11 +90,7 @@ public sealed class EnsembleNetwork<T> : ReconstructionNetwork<T> where T : unma
             for (var i = 0; i < own.Length; i++)
             {
                 var into = grads[_offsets[m] + i];
-                var from = own[i];
-                for (var j = 0; j < from.Length; j++)
-                {
-                    into[j] += inv * from[j];
-                }
+                TensorPrimitives.MultiplyAdd<T>(own[i], inv, into, into);
             }
         }
         return sum / Members.Count;
@@ -111,14 +108,8 @@ public sealed class EnsembleNetwork<T> : ReconstructionNetwork<T> where T : unma
         for (var i = 0; i < Members.Count; i++)
         {
             Members[i].Score(k, x, rows, w.Members[i], ref rng, w.RowLoss, w.Errors);
-            for (var j = 0; j < rows; j++)
-            {
-                rowScores[j] += inv * w.RowLoss[j];
-            }
-            for (var j = 0; j < m; j++)
-            {
-                errors[j] += inv * w.Errors[j];
-            }
+            TensorPrimitives.MultiplyAdd<T>(w.RowLoss.AsSpan(0, rows), inv, rowScores[..rows], rowScores[..rows]);
+            TensorPrimitives.MultiplyAdd<T>(w.Errors.AsSpan(0, m), inv, errors[..m], errors[..m]);
         }
     }
 

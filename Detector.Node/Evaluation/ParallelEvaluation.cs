@@ -44,7 +44,7 @@ public sealed class ParallelEvaluation<T> : IAsyncDisposable
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             // Cancelled by another job's failure (or by the caller): wait for every job to end, then report the failure.
-            await Task.WhenAll(_jobs.Select(j => j.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default))).ConfigureAwait(false);
+            await AllEndedAsync().ConfigureAwait(false);
             if (_jobs.FirstOrDefault(j => j.IsFaulted) is { Exception: { } failure })
             {
                 ExceptionDispatchInfo.Throw(failure.InnerException ?? failure);
@@ -57,10 +57,14 @@ public sealed class ParallelEvaluation<T> : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_jobs.Select(j => j.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default))).ConfigureAwait(false);
+        await AllEndedAsync().ConfigureAwait(false);
         _slots.Dispose();
         _stop.Dispose();
     }
+
+    /// <summary>Completes when every job has ended, however it ended.</summary>
+    private Task AllEndedAsync() =>
+        Task.WhenAll(_jobs.Select(j => j.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default)));
 
     private async Task<T> RunAsync(int index, Func<int, CancellationToken, Task<T>> job)
     {
