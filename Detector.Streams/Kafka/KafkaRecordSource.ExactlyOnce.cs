@@ -49,21 +49,7 @@ public sealed partial class KafkaRecordSource : ITransactionStatus
     private Dictionary<KafkaLane, long> OpenTransactions(List<KafkaLane> lanes)
     {
         _watch ??= new OffsetsWatch(_options, _clientId);
-        var opened = lanes.Select(lane => Task.Run(() =>
-        {
-            var transaction = new PartitionTransaction(_options, lane.Partition, _clientId, _logger);
-            try
-            {
-                var newest = OffsetsLog.ReadNewest(_options, lane.Partition.Partition.Value, _clientId);
-                transaction.Claim(newest?.Next ?? -1, (newest?.Epoch ?? 0) + 1);
-                return (Lane: lane, Transaction: transaction, Next: newest?.Next ?? -1);
-            }
-            catch
-            {
-                transaction.Dispose();
-                throw;
-            }
-        })).ToArray();
+        var opened = lanes.Select(lane => Task.Run(() => Claim(lane))).ToArray();
         try
         {
             Task.WaitAll(opened);
@@ -88,6 +74,50 @@ public sealed partial class KafkaRecordSource : ITransactionStatus
         }
         return starts;
     }
+
+    /// <summary>
+    /// Opens a lane's transaction and claims its partition. A claim that fails with an error short of fencing (an
+    /// abortable or retriable one: a broker or coordinator that answered wrongly once, as the mock cluster's coordinator
+    /// sometimes does when dozens of partitions are claimed at once) is retried up to <see cref="ClaimAttempts"/> times
+    /// on a fresh producer, whose InitTransactions aborts whatever the failed one left open. A real broker hides the
+    /// failed attempt's claim record (aborted); the mock shows it, which changes nothing: it names the same next offset,
+    /// and the retry claims the epoch after it. Fencing and fatal errors are not retried.
+    /// </summary>
+    private (KafkaLane Lane, PartitionTransaction Transaction, long Next) Claim(KafkaLane lane)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var transaction = new PartitionTransaction(_options, lane.Partition, _clientId, _logger);
+            try
+            {
+                var newest = OffsetsLog.ReadNewest(_options, lane.Partition.Partition.Value, _clientId);
+                transaction.Claim(newest?.Next ?? -1, (newest?.Epoch ?? 0) + 1);
+                return (lane, transaction, newest?.Next ?? -1);
+            }
+            catch (KafkaException e) when (!IsFenced(e.Error) && attempt < ClaimAttempts)
+            {
+                transaction.Dispose();
+                Interlocked.Increment(ref _claimsRetried);
+                LogClaimRetried(lane.Partition.Partition.Value, attempt, e.Error.Reason);
+                Thread.Sleep(ClaimRetryBackoff * attempt);
+            }
+            catch
+            {
+                transaction.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Tries at claiming one partition before the source fails with the last error.</summary>
+    private const int ClaimAttempts = 3;
+
+    private static readonly TimeSpan ClaimRetryBackoff = TimeSpan.FromMilliseconds(200);
+
+    private long _claimsRetried;
+
+    /// <summary>Partition claims that failed short of fencing and were tried again (ExactlyOnce).</summary>
+    internal long ClaimsRetried => Interlocked.Read(ref _claimsRetried);
 
     /// <summary>Closes the lanes' transactions without committing (their open writes are aborted).</summary>
     private void CloseTransactions(IEnumerable<KafkaLane> lanes)
@@ -241,6 +271,9 @@ public sealed partial class KafkaRecordSource : ITransactionStatus
 
     [LoggerMessage(Level = LogLevel.Information, Message = "kafka: partition {Partition} claimed at epoch {Epoch}, resuming at offset {Next} (-1: the group's position)")]
     private partial void LogClaimed(int partition, long epoch, long next);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: claim of partition {Partition} failed (attempt {Attempt}: {Reason}); trying again on a fresh transactional producer")]
+    private partial void LogClaimRetried(int partition, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "kafka: transaction of partition {Partition} aborted ({Reason}); its records are read again from the last committed offset")]
     private partial void LogCommitAborted(int partition, string reason);

@@ -72,6 +72,21 @@ public sealed class ExactlyOnceTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task ExactlyOnce_AClaimFailsShortOfFencing_RetriedOnAFreshProducerAndCommittedOnce()
+    {
+        var options = Options("eos-claim");
+        var ids = Produce(options, 0, 1_000);
+        // The first transaction to end is a partition claim's: it fails with UNKNOWN_PRODUCER_ID, an abortable error.
+        _cluster.PushRequestErrors(KafkaApi.EndTxn, 59);
+        await using var a = ExactlyOnceMember.Start(options, "node-a", new TestOutputLogger(output, "a"));
+        await UntilCommittedToTheEndAsync(options, 250, a);
+
+        Assert.Equal(1, a.Source.ClaimsRetried);
+        Assert.Equal(0, a.Source.TransactionsAborted);
+        AssertOnceEach(ids, ReadAlerts(options).Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task ExactlyOnce_TheNextOwnerClaimsThePartition_OwnerStopsProducingNamingTheFence()
     {
         var options = Options("eos-fence");
