@@ -81,8 +81,12 @@ public static class BenchKafka
         }
         if (Runs("source-only"))
         {
-            var sourceRps = await SourceOnlyAsync(options, records, cancellationToken).ConfigureAwait(false);
-            Emit(output, $"\"case\":\"source-only\",\"records\":{records},\"records_per_s\":{sourceRps:F0}");
+            await WarmedAsync("source-only", output, async () =>
+            {
+                var cpu = ProcessCpu.Now();
+                var sourceRps = await SourceOnlyAsync(options, records, cancellationToken).ConfigureAwait(false);
+                return ($"\"records\":{records},\"records_per_s\":{sourceRps:F0},\"cpu_us_per_record\":{ProcessCpu.MicrosPerRecord(cpu, records):F3}", sourceRps);
+            }).ConfigureAwait(false);
         }
 
         // Each pipeline case runs until the JIT has (nearly) stopped compiling: the first pass (printed as "-cold") pays
