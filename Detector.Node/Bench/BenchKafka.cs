@@ -106,26 +106,23 @@ public static class BenchKafka
                 return ($"\"records\":{payloads.Count},\"records_per_s\":{memoryRps:F0},\"cpu_us_per_record\":{ProcessCpu.MicrosPerRecord(cpu, payloads.Count):F3}", memoryRps);
             }).ConfigureAwait(false);
         }
+        // One end-to-end pass on the given options, its fields ending with its ratio to the case it is judged against.
+        async Task<(string Fields, double RecordsPerSecond)> EndToEndPass(KafkaOptions node, string ratio, double of)
+        {
+            var (rps, alerts, cpu) = await EndToEndAsync(node, decoder, features, model, records, cancellationToken).ConfigureAwait(false);
+            return ($"\"records\":{records},\"model_actors\":{Environment.ProcessorCount},\"alerts\":{alerts},\"records_per_s\":{rps:F0}," +
+                $"\"cpu_us_per_record\":{cpu:F3}" + Ratio(ratio, rps, of), rps);
+        }
         var e2eRps = double.NaN;
         if (Runs("end-to-end"))
         {
-            e2eRps = await WarmedAsync("end-to-end", output, async () =>
-            {
-                var (rps, alerts, cpu) = await EndToEndAsync(options, decoder, features, model, records, cancellationToken).ConfigureAwait(false);
-                return ($"\"records\":{records},\"model_actors\":{Environment.ProcessorCount},\"alerts\":{alerts},\"records_per_s\":{rps:F0}," +
-                    $"\"cpu_us_per_record\":{cpu:F3}" + Ratio("ratio_to_consume_only", rps, consumeRps), rps);
-            }).ConfigureAwait(false);
+            e2eRps = await WarmedAsync("end-to-end", output, () => EndToEndPass(options, "ratio_to_consume_only", consumeRps)).ConfigureAwait(false);
         }
         // Kafka:Guarantee = ExactlyOnce at the default commit interval, timed until the last records' transactions commit.
-        var exactlyOnce = options with { Guarantee = KafkaGuarantee.ExactlyOnce };
         if (Runs("end-to-end-exactly-once"))
         {
-            await WarmedAsync("end-to-end-exactly-once", output, async () =>
-            {
-                var (rps, alerts, cpu) = await EndToEndAsync(exactlyOnce, decoder, features, model, records, cancellationToken).ConfigureAwait(false);
-                return ($"\"records\":{records},\"model_actors\":{Environment.ProcessorCount},\"alerts\":{alerts},\"records_per_s\":{rps:F0}," +
-                    $"\"cpu_us_per_record\":{cpu:F3}" + Ratio("ratio_to_at_least_once", rps, e2eRps), rps);
-            }).ConfigureAwait(false);
+            var exactlyOnce = options with { Guarantee = KafkaGuarantee.ExactlyOnce };
+            await WarmedAsync("end-to-end-exactly-once", output, () => EndToEndPass(exactlyOnce, "ratio_to_at_least_once", e2eRps)).ConfigureAwait(false);
         }
 
         if (python is null)
@@ -311,15 +308,7 @@ public static class BenchKafka
     {
         var (coldFields, _) = await pass().ConfigureAwait(false);
         Emit(output, $"\"case\":\"{name}-cold\"," + coldFields);
-        for (var warm = 0; warm < 6; warm++)
-        {
-            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-            await pass().ConfigureAwait(false);
-            if (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled < 10)
-            {
-                break;
-            }
-        }
+        await JitWarmUp.UntilSettledAsync(pass).ConfigureAwait(false);
         // Timed: the best of three passes, as for consume-only (a pass can land on a slow fetch cycle of the mock brokers).
         var passes = new List<(string Fields, double RecordsPerSecond)>();
         for (var timed = 0; timed < 3; timed++)

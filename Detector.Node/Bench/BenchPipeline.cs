@@ -46,15 +46,7 @@ public static class BenchPipeline
         // compiler re-compiling it (measured: threshold step 2.4x slower in a cold pass; after one warm pass the tiered
         // compiler still took ~0.9 of the 4.4 CPU-seconds of the timed run). A node runs for hours: steady state is
         // what counts.
-        for (var pass = 0; pass < 6; pass++)
-        {
-            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-            await RunOnceAsync(model, rows, entities, Math.Min(records, 1_000_000), threads, batchRows, 0, cancellationToken, engine: engine.Kind);
-            if (System.Runtime.JitInfo.GetCompiledMethodCount() - compiled < 10)
-            {
-                break;
-            }
-        }
+        await JitWarmUp.UntilSettledAsync(() => RunOnceAsync(model, rows, entities, Math.Min(records, 1_000_000), threads, batchRows, 0, cancellationToken, engine: engine.Kind));
         var jit = System.Runtime.JitInfo.GetCompilationTime();
         var cpu = ProcessCpu.Now();
         var (rps, stages) = await RunOnceAsync(model, rows, entities, records, threads, batchRows, 0, cancellationToken, engine: engine.Kind);
