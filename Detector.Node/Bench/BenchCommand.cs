@@ -68,7 +68,7 @@ public static class BenchCommand
                 return 1;
             }
         });
-        var records = new Option<long>("--records") { Description = "Records through the pipeline in the throughput case.", DefaultValueFactory = _ => 3_000_000 };
+        var records = new Option<long>("--records") { Description = $"Records timed in the throughput case (after {BenchPipeline.SteadyWarmUpRecords:N0} untimed records through the same pipeline).", DefaultValueFactory = _ => 3_000_000 };
         var pipelineEngine = new Option<Detector.Models.Engines.ModelEngine>("--engine") { Description = "Native, or Torch (model actors on LibTorch; lines labelled torchsharp).", DefaultValueFactory = _ => Detector.Models.Engines.ModelEngine.Native };
         var pipelineThreads = new Option<int>("--threads") { Description = "Model actors (and scoring threads of the reference case).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var batchRows = new Option<int>("--batch-rows") { Description = "Pipeline batch size (max rows).", DefaultValueFactory = _ => new Detector.Streams.Pipeline.PipelineOptions().BatchMaxRows };
