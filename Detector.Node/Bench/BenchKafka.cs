@@ -302,7 +302,7 @@ public static class BenchKafka
     /// Runs <paramref name="pass"/> (which returns its JSON fields and records/s) and prints the first pass as
     /// "<paramref name="name"/>-cold"; then repeats it, unprinted, until a pass compiles fewer than 10 methods (at most 6
     /// passes); then times three more and prints the best as the case itself, with the JIT time, the bytes allocated and
-    /// the collections (gen 0, 1, 2) during it, and every timed pass's rate. Returns the best records/s.
+    /// the collections (gen 0, 1, 2) and the GC pause time during it, and every timed pass's rate. Returns the best records/s.
     /// </summary>
     private static async Task<double> WarmedAsync(string name, TextWriter output, Func<Task<(string Fields, double RecordsPerSecond)>> pass)
     {
@@ -315,10 +315,12 @@ public static class BenchKafka
         {
             var jit = System.Runtime.JitInfo.GetCompilationTime();
             var allocated = GC.GetTotalAllocatedBytes();
+            var paused = GC.GetTotalPauseDuration();
             int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
             var (fields, passRps) = await pass().ConfigureAwait(false);
             passes.Add((fields + $",\"jit_ms_during_run\":{(System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds:F0}," +
-                $"\"allocated_mb\":{(GC.GetTotalAllocatedBytes() - allocated) / 1e6:F0},\"gcs\":[{GC.CollectionCount(0) - collections[0]},{GC.CollectionCount(1) - collections[1]},{GC.CollectionCount(2) - collections[2]}]", passRps));
+                $"\"allocated_mb\":{(GC.GetTotalAllocatedBytes() - allocated) / 1e6:F0},\"gcs\":[{GC.CollectionCount(0) - collections[0]},{GC.CollectionCount(1) - collections[1]},{GC.CollectionCount(2) - collections[2]}]," +
+                $"\"gc_pause_ms\":{(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0}", passRps));
         }
         var best = passes.MaxBy(p => p.RecordsPerSecond);
         Emit(output, $"\"case\":\"{name}\"," + best.Fields + $",\"passes_records_per_s\":[{string.Join(",", passes.Select(p => p.RecordsPerSecond.ToString("F0", CultureInfo.InvariantCulture)))}]");
