@@ -36,7 +36,8 @@ test-under-load: build
 image-test:
 	scripts/image-test.sh
 
-# Side-by-side benchmark against PyTorch on this machine: writes docs/benchmarks.md.
+# Side-by-side benchmark against PyTorch on this machine: rewrites the tables of docs/benchmarks.md (between its
+# bench-table markers; the notes around them stay).
 bench: setup
 	@scripts/setup.sh $(BENCH_PACKAGES)
 	scripts/bench-models.sh
