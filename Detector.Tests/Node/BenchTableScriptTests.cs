@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace Detector.Tests.Node;
@@ -9,8 +8,6 @@ namespace Detector.Tests.Node;
 /// </summary>
 public sealed class BenchTableScriptTests() : TempFiles("detector-bench-table-")
 {
-    private const string Python = "/usr/bin/python3";
-
     [PythonFact]
     public void Into_MarkedDocument_TablesReplacedAndNotesKept()
     {
@@ -78,18 +75,8 @@ public sealed class BenchTableScriptTests() : TempFiles("detector-bench-table-")
 
     private static (int Code, string Error) Run(string[] arguments)
     {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(RepositoryFiles.PathOf("scripts/bench-table.py"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "bench-table.py did not finish within 2 minutes");
-        _ = output.Result;
-        return (process.ExitCode, error);
+        var (code, _, error) = PythonScript.Run("scripts/bench-table.py", arguments);
+        return (code, error);
     }
 
     /// <summary>A fact that runs Debian's python3: skipped, with the reason, where it is missing.</summary>
@@ -98,10 +85,7 @@ public sealed class BenchTableScriptTests() : TempFiles("detector-bench-table-")
     {
         public PythonFactAttribute()
         {
-            if (!File.Exists(Python))
-            {
-                Skip = $"{Python} is missing (make test installs Debian's python3 through scripts/setup.sh)";
-            }
+            Skip = PythonScript.MissingReason;
         }
     }
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json;
-using Detector.Tests.Node;
 
 namespace Detector.Tests.Torch;
 
@@ -10,14 +8,11 @@ namespace Detector.Tests.Torch;
 /// </summary>
 internal static class PyTorchFiles
 {
-    /// <summary>The interpreter (Debian's; `make test` installs python3-torch through scripts/setup.sh).</summary>
-    public const string Python = "/usr/bin/python3";
-
     private static readonly Lazy<string> Folder = new(Write, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Why the files cannot be made here, or null (a cheap check: no interpreter is started).</summary>
     public static string? SkipReason =>
-        !File.Exists(Python) ? $"{Python} is missing (make test installs python3-torch)"
+        PythonScript.MissingReason is { } missing ? missing
         : !Directory.Exists("/usr/lib/python3/dist-packages/torch") ? "Debian's python3-torch is not installed (make test installs it through scripts/setup.sh)"
         : null;
 
@@ -36,21 +31,11 @@ internal static class PyTorchFiles
     private static string Write()
     {
         var folder = Directory.CreateTempSubdirectory("detector-pytorch-").FullName;
-        var start = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(RepositoryFiles.PathOf("Detector.Tests/Torch/make_models.py"));
-        start.ArgumentList.Add(folder);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        // Importing torch takes a few seconds; two minutes leaves room for a busy machine.
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        // Importing torch takes a few seconds; the run's bound leaves room for a busy machine.
+        var (code, _, error) = PythonScript.Run("Detector.Tests/Torch/make_models.py", [folder]);
+        if (code != 0)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("make_models.py did not finish within 2 minutes");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"make_models.py failed ({process.ExitCode}): {stderr.Result}");
+            throw new InvalidOperationException($"make_models.py failed ({code}): {error}");
         }
         return folder;
     }
