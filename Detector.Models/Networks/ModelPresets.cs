@@ -23,8 +23,13 @@ public static class ModelPresets
         Beta = 0.1, Score = VaeScore.NegativeElbo, ElboSamples = 8, Members = 5,
     };
 
-    /// <summary>Training for <see cref="Tabular"/>: Adam 1e-3, batch 256, up to 50 epochs with early stopping.</summary>
-    public static TrainingOptions TabularTraining { get; } = new() { Epochs = 50, BatchSize = 256, LearningRate = 1e-3, Patience = 5 };
+    /// <summary>
+    /// Training for <see cref="Tabular"/>: Adam 1e-3, batch 256, up to 50 epochs with early stopping, trimmed: after 3
+    /// epochs each epoch leaves out the 20% of rows the model scores highest, since tabular training data is
+    /// unlabelled and holds anomalies (ODDS sets up to 35%; with it ODDS went from 7 to 11 sets ahead of Isolation
+    /// Forest and fraud-sim's average precision from 0.218 to 0.28: docs/quality.md).
+    /// </summary>
+    public static TrainingOptions TabularTraining { get; } = new() { Epochs = 50, BatchSize = 256, LearningRate = 1e-3, Patience = 5, TrimFraction = 0.2 };
 
     /// <summary>
     /// Telemetry windows of <paramref name="steps"/> records: the 1-D convolutional autoencoder (channels 32 and 16,

@@ -10,7 +10,8 @@ namespace Detector.Models.Training;
 
 /// <summary>
 /// Trains a reconstruction model: seeded split and shuffling, scaler fitted on the training split, mini-batch Adam(W)
-/// with gradient clipping, optional denoising noise, early stopping on validation loss (best weights kept).
+/// with gradient clipping, optional denoising noise, optional trimming of the rows it scores highest (contaminated
+/// training data), early stopping on validation loss (best weights kept).
 /// With Threads = T each step is split into T shards computed in parallel into their own gradient buffers and summed
 /// in shard order, so a run is bit-for-bit reproducible for a fixed seed and thread count.
 /// </summary>
@@ -71,10 +72,18 @@ public sealed class Trainer
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (options.TrimFraction > 0 && epoch > options.TrimAfterEpochs)
+            {
+                trainOrder = run.Untrimmed(train, trainRows, options.TrimFraction, options.Seed ^ 0x7e1a);
+            }
             rng.Shuffle(trainOrder);
             var loss = run.Epoch(train, trainOrder, ref rng);
             lossCurve.Add(loss);
-            var validationLoss = validationRows > 0 ? run.Evaluate(validation, validationRows, options.Seed ^ 0x5eed) : double.NaN;
+            // Trimmed, the untrimmed validation loss would rise as the model stops fitting the anomalies among the
+            // validation rows too, and early stopping would go back to the weights from before trimming began.
+            var validationLoss = validationRows == 0 ? double.NaN
+                : options.TrimFraction > 0 ? run.TrimmedMeanScore(validation, validationRows, options.TrimFraction, options.Seed ^ 0x5eed)
+                : run.Evaluate(validation, validationRows, options.Seed ^ 0x5eed);
             if (validationRows > 0)
             {
                 validationCurve.Add(validationLoss);

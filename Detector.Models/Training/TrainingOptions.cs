@@ -57,6 +57,17 @@ public sealed record TrainingOptions
     /// <summary>Data-parallel worker threads per step (results are bit-for-bit reproducible for a fixed count).</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>
+    /// Trimmed training for contaminated data (unlabelled training rows that hold anomalies): after
+    /// <see cref="TrimAfterEpochs"/> epochs on every row, each epoch trains only on the rows the model then scores
+    /// below the (1 − TrimFraction) quantile, so the anomalies among them stop being learned; early stopping then
+    /// watches the validation rows' scores trimmed the same way. 0 trains on every row.
+    /// </summary>
+    public double TrimFraction { get; init; }
+
+    /// <summary>Epochs on every row before trimming starts (the model first has to tell rows apart).</summary>
+    public int TrimAfterEpochs { get; init; } = 3;
+
     /// <summary>Throws naming the first invalid option, its value and what is allowed.</summary>
     public void Validate()
     {
@@ -70,6 +81,8 @@ public sealed record TrainingOptions
         Check(GradientClipNorm >= 0, nameof(GradientClipNorm), GradientClipNorm, ">= 0 (0 disables)");
         Check(ValidationFraction is >= 0 and < 1, nameof(ValidationFraction), ValidationFraction, "[0, 1)");
         Check(Patience >= 0, nameof(Patience), Patience, ">= 0 (0 disables early stopping)");
+        Check(TrimFraction is >= 0 and < 0.5, nameof(TrimFraction), TrimFraction, "[0, 0.5) (0 disables trimming)");
+        Check(TrimAfterEpochs >= 0, nameof(TrimAfterEpochs), TrimAfterEpochs, ">= 0");
         Check(Threads >= 1, nameof(Threads), Threads, ">= 1");
         Check(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, string.Join(", ", Enum.GetNames<OptimizerKind>()));
         Check(Enum.IsDefined(Noise), nameof(Noise), Noise, string.Join(", ", Enum.GetNames<NoiseKind>()));

@@ -16,6 +16,8 @@ public sealed class TrainingRun
     private readonly int _cols;
     private readonly AdamOptimizer _optimizer;
     private readonly Shard[] _shards;
+    private NetworkWorkspace<float>? _scoreWorkspace;
+    private float[]? _scoreErrors;
 
     /// <summary>Allocates the optimizer state and the per-shard buffers for one network.</summary>
     public TrainingRun(IKernels<float> k, ReconstructionNetwork<float> net, TrainingOptions options, int cols)
@@ -135,6 +137,51 @@ public sealed class TrainingRun
             total += _net.Loss(_k, x, x, n, shard.Workspace, ref rng, false, null) * n;
         }
         return total / rows;
+    }
+
+    /// <summary>
+    /// The indices (ascending) of the rows of scaled data whose scores under the current weights are not among the
+    /// highest <paramref name="fraction"/>: what the next epoch trains on when training is trimmed.
+    /// </summary>
+    public int[] Untrimmed(float[] data, int rows, double fraction, ulong seed)
+    {
+        var scores = Scores(data, rows, seed);
+        var byScore = Enumerable.Range(0, rows).ToArray();
+        Array.Sort(scores, byScore);
+        var kept = byScore.AsSpan(0, Kept(rows, fraction)).ToArray();
+        Array.Sort(kept);
+        return kept;
+    }
+
+    /// <summary>The mean score of the rows left when the highest <paramref name="fraction"/> is trimmed.</summary>
+    public double TrimmedMeanScore(float[] data, int rows, double fraction, ulong seed)
+    {
+        var scores = Scores(data, rows, seed);
+        Array.Sort(scores);
+        var keep = Kept(rows, fraction);
+        var total = 0.0;
+        for (var i = 0; i < keep; i++)
+        {
+            total += scores[i];
+        }
+        return total / keep;
+    }
+
+    private static int Kept(int rows, double fraction) => Math.Max(1, rows - (int)(rows * fraction));
+
+    /// <summary>Each row's anomaly score under the current weights (fixed sampling seed).</summary>
+    private float[] Scores(float[] data, int rows, ulong seed)
+    {
+        var rng = new Rng(seed);
+        var scores = new float[rows];
+        var ws = _scoreWorkspace ??= _net.CreateWorkspace(_shards[0].Workspace.MaxRows, training: false);
+        var errors = _scoreErrors ??= new float[ws.MaxRows * _cols];
+        for (var start = 0; start < rows; start += ws.MaxRows)
+        {
+            var n = Math.Min(ws.MaxRows, rows - start);
+            _net.Score(_k, data.AsSpan(start * _cols, n * _cols), n, ws, ref rng, scores.AsSpan(start, n), errors);
+        }
+        return scores;
     }
 
     /// <summary>One worker's slice of a step.</summary>
