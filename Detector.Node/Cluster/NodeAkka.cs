@@ -10,6 +10,7 @@ using Detector.Streams.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Detector.Node.Cluster;
 
@@ -31,7 +32,7 @@ public static class NodeAkka
         var options = node.Options;
         builder.Services.AddAkka(options.SystemName, (akka, _) =>
         {
-            akka.ConfigureLoggers(l => l.AddLoggerFactory())
+            akka.ConfigureLoggers(OnlyTheNodesLogging)
                 .AddHocon(ClusterHocon.For(kafka, options), HoconAddMode.Prepend)
                 .AddHocon(PipelineAkkaConfig.Config, HoconAddMode.Append)
                 .WithRemoting(new RemoteOptions
@@ -68,13 +69,23 @@ public static class NodeAkka
         return builder.Build();
     }
 
+    /// <summary>
+    /// Akka's log events go to the node's logging (stderr) only. Without clearing, Akka's DefaultLogger stays in the
+    /// list beside it and prints every event on stdout as well, which broke `evaluate --json`: its stdout sometimes
+    /// carried CoordinatedShutdown's INFO line between the JSON lines.
+    /// </summary>
+    private static void OnlyTheNodesLogging(LoggerConfigBuilder loggers) => loggers.ClearLoggers().AddLoggerFactory();
+
     /// <summary>The host of a node on its own: a local ActorSystem (no remoting, no cluster).</summary>
     public static IHost BuildLocal(string systemName, ILoggerFactory loggers)
     {
         var builder = Base(loggers);
-        builder.Services.AddAkka(systemName, (akka, _) => akka.ConfigureLoggers(l => l.AddLoggerFactory())
+        builder.Services.AddAkka(systemName, (akka, _) => akka.ConfigureLoggers(OnlyTheNodesLogging)
             // As in a cluster: the node drains on SIGTERM first, so Akka must not stop the actors on process exit.
             .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend)
+            // A caller that discards Akka's logs (evaluate, whose stdout is its JSON lines) turns them off: once its
+            // loggers have stopped, Akka prints late events (CoordinatedShutdown's INFO line) on stdout instead.
+            .AddHocon(loggers == NullLoggerFactory.Instance ? "akka.loglevel = OFF" : "", HoconAddMode.Prepend)
             .AddHocon(PipelineAkkaConfig.Config, HoconAddMode.Append));
         return builder.Build();
     }
