@@ -72,7 +72,7 @@ public sealed class Trainer
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (options.TrimFraction > 0 && epoch > options.TrimAfterEpochs)
+            if (options.TrimFraction > 0 && epoch > options.TrimAfterEpochs && (epoch - options.TrimAfterEpochs - 1) % options.TrimEveryEpochs == 0)
             {
                 trainOrder = run.Untrimmed(train, trainRows, options.TrimFraction, options.Seed ^ 0x7e1a);
             }

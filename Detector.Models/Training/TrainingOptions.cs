@@ -68,6 +68,12 @@ public sealed record TrainingOptions
     /// <summary>Epochs on every row before trimming starts (the model first has to tell rows apart).</summary>
     public int TrimAfterEpochs { get; init; } = 3;
 
+    /// <summary>
+    /// Epochs between two rankings of the training rows when trimming (1: every epoch). Ranking scores every training
+    /// row, which costs more than an epoch of training for models scored by sampling (the VAEs' ELBO).
+    /// </summary>
+    public int TrimEveryEpochs { get; init; } = 1;
+
     /// <summary>Throws naming the first invalid option, its value and what is allowed.</summary>
     public void Validate()
     {
@@ -83,6 +89,7 @@ public sealed record TrainingOptions
         Check(Patience >= 0, nameof(Patience), Patience, ">= 0 (0 disables early stopping)");
         Check(TrimFraction is >= 0 and < 0.5, nameof(TrimFraction), TrimFraction, "[0, 0.5) (0 disables trimming)");
         Check(TrimAfterEpochs >= 0, nameof(TrimAfterEpochs), TrimAfterEpochs, ">= 0");
+        Check(TrimEveryEpochs >= 1, nameof(TrimEveryEpochs), TrimEveryEpochs, ">= 1");
         Check(Threads >= 1, nameof(Threads), Threads, ">= 1");
         Check(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, string.Join(", ", Enum.GetNames<OptimizerKind>()));
         Check(Enum.IsDefined(Noise), nameof(Noise), Noise, string.Join(", ", Enum.GetNames<NoiseKind>()));
