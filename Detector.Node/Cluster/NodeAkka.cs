@@ -71,8 +71,7 @@ public static class NodeAkka
 
     /// <summary>
     /// Akka's log events go to the node's logging (stderr) only. Without clearing, Akka's DefaultLogger stays in the
-    /// list beside it and prints every event on stdout as well, which broke `evaluate --json`: its stdout sometimes
-    /// carried CoordinatedShutdown's INFO line between the JSON lines.
+    /// list beside it and prints every event on stdout as well, a second copy mixed into what a command prints there.
     /// </summary>
     private static void OnlyTheNodesLogging(LoggerConfigBuilder loggers) => loggers.ClearLoggers().AddLoggerFactory();
 
