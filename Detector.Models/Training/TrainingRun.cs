@@ -16,8 +16,6 @@ public sealed class TrainingRun
     private readonly int _cols;
     private readonly AdamOptimizer _optimizer;
     private readonly Shard[] _shards;
-    private NetworkWorkspace<float>? _scoreWorkspace;
-    private float[]? _scoreErrors;
 
     /// <summary>Allocates the optimizer state and the per-shard buffers for one network.</summary>
     public TrainingRun(IKernels<float> k, ReconstructionNetwork<float> net, TrainingOptions options, int cols)
@@ -174,8 +172,9 @@ public sealed class TrainingRun
     {
         var rng = new Rng(seed);
         var scores = new float[rows];
-        var ws = _scoreWorkspace ??= _net.CreateWorkspace(_shards[0].Workspace.MaxRows, training: false);
-        var errors = _scoreErrors ??= new float[ws.MaxRows * _cols];
+        // Between steps the first shard's workspace is free, as for Evaluate.
+        var ws = _shards[0].Workspace;
+        var errors = new float[ws.MaxRows * _cols];
         for (var start = 0; start < rows; start += ws.MaxRows)
         {
             var n = Math.Min(ws.MaxRows, rows - start);
