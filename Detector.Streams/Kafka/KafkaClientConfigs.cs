@@ -29,13 +29,15 @@ public static class KafkaClientConfigs
             SessionTimeoutMs = (int)options.SessionTimeout.TotalMilliseconds,
             HeartbeatIntervalMs = Math.Max(100, (int)options.SessionTimeout.TotalMilliseconds / 4),
             EnablePartitionEof = false,
-            // A deep prefetch queue keeps the client busy (the defaults leave it idle between small fetches).
+            // Fetch well ahead of the pipeline (the defaults leave the client idle between small fetches) ...
             QueuedMinMessages = 200_000,
-            // ... with room for 256 MiB of records. Once the queue is full (the pipeline fell behind) librdkafka 2.0 stops
-            // fetching and backs off for fetch.error.backoff.ms (500 ms); the default 64 MiB (~90k card records with the
-            // client's overhead) drained before that ended and the node sat idle: 220k -> 300k records/s end to end
-            // measured with this (`detector bench kafka`). Lower it in Kafka:Properties where memory is tight.
-            QueuedMaxMessagesKbytes = 256 << 10,
+            // ... but only up to 16 MiB of records (~30k card records): a shallow queue whose memory librdkafka reuses, where 256 MiB
+            // (before) let the client prefetch the whole backlog into fresh memory (page faults of a `detector bench kafka
+            // --cases end-to-end` run: 766k with 256 MiB, 460k with 16). End to end, 5 alternating pairs: 16 MiB ran
+            // 7-20% faster at 10-20% less CPU per record in every pair, consume-only no slower (docs/benchmarks.md). A
+            // full queue costs only fetch.queue.backoff.ms (below) before the next fetch. Raise it in Kafka:Properties for
+            // brokers far away (a deeper queue hides their latency).
+            QueuedMaxMessagesKbytes = 16 << 10,
             // Since librdkafka 2.1 a partition whose local queue passed those thresholds waits fetch.queue.backoff.ms
             // (default 1000 ms) before its next fetch: with 2.16 the consumer idled and consume-only fell from ~470k to
             // ~260k records/s (`bench kafka --records 300000`, old client vs new, same busy machine); 10 ms: 440k–525k.
