@@ -33,12 +33,12 @@ WORKDIR /var/lib/detector
 # The .NET images' non-root user (uid 1654).
 USER app
 # The .NET images set ASPNETCORE_HTTP_PORTS=8080, and Kestrel warns at every start that the node's own binding
-# (Node:HttpPort) overrides it: emptied. DOTNET_GCgen0size: a 64 MiB young generation (README, "Memory"); the
+# (Node:HttpPort) overrides it: emptied. DOTNET_GCgen0size: a 32 MiB young generation (README, "Memory"); the
 # runtime reads it from the environment only.
 ENV DETECTOR__Node__HttpPort=8080 \
     ASPNETCORE_HTTP_PORTS="" \
     DOTNET_gcServer=0 \
-    DOTNET_GCgen0size=0x4000000
+    DOTNET_GCgen0size=0x2000000
 EXPOSE 8080
 ENTRYPOINT ["dotnet", "/app/detector.dll"]
 CMD ["run", "--config", "/etc/detector/fraud.json"]
