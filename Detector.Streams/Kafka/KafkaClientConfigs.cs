@@ -31,12 +31,12 @@ public static class KafkaClientConfigs
             EnablePartitionEof = false,
             // Fetch well ahead of the pipeline (the defaults leave the client idle between small fetches) ...
             QueuedMinMessages = 200_000,
-            // ... but only up to 16 MiB of records (~30k card records): a shallow queue whose memory librdkafka reuses, where 256 MiB
-            // (before) let the client prefetch the whole backlog into fresh memory (page faults of a `detector bench kafka
-            // --cases end-to-end` run: 766k with 256 MiB, 460k with 16). End to end, 5 alternating pairs: 16 MiB ran
-            // 7-20% faster at 10-20% less CPU per record in every pair, consume-only no slower (docs/benchmarks.md). A
-            // full queue costs only fetch.queue.backoff.ms (below) before the next fetch. Raise it in Kafka:Properties for
-            // brokers far away (a deeper queue hides their latency).
+            // ... but only up to 16 MiB of records (~30k card records): a shallow queue whose memory librdkafka reuses,
+            // where 256 MiB (before) let the client prefetch the whole backlog into fresh memory (page faults of a
+            // `detector bench kafka --cases end-to-end` run: 766k with 256 MiB, 460k with 16). End to end, 5 alternating
+            // pairs: 16 MiB ran 6-23% faster at 10-22% less CPU per record in every pair, consume-only no slower
+            // (docs/benchmarks.md). A full queue costs only fetch.queue.backoff.ms (below) before the next fetch. Raise it
+            // in Kafka:Properties for brokers far away (a deeper queue hides their latency).
             QueuedMaxMessagesKbytes = 16 << 10,
             // Since librdkafka 2.1 a partition whose local queue passed those thresholds waits fetch.queue.backoff.ms
             // (default 1000 ms) before its next fetch: with 2.16 the consumer idled and consume-only fell from ~470k to
