@@ -190,7 +190,6 @@ public static class BenchKafka
             foreach (var record in chunk)
             {
                 source.Acknowledge(record.Position);
-                PayloadArena.Release(record.Payload); // done with it, as the pipeline would be
             }
             if (read >= records)
             {

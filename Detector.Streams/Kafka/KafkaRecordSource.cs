@@ -22,10 +22,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     private readonly string _clientId;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly IConsumer<Ignore, ReadOnlyMemory<byte>> _consumer;
-
-    /// <summary>Where the consume thread copies message values (pooled; the pipeline releases them).</summary>
-    private readonly PayloadArena _payloads = new();
+    private readonly IConsumer<Ignore, byte[]> _consumer;
     private readonly Channel<IReadOnlyList<RawRecord>> _chunks;
 
     /// <summary>Every lane ever created, by id (acknowledgements look lanes up from any thread).</summary>
@@ -81,8 +78,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             SingleWriter = true,
         });
         KafkaLibrary.EnsureLoaded();
-        _consumer = new ConsumerBuilder<Ignore, ReadOnlyMemory<byte>>(KafkaClientConfigs.Consumer(options, options.GroupId, clientId, options.StaticMembership ? clientId : null))
-            .SetValueDeserializer(new PayloadDeserializer(_payloads))
+        _consumer = new ConsumerBuilder<Ignore, byte[]>(KafkaClientConfigs.Consumer(options, options.GroupId, clientId, options.StaticMembership ? clientId : null))
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
             .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
@@ -142,9 +138,6 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     /// <summary>Offsets inside a partition that were never delivered (gone to retention before they were read).</summary>
     public long SkippedOffsets => Interlocked.Read(ref _skipped);
 
-    /// <summary>Blocks of message values still out: after disposal, 0 when every record handed over was released.</summary>
-    internal int PayloadBlocksInUse => _payloads.BlocksInUse;
-
     /// <summary>Messages read from Kafka.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
 
@@ -197,10 +190,6 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     /// <summary>Records handed over but never taken by the pipeline: their lanes' read position goes back before them.</summary>
     private void Unread(IReadOnlyList<RawRecord> records)
     {
-        foreach (var record in records)
-        {
-            PayloadArena.Release(record.Payload);
-        }
         foreach (var group in records.GroupBy(r => r.Position.Partition))
         {
             KafkaLane? lane;
@@ -255,7 +244,6 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         {
             await _closed.Task.ConfigureAwait(false);
         }
-        _payloads.Seal(); // the consume thread, its writer, has ended
         _consumer.Dispose();
         _stopReading.Dispose();
         _close.Dispose();
@@ -275,10 +263,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             SetPaused(true);
             while (!_close.IsCancellationRequested)
             {
-                if (KafkaErrors.ConsumeOrNull(_consumer, TimeSpan.FromMilliseconds(50), _logger) is { } unread)
-                {
-                    PayloadArena.Release(unread.Message.Value); // never handed over: read again after a restart
-                }
+                KafkaErrors.ConsumeOrNull(_consumer, TimeSpan.FromMilliseconds(50), _logger);
                 Maintain(force: false);
             }
             Maintain(force: true);
@@ -320,12 +305,11 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     }
 
     /// <summary>Adds a consumed message to the pending chunk, on its partition's lane.</summary>
-    private void Accept(ConsumeResult<Ignore, ReadOnlyMemory<byte>> result)
+    private void Accept(ConsumeResult<Ignore, byte[]> result)
     {
         {
             if (!_byPartition.TryGetValue(result.Partition.Value, out var lane))
             {
-                PayloadArena.Release(result.Message.Value);
                 return; // from a partition no longer ours: it will be read again by its owner
             }
             var offset = result.Offset.Value;
@@ -341,7 +325,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
                 LogSkipped(lane.Partition.Partition.Value, lane.LastRead + 1, offset - 1);
             }
             Volatile.Write(ref lane.LastRead, offset);
-            _chunk.Add(new RawRecord(result.Message.Value, new SourcePosition(lane.Id, offset), _time.GetUtcNow()));
+            _chunk.Add(new RawRecord(result.Message.Value ?? [], new SourcePosition(lane.Id, offset), _time.GetUtcNow()));
             _consumed++;
         }
     }

@@ -8,9 +8,8 @@ namespace Detector.Streams.Pipeline;
 /// Micro-batching: copies each decoded chunk's good rows into pooled <see cref="RecordBatch"/>es in source order and
 /// seals a batch at <see cref="PipelineOptions.BatchMaxRows"/> rows or <see cref="PipelineOptions.BatchMaxWait"/> after
 /// its first row, whichever comes first. The chunk's records were registered with the offset tracker and its failures
-/// dead-lettered upstream (with copies of their payloads); the chunk is released here, with its failures' payloads (a
-/// batch releases its rows'). It pulls the next chunk only once the batches sealed from the last one have all been
-/// taken, so it holds at most one open batch and one chunk's worth of sealed ones.
+/// dead-lettered upstream; the chunk is released here. It pulls the next chunk only once the batches sealed from the
+/// last one have all been taken, so it holds at most one open batch and one chunk's worth of sealed ones.
 /// </summary>
 internal sealed class BatcherStage(RecordBatchPool pool, TimeSpan maxWait) : GraphStage<FlowShape<DecodedChunk, RecordBatch>>
 {
@@ -56,12 +55,11 @@ internal sealed class BatcherStage(RecordBatchPool pool, TimeSpan maxWait) : Gra
                 var records = chunk.Records;
                 for (var i = 0; i < records.Count; i++)
                 {
-                    var record = records[i];
                     if (chunk.Error(i) is not null)
                     {
-                        PayloadArena.Release(record.Payload); // dead-lettered upstream, with a copy
-                        continue;
+                        continue; // dead-lettered upstream
                     }
+                    var record = records[i];
                     var open = _open ??= Open();
                     chunk.Features(i).CopyTo(open.NextRow());
                     open.Commit(chunk.Info(i), record.Position, record.Payload, record.ReceivedAt.UtcTicks);

@@ -101,7 +101,7 @@ public sealed partial class DetectorPipeline
             if (chunk.Error(i) is { } error)
             {
                 var record = records[i];
-                await _context.DeadLetterAsync(new DeadLetter(PayloadArena.Detach(record.Payload), record.Position, error.Reason, error.Detail), cancellationToken).ConfigureAwait(false);
+                await _context.DeadLetterAsync(new DeadLetter(record.Payload, record.Position, error.Reason, error.Detail), cancellationToken).ConfigureAwait(false);
             }
         }
         return chunk;

@@ -86,7 +86,7 @@ internal sealed class ModelActor : ReceiveActor, IWithTimers
                 }
                 catch (InvalidBatchException e) when (e.Row >= 0 && e.Row < batch.Count)
                 {
-                    var letter = new DeadLetter(PayloadArena.Detach(batch.Payloads[e.Row]), batch.Positions[e.Row], DeadLetterReason.ScoringFailed, e.Message);
+                    var letter = new DeadLetter(batch.Payloads[e.Row], batch.Positions[e.Row], DeadLetterReason.ScoringFailed, e.Message);
                     batch.RemoveAt(e.Row);
                     await _ctx.DeadLetterAsync(letter, _ctx.Stopped); // resumes in the actor's context
                 }

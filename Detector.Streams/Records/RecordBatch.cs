@@ -46,7 +46,7 @@ public sealed class RecordBatch
     /// <summary>Per-row source position.</summary>
     public SourcePosition[] Positions { get; }
 
-    /// <summary>Per-row original bytes (kept for dead-lettering rows the model rejects; the batch releases them).</summary>
+    /// <summary>Per-row original bytes (kept for dead-lettering rows the model rejects).</summary>
     public ReadOnlyMemory<byte>[] Payloads { get; }
 
     /// <summary>Per-row arrival time, in <see cref="TimeProvider.GetTimestamp"/> ticks.</summary>
@@ -89,10 +89,9 @@ public sealed class RecordBatch
         Count++;
     }
 
-    /// <summary>Removes row i, keeping the order of the others; its payload is released (<see cref="PayloadArena"/>).</summary>
+    /// <summary>Removes row i, keeping the order of the others.</summary>
     public void RemoveAt(int i)
     {
-        PayloadArena.Release(Payloads[i]);
         var tail = Count - i - 1;
         Values.AsSpan((i + 1) * FeatureCount, tail * FeatureCount).CopyTo(Values.AsSpan(i * FeatureCount));
         Array.Copy(Info, i + 1, Info, i, tail);
@@ -103,10 +102,9 @@ public sealed class RecordBatch
         Payloads[Count] = default;
     }
 
-    /// <summary>Empties the batch for reuse: its rows' payloads are released, references to them and to strings dropped.</summary>
+    /// <summary>Empties the batch for reuse (drops references to payloads and strings).</summary>
     public void Reset()
     {
-        PayloadArena.Release(Payloads.AsSpan(0, Count));
         Array.Clear(Info, 0, Count);
         Array.Clear(Payloads, 0, Count);
         Count = 0;
