@@ -98,7 +98,15 @@ public sealed class EnsembleNetwork<T> : ReconstructionNetwork<T> where T : unma
 
     /// <inheritdoc />
     public override void Score(IKernels<T> k, ReadOnlySpan<T> x, int rows, NetworkWorkspace<T> ws, ref Rng rng,
-        Span<T> rowScores, Span<T> errors)
+        Span<T> rowScores, Span<T> errors) => MeanOfMembers(k, x, rows, ws, ref rng, rowScores, errors, ranking: false);
+
+    /// <inheritdoc />
+    public override void RankingScore(IKernels<T> k, ReadOnlySpan<T> x, int rows, NetworkWorkspace<T> ws, ref Rng rng,
+        Span<T> rowScores, Span<T> errors) => MeanOfMembers(k, x, rows, ws, ref rng, rowScores, errors, ranking: true);
+
+    /// <summary>The members' scores (or ranking scores), averaged.</summary>
+    private void MeanOfMembers(IKernels<T> k, ReadOnlySpan<T> x, int rows, NetworkWorkspace<T> ws, ref Rng rng,
+        Span<T> rowScores, Span<T> errors, bool ranking)
     {
         var w = Check<Workspace>(ws, rows);
         var m = rows * InputSize;
@@ -107,7 +115,14 @@ public sealed class EnsembleNetwork<T> : ReconstructionNetwork<T> where T : unma
         errors[..m].Clear();
         for (var i = 0; i < Members.Count; i++)
         {
-            Members[i].Score(k, x, rows, w.Members[i], ref rng, w.RowLoss, w.Errors);
+            if (ranking)
+            {
+                Members[i].RankingScore(k, x, rows, w.Members[i], ref rng, w.RowLoss, w.Errors);
+            }
+            else
+            {
+                Members[i].Score(k, x, rows, w.Members[i], ref rng, w.RowLoss, w.Errors);
+            }
             TensorPrimitives.MultiplyAdd<T>(w.RowLoss.AsSpan(0, rows), inv, rowScores[..rows], rowScores[..rows]);
             TensorPrimitives.MultiplyAdd<T>(w.Errors.AsSpan(0, m), inv, errors[..m], errors[..m]);
         }

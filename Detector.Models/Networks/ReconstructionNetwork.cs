@@ -46,6 +46,13 @@ public abstract class ReconstructionNetwork<T> where T : unmanaged, IFloatingPoi
     public abstract void Score(IKernels<T> k, ReadOnlySpan<T> x, int rows, NetworkWorkspace<T> ws, ref Rng rng,
         Span<T> rowScores, Span<T> errors);
 
+    /// <summary>
+    /// <see cref="Score"/> for ranking the training rows while training (trimmed training and its early stopping): a
+    /// network whose score is an average over random samples may estimate it from fewer, since only the order matters.
+    /// </summary>
+    public virtual void RankingScore(IKernels<T> k, ReadOnlySpan<T> x, int rows, NetworkWorkspace<T> ws, ref Rng rng,
+        Span<T> rowScores, Span<T> errors) => Score(k, x, rows, ws, ref rng, rowScores, errors);
+
     /// <summary>A deep copy in another precision.</summary>
     public abstract ReconstructionNetwork<TOut> Convert<TOut>() where TOut : unmanaged, IFloatingPointIeee754<TOut>;
 

@@ -167,7 +167,7 @@ public sealed class TrainingRun
 
     private static int Kept(int rows, double fraction) => Math.Max(1, rows - (int)(rows * fraction));
 
-    /// <summary>Each row's anomaly score under the current weights (fixed sampling seed).</summary>
+    /// <summary>Each row's ranking score (<see cref="ReconstructionNetwork{T}.RankingScore"/>) under the current weights (fixed sampling seed).</summary>
     private float[] Scores(float[] data, int rows, ulong seed)
     {
         var rng = new Rng(seed);
@@ -178,7 +178,7 @@ public sealed class TrainingRun
         for (var start = 0; start < rows; start += ws.MaxRows)
         {
             var n = Math.Min(ws.MaxRows, rows - start);
-            _net.Score(_k, data.AsSpan(start * _cols, n * _cols), n, ws, ref rng, scores.AsSpan(start, n), errors);
+            _net.RankingScore(_k, data.AsSpan(start * _cols, n * _cols), n, ws, ref rng, scores.AsSpan(start, n), errors);
         }
         return scores;
     }
