@@ -70,7 +70,7 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Epochs between two rankings of the training rows when trimming (1: every epoch). Ranking scores every training
-    /// row, which costs more than an epoch of training for models scored by sampling (the VAEs' ELBO).
+    /// row (a VAE by its one-sample ELBO, <c>RankingScore</c>), about an epoch's cost for an ensemble of VAEs.
     /// </summary>
     public int TrimEveryEpochs { get; init; } = 1;
 
