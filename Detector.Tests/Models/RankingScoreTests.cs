@@ -7,7 +7,7 @@ namespace Detector.Tests.Models;
 
 /// <summary>
 /// Trimmed training ranks its rows by <see cref="ReconstructionNetwork{T}.RankingScore"/>: for VAEs the negative ELBO
-/// from one sample (an eighth of the Tabular preset's scoring cost), for every other network its score.
+/// from one sample (an eighth of the Tabular preset's decoder passes), for every other network its score.
 /// </summary>
 public sealed class RankingScoreTests
 {
