@@ -20,9 +20,13 @@ public sealed record ColumnRoles(string? Label, string? Timestamp, string? Entit
 
     /// <summary>
     /// Resolves the roles of <paramref name="columns"/>; <paramref name="numeric"/> says whether column i holds numbers
-    /// in the first record. Unless <paramref name="labelled"/>, a missing label column is not an error.
+    /// in the first record. Unless <paramref name="labelled"/>, a missing label column is not an error. A
+    /// <paramref name="training"/> file (`evaluate --train`) holds only what the model learns from: a label, time, id,
+    /// entity or excluded column named for the scored data may be absent from it (it is then not a role here, and
+    /// not a feature either where present), since such columns describe the scored records, not the training rows.
     /// </summary>
-    public static ColumnRoles Resolve(IReadOnlyList<string> columns, EvaluationOptions options, string name, Func<int, bool> numeric, bool labelled)
+    public static ColumnRoles Resolve(IReadOnlyList<string> columns, EvaluationOptions options, string name, Func<int, bool> numeric, bool labelled,
+        bool training = false)
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(options);
@@ -33,20 +37,21 @@ public sealed record ColumnRoles(string? Label, string? Timestamp, string? Entit
             if (configured is not null)
             {
                 return columns.Contains(configured) ? configured
+                    : training ? null
                     : throw new ArgumentException($"{name}: no {role} column '{configured}'; columns are [{list}]");
             }
             return candidates.Select(c => columns.FirstOrDefault(x => string.Equals(x, c, StringComparison.OrdinalIgnoreCase))).FirstOrDefault(c => c is not null);
         }
 
         var label = Find(options.Label, LabelNames, "label");
-        if (label is null && labelled)
+        if (label is null && labelled && !training)
         {
             throw new ArgumentException($"{name}: no label column (looked for {string.Join(", ", LabelNames)}); name it with --label, or give labels in a file with --labels; columns are [{list}]");
         }
         var time = Find(options.Timestamp, TimeNames, "timestamp");
         var entity = options.Entity is null ? null : Find(options.Entity, [], "entity");
         var id = Find(options.Id, IdNames, "id");
-        foreach (var excluded in options.Exclude.Where(e => !columns.Contains(e)))
+        foreach (var excluded in options.Exclude.Where(e => !training && !columns.Contains(e)))
         {
             throw new ArgumentException($"{name}: excluded column '{excluded}' does not exist; columns are [{list}]");
         }

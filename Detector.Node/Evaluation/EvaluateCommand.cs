@@ -127,7 +127,7 @@ public static class EvaluateCommand
         var trainFiles = new Dictionary<string, EvaluationData>(StringComparer.Ordinal);
         foreach (var trainPath in pairs.Select(p => p.Train).OfType<string>().Distinct(StringComparer.Ordinal))
         {
-            trainFiles[trainPath] = EvaluationData.Load(trainPath, e, labelled: false);
+            trainFiles[trainPath] = EvaluationData.Load(trainPath, e, training: true);
             if (trainFiles.Count == 1)
             {
                 await Console.Error.WriteLineAsync($"  {name}: {trainFiles[trainPath].Roles.Describe(trainFiles[trainPath].Name)}").ConfigureAwait(false);

@@ -64,9 +64,10 @@ public sealed class EvaluationData
     /// Unless <paramref name="labelled"/>, the file needs no label column (a training file, or data whose labels come
     /// from a separate file): its records are then all labelled normal. With <paramref name="keepIds"/> the decoder
     /// reads the id column as the record id (the offline commands' output); evaluation leaves it out, so an alert's id
-    /// is its position in the stream.
+    /// is its position in the stream. A <paramref name="training"/> file needs no label either, and may lack the
+    /// time, id, entity and excluded columns named for the scored data (<see cref="ColumnRoles.Resolve"/>).
     /// </summary>
-    public static EvaluationData Load(string path, EvaluationOptions options, bool labelled = true, bool keepIds = false)
+    public static EvaluationData Load(string path, EvaluationOptions options, bool labelled = true, bool keepIds = false, bool training = false)
     {
         if (!File.Exists(path))
         {
@@ -79,7 +80,7 @@ public sealed class EvaluationData
         {
             throw new ArgumentException($"data file '{path}' has no records");
         }
-        return json ? FromJsonLines(Path.GetFileName(path), lines, options, labelled, keepIds) : FromCsv(Path.GetFileName(path), lines, options, labelled, keepIds);
+        return json ? FromJsonLines(Path.GetFileName(path), lines, options, labelled && !training, keepIds, training) : FromCsv(Path.GetFileName(path), lines, options, labelled && !training, keepIds, training);
     }
 
     /// <summary>
@@ -125,7 +126,7 @@ public sealed class EvaluationData
             TimesMs is null ? null : order.Select(i => TimesMs[i]).ToArray(), Roles);
     }
 
-    private static EvaluationData FromCsv(string name, List<string> lines, EvaluationOptions options, bool labelled, bool keepIds)
+    private static EvaluationData FromCsv(string name, List<string> lines, EvaluationOptions options, bool labelled, bool keepIds, bool training)
     {
         var header = lines[0];
         var delimiter = options.Delimiter ?? DetectDelimiter(header);
@@ -142,7 +143,7 @@ public sealed class EvaluationData
         }
         var columns = lines[0].Split(delimiter).Select(c => c.Trim().Trim('"')).ToList();
         var first = lines[1].Split(delimiter);
-        var roles = ColumnRoles.Resolve(columns, options, name, column => column < first.Length && IsNumber(first[column]), labelled);
+        var roles = ColumnRoles.Resolve(columns, options, name, column => column < first.Length && IsNumber(first[column]), labelled, training);
         var labelAt = roles.Label is null ? -1 : columns.IndexOf(roles.Label);
         var timeAt = roles.Timestamp is null ? -1 : columns.IndexOf(roles.Timestamp);
         var csvColumns = new List<string>(columns);
@@ -192,12 +193,12 @@ public sealed class EvaluationData
         return new EvaluationData(name, schema, payloads, labels, times, roles);
     }
 
-    private static EvaluationData FromJsonLines(string name, List<string> lines, EvaluationOptions options, bool labelled, bool keepIds)
+    private static EvaluationData FromJsonLines(string name, List<string> lines, EvaluationOptions options, bool labelled, bool keepIds, bool training)
     {
         using var firstDoc = JsonDocument.Parse(lines[0]);
         var properties = firstDoc.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.ValueKind)).ToList();
         var columns = properties.Select(p => p.Name).ToList();
-        var roles = ColumnRoles.Resolve(columns, options, name, column => properties[column].ValueKind == JsonValueKind.Number, labelled);
+        var roles = ColumnRoles.Resolve(columns, options, name, column => properties[column].ValueKind == JsonValueKind.Number, labelled, training);
         var payloads = new byte[lines.Count][];
         var labels = new bool[lines.Count];
         var times = roles.Timestamp is null ? null : new long[lines.Count];

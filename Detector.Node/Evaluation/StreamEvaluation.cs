@@ -44,6 +44,7 @@ public static class StreamEvaluation
         float[]? separateTrainingScores = null;
         if (trainFile is not null)
         {
+            CheckSameFeatures(trainFile, data);
             var (rows, count) = Decode(trainFile, config);
             var trained = new Trainer().Train(rows, count, schema, config.Model, training, progress, cancellationToken);
             registry.Publish(trained);
@@ -190,6 +191,16 @@ public static class StreamEvaluation
     }
 
     /// <summary>Decodes every record of a file (windowed when the model is) into rows for the trainer.</summary>
+    /// <summary>The model learns the training file's features and scores the data's: they must be the same columns in the same order.</summary>
+    private static void CheckSameFeatures(EvaluationData trainFile, EvaluationData data)
+    {
+        if (!trainFile.Features.SequenceEqual(data.Features, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"{trainFile.Name} and {data.Name} have different feature columns: [{string.Join(", ", trainFile.Features)}] against [{string.Join(", ", data.Features)}]; "
+                + "name the columns that are not features with --exclude (a training file may lack them)");
+        }
+    }
+
     private static (float[] Rows, int Count) Decode(EvaluationData data, EvaluationConfig config)
     {
         var decoder = Decoder(data, config);

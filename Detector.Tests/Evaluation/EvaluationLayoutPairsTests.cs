@@ -109,6 +109,35 @@ public sealed class EvaluationLayoutPairsTests() : TempFiles("detector-pairs-")
     }
 
     [Fact]
+    public async Task RunAsync_TrainingFileWithoutTheNamedLabelTimeAndExcludedColumns_TrainsOnTheSameFeatures()
+    {
+        // SKAB's layout: the anomaly-free file has neither the label nor the excluded changepoint column of the test files.
+        var train = Write("train.csv", "datetime,a,b\n" + string.Concat(Enumerable.Range(0, 300).Select(t => FormattableString.Invariant($"2024-01-01T00:{t / 60:00}:{t % 60:00},{Math.Sin(0.2 * t):F4},{Math.Sin(0.2 * t):F4}\n"))));
+        var test = Write("test.csv", "datetime,a,b,anomaly,changepoint\n" + string.Concat(Enumerable.Range(0, 200).Select(t => FormattableString.Invariant($"2024-01-02T00:{t / 60:00}:{t % 60:00},{Math.Sin(0.2 * t):F4},{Math.Sin(0.2 * t) + (t >= 150 ? 2 : 0):F4},{(t >= 150 ? 1 : 0)},{(t == 150 ? 1 : 0)}\n"))));
+        var config = Config() with { Evaluation = Config().Evaluation with { Label = "anomaly", Timestamp = "datetime", Exclude = ["changepoint"] } };
+
+        var report = await EvaluateCommand.RunAsync([new EvaluationPair(test, train)], config, "skab-like", null, null, CancellationToken.None);
+
+        Assert.Equal(200, report.Summary.Records);
+        Assert.True(report.Summary.AucRoc > 0.9, $"AUC-ROC {report.Summary.AucRoc:F3}");
+        // In the scored data the named columns must exist: a typo there is still an error.
+        var typo = config with { Evaluation = config.Evaluation with { Exclude = ["changepiont"] } };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => EvaluateCommand.RunAsync([new EvaluationPair(test, train)], typo, "typo", null, null, CancellationToken.None));
+        Assert.Contains("changepiont", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_TrainingFileWithOtherFeatureColumns_StopsNamingBothLists()
+    {
+        var train = Write("train.csv", "a,c\n" + string.Concat(Enumerable.Range(0, 50).Select(t => FormattableString.Invariant($"{t % 7},{t % 5}\n"))));
+        var test = Write("test.csv", "a,b,label\n" + string.Concat(Enumerable.Range(0, 50).Select(t => FormattableString.Invariant($"{t % 7},{t % 5},0\n"))));
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => EvaluateCommand.RunAsync([new EvaluationPair(test, train)], Config(), "mismatch", null, null, CancellationToken.None));
+
+        Assert.Contains("[a, c] against [a, b]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_IndependentRecords_LeaveOutPointAdjustedFigures()
     {
         var tabular = Machine("tab", "odds.csv", 400, faults: true, timeColumn: false);
