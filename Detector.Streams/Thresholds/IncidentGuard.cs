@@ -6,8 +6,8 @@ namespace Detector.Streams.Thresholds;
 /// (the scores above the threshold that belong there) keeps the estimate unbiased. Once the flags are evidently too
 /// many, a flagged score goes in clamped to the threshold it exceeded: it still counts at or above the threshold, so
 /// the window's rank of the threshold does not move down (excluding it would truncate the window at its own quantile
-/// and ratchet the threshold down), but it cannot carry the threshold up. While the incident lasts the threshold is
-/// therefore held where it was when the incident became evident.
+/// and ratchet the threshold down), but it cannot carry the threshold up. While the incident lasts (unless it is a
+/// shift, below) the threshold is therefore held where it was when the incident became evident.
 /// <para>
 /// "Evidently too many": an exponentially weighted count c of recent flags, c ← c·(1 − 1/n) + flag, with n the
 /// window's count, against its expectation under the percentile. A new score from the window's own distribution
@@ -16,6 +16,18 @@ namespace Detector.Streams.Thresholds;
 /// has a threshold (and after a reset), as if its recent past were stationary. The count saturates at twice that limit, so
 /// once an incident ends the guard lets go within about n·ln 2 scores rather than the n·ln(c/limit) an unbounded count
 /// would need (clamping normal tail scores for longer biases the threshold down). O(1) per score, no allocation.
+/// </para>
+/// <para>
+/// A shift is not an incident. When nearly every recent score is flagged — a share of flags with the same weights,
+/// s ← s·(1 − 1/n) + flag/n, above <see cref="ShiftShare"/> — the window no longer holds a normal population for the
+/// scores to stand out from: the stream's level has moved (a new load, a recalibrated sensor, a model that no longer
+/// fits), and holding the threshold would flag everything until a human retrains (flagged rows never reach the
+/// trainer's reservoir, so the row trigger never fires either). The guard then lets the window learn every score, as
+/// without it, until the incident is no longer evident. From a full stationary window, a stream flagged throughout
+/// reaches the share after n·ln 10 ≈ 2.3 n scores (a filling window, whose share is that of its scores that came
+/// flagged, after about 9 times the scores it held): an incident that leaves a tenth of the stream normal (one of a
+/// minority of the stream's entities) is held for as long as it lasts, one that takes over the whole stream (a single
+/// machine's window) for about 2.3 window lengths.
 /// </para>
 /// <para>
 /// Limits: the flags needed to make an incident evident (about 3√(m/2) + 1 beyond m) go in as they are, so an incident
@@ -32,8 +44,14 @@ internal sealed class IncidentGuard
     /// <summary>The count saturates at this multiple of the limit (how fast the guard lets go after an incident).</summary>
     public const double Saturation = 2;
 
+    /// <summary>The share of recent flags above which the stream has shifted rather than met an incident.</summary>
+    public const double ShiftShare = 0.9;
+
     /// <summary>The exponentially weighted count of recent flags.</summary>
     private double _recentFlags;
+
+    /// <summary>The recent share of flags, s ← s·(1 − 1/n) + flag/n: for a full window an exponentially weighted share over about n scores, for a filling one the share of its scores that came flagged.</summary>
+    private double _flagShare;
 
     /// <summary>The window count <see cref="_limit"/> and <see cref="_decay"/> were computed for (0: none yet).</summary>
     private int _forCount;
@@ -53,6 +71,9 @@ internal sealed class IncidentGuard
     /// <summary>Whether the last score judged found an incident evident.</summary>
     public bool IncidentEvident { get; private set; }
 
+    /// <summary>Whether the stream has shifted (see the remarks): scores go in as they are until the incident is no longer evident.</summary>
+    public bool Shifted { get; private set; }
+
     /// <summary>The exponentially weighted count of recent flags (for tests).</summary>
     internal double RecentFlags => _recentFlags;
 
@@ -69,13 +90,14 @@ internal sealed class IncidentGuard
             // No threshold: nothing is flagged, and what was counted fades as a window of this size would forget it.
             if (count == 0)
             {
-                (_recentFlags, _primed) = (0, false);
+                Reset();
             }
             else
             {
-                _recentFlags *= Limits(count, percentile);
+                var fade = Limits(count, percentile);
+                (_recentFlags, _flagShare) = (_recentFlags * fade, _flagShare * fade);
             }
-            IncidentEvident = false;
+            (IncidentEvident, Shifted) = (false, false);
             return score;
         }
         var decay = Limits(count, percentile);
@@ -83,18 +105,20 @@ internal sealed class IncidentGuard
         {
             // A count started at 0 would need m extra flags to see an incident, more than a window keeps above its
             // threshold (n − k + 1 ≈ m): a window just seeded by calibration would learn the incident first.
-            (_recentFlags, _primed) = (_expected, true);
+            (_recentFlags, _flagShare, _primed) = (_expected, _expected / count, true);
         }
         _recentFlags = Math.Min(_recentFlags * decay + (flagged ? 1 : 0), Saturation * _limit);
+        _flagShare = _flagShare * decay + (flagged ? 1.0 / count : 0);
         IncidentEvident = _recentFlags > _limit;
-        return flagged && IncidentEvident ? threshold : score;
+        Shifted = IncidentEvident && (Shifted || _flagShare > ShiftShare);
+        return flagged && IncidentEvident && !Shifted ? threshold : score;
     }
 
     /// <summary>Forgets the recent flags (the window was emptied or reseeded).</summary>
     public void Reset()
     {
-        (_recentFlags, _primed) = (0, false);
-        IncidentEvident = false;
+        (_recentFlags, _flagShare, _primed) = (0, 0, false);
+        (IncidentEvident, Shifted) = (false, false);
     }
 
     /// <summary>Refreshes the limit for a window of <paramref name="count"/> scores when the count changed; returns the decay.</summary>

@@ -79,7 +79,9 @@ public sealed record ThresholdOptions
     /// <summary>
     /// Whether an evident incident is kept from teaching the percentile windows (global and per entity): while a window's
     /// recent flags are evidently more than chance explains, a flagged score enters it clamped to the threshold it
-    /// exceeded (<see cref="IncidentGuard"/>), so a long incident does not raise its own threshold. On by default.
+    /// exceeded (<see cref="IncidentGuard"/>), so a long incident does not raise its own threshold. An "incident" that
+    /// has taken over the whole window (nine in ten of its recent scores flagged, about 2.3 window lengths of a stream
+    /// flagged throughout) is a shift of the stream's level, and the window learns it. On by default.
     /// </summary>
     public bool GuardIncidents { get; init; } = true;
 
