@@ -18,14 +18,14 @@ namespace Detector.Streams.Thresholds;
 /// would need (clamping normal tail scores for longer biases the threshold down). O(1) per score, no allocation.
 /// </para>
 /// <para>
-/// A shift is not an incident. When nearly every recent score is flagged — a share of flags with the same weights,
-/// s ← s·(1 − 1/n) + flag/n, above <see cref="ShiftShare"/> — the window no longer holds a normal population for the
+/// A shift is not an incident. When nearly every recent score is flagged — an exponentially weighted share of flags,
+/// s ← s·(1 − 1/h) + flag/h, above <see cref="ShiftShare"/>, with h the window's count n, held during an incident at
+/// n when the incident became evident (so a window still filling up does not stretch it) — the window no longer holds a normal population for the
 /// scores to stand out from: the stream's level has moved (a new load, a recalibrated sensor, a model that no longer
 /// fits), and holding the threshold would flag everything until a human retrains (flagged rows never reach the
 /// trainer's reservoir, so the row trigger never fires either). The guard then lets the window learn every score, as
-/// without it, until the incident is no longer evident. From a full stationary window, a stream flagged throughout
-/// reaches the share after n·ln 10 ≈ 2.3 n scores (a filling window, whose share is that of its scores that came
-/// flagged, after about 9 times the scores it held): an incident that leaves a tenth of the stream normal (one of a
+/// without it, until the incident is no longer evident. From a stationary window, a stream flagged throughout
+/// reaches the share after h·ln 10 ≈ 2.3 h scores: an incident that leaves a tenth of the stream normal (one of a
 /// minority of the stream's entities) is held for as long as it lasts, one that takes over the whole stream (a single
 /// machine's window) for about 2.3 window lengths.
 /// </para>
@@ -50,8 +50,11 @@ internal sealed class IncidentGuard
     /// <summary>The exponentially weighted count of recent flags.</summary>
     private double _recentFlags;
 
-    /// <summary>The recent share of flags, s ← s·(1 − 1/n) + flag/n: for a full window an exponentially weighted share over about n scores, for a filling one the share of its scores that came flagged.</summary>
+    /// <summary>The recent share of flags, s ← s·(1 − 1/h) + flag/h: h the window's count, held during an incident at its count when the incident became evident.</summary>
     private double _flagShare;
+
+    /// <summary>While an incident is evident, the window's count when it became evident (the share's horizon); else 0.</summary>
+    private int _horizon;
 
     /// <summary>The window count <see cref="_limit"/> and <see cref="_decay"/> were computed for (0: none yet).</summary>
     private int _forCount;
@@ -97,7 +100,7 @@ internal sealed class IncidentGuard
                 var fade = Limits(count, percentile);
                 (_recentFlags, _flagShare) = (_recentFlags * fade, _flagShare * fade);
             }
-            (IncidentEvident, Shifted) = (false, false);
+            (IncidentEvident, Shifted, _horizon) = (false, false, 0);
             return score;
         }
         var decay = Limits(count, percentile);
@@ -108,8 +111,10 @@ internal sealed class IncidentGuard
             (_recentFlags, _flagShare, _primed) = (_expected, _expected / count, true);
         }
         _recentFlags = Math.Min(_recentFlags * decay + (flagged ? 1 : 0), Saturation * _limit);
-        _flagShare = _flagShare * decay + (flagged ? 1.0 / count : 0);
+        var horizon = _horizon > 0 ? _horizon : count;
+        _flagShare = _flagShare * (1 - 1.0 / horizon) + (flagged ? 1.0 / horizon : 0);
         IncidentEvident = _recentFlags > _limit;
+        _horizon = IncidentEvident ? horizon : 0;
         Shifted = IncidentEvident && (Shifted || _flagShare > ShiftShare);
         return flagged && IncidentEvident && !Shifted ? threshold : score;
     }
@@ -117,7 +122,7 @@ internal sealed class IncidentGuard
     /// <summary>Forgets the recent flags (the window was emptied or reseeded).</summary>
     public void Reset()
     {
-        (_recentFlags, _flagShare, _primed) = (0, 0, false);
+        (_recentFlags, _flagShare, _horizon, _primed) = (0, 0, 0, false);
         (IncidentEvident, Shifted) = (false, false);
     }
 

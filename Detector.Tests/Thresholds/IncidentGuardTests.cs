@@ -320,4 +320,23 @@ public sealed class IncidentGuardTests(ITestOutputHelper output)
         Assert.InRange(flaggedLater, 100, 350); // 1 % of 20,000
         Assert.False(tracker.GlobalIncidentEvident);
     }
+
+    [Fact]
+    public void Evaluate_ShiftWhileTheWindowIsStillFilling_IsLearnedAfterAboutTwoOfItsLengthsAtTheShift()
+    {
+        // A model goes live seeded by 2,000 calibration scores in a 10,000-score window, and the stream has moved: the
+        // share's horizon is the ~2,000 scores the window held when the incident became evident, not the 10,000 it
+        // will hold, so the shift is learned after about 2.3 × 2,000 flags rather than most of a window.
+        var random = new Random(8);
+        var tracker = new ThresholdTracker(new ThresholdOptions { Percentile = 99, WindowSize = 10_000, SuppressionGap = TimeSpan.Zero });
+        tracker.Calibrate(Enumerable.Range(0, 2_000).Select(_ => (float)random.NextDouble()));
+
+        var flags = Enumerable.Range(0, 15_000).Select(i => tracker.Evaluate("host", 1 + 10 * (float)random.NextDouble(), T0.AddSeconds(i)).IsAnomaly).ToArray();
+        var firstUnflagged = Array.IndexOf(flags, false);
+        var flaggedLast5000 = flags[10_000..].Count(f => f);
+        output.WriteLine($"every score flagged up to {firstUnflagged}; {flaggedLast5000} of the last 5,000 flagged");
+
+        Assert.InRange(firstUnflagged, 4_000, 5_500);
+        Assert.InRange(flaggedLast5000, 0, 150);
+    }
 }
