@@ -190,7 +190,6 @@ public static class StreamEvaluation
         return count;
     }
 
-    /// <summary>Decodes every record of a file (windowed when the model is) into rows for the trainer.</summary>
     /// <summary>The model learns the training file's features and scores the data's: they must be the same columns in the same order.</summary>
     private static void CheckSameFeatures(EvaluationData trainFile, EvaluationData data)
     {
@@ -201,6 +200,7 @@ public static class StreamEvaluation
         }
     }
 
+    /// <summary>Decodes every record of a file (windowed when the model is) into rows for the trainer.</summary>
     private static (float[] Rows, int Count) Decode(EvaluationData data, EvaluationConfig config)
     {
         var decoder = Decoder(data, config);

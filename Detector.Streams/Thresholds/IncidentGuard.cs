@@ -20,9 +20,9 @@ namespace Detector.Streams.Thresholds;
 /// <para>
 /// A shift is not an incident. When nearly every recent score is flagged — an exponentially weighted share of flags,
 /// s ← s·(1 − 1/h) + flag/h, above <see cref="ShiftShare"/>, with h the window's count n, held during an incident at
-/// n when the incident became evident (so a window still filling up does not stretch it) — the window no longer holds a normal population for the
-/// scores to stand out from: the stream's level has moved (a new load, a recalibrated sensor, a model that no longer
-/// fits), and holding the threshold would flag everything until a human retrains (flagged rows never reach the
+/// n when the incident became evident (so a window still filling up does not stretch it) — the window no longer holds
+/// a normal population for the scores to stand out from: the stream's level has moved (a new load, a recalibrated
+/// sensor, a model that no longer fits), and holding the threshold would flag everything until a human retrains (flagged rows never reach the
 /// trainer's reservoir, so the row trigger never fires either). The guard then lets the window learn every score, as
 /// without it, until the incident is no longer evident. From a stationary window, a stream flagged throughout
 /// reaches the share after h·ln 10 ≈ 2.3 h scores: an incident that leaves a tenth of the stream normal (one of a
