@@ -80,7 +80,7 @@ public sealed class EvaluationData
         {
             throw new ArgumentException($"data file '{path}' has no records");
         }
-        return json ? FromJsonLines(Path.GetFileName(path), lines, options, labelled && !training, keepIds, training) : FromCsv(Path.GetFileName(path), lines, options, labelled && !training, keepIds, training);
+        return json ? FromJsonLines(Path.GetFileName(path), lines, options, labelled, keepIds, training) : FromCsv(Path.GetFileName(path), lines, options, labelled, keepIds, training);
     }
 
     /// <summary>

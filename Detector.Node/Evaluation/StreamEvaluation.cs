@@ -193,10 +193,14 @@ public static class StreamEvaluation
     /// <summary>The model learns the training file's features and scores the data's: they must be the same columns in the same order.</summary>
     private static void CheckSameFeatures(EvaluationData trainFile, EvaluationData data)
     {
-        if (!trainFile.Features.SequenceEqual(data.Features, StringComparer.Ordinal))
+        try
         {
-            throw new ArgumentException($"{trainFile.Name} and {data.Name} have different feature columns: [{string.Join(", ", trainFile.Features)}] against [{string.Join(", ", data.Features)}]; "
-                + "name the columns that are not features with --exclude (a training file may lack them)");
+            new FeatureSchema(data.Features).EnsureSame(new FeatureSchema(trainFile.Features));
+        }
+        catch (SchemaMismatchException e)
+        {
+            throw new ArgumentException($"training file {trainFile.Name} against {data.Name}: {e.Message}; "
+                + "name the columns that are not features with --exclude (a training file may lack them)", e);
         }
     }
 

@@ -134,7 +134,8 @@ public sealed class EvaluationLayoutPairsTests() : TempFiles("detector-pairs-")
 
         var e = await Assert.ThrowsAsync<ArgumentException>(() => EvaluateCommand.RunAsync([new EvaluationPair(test, train)], Config(), "mismatch", null, null, CancellationToken.None));
 
-        Assert.Contains("[a, c] against [a, b]", e.Message, StringComparison.Ordinal);
+        Assert.Contains("training file train.csv against test.csv", e.Message, StringComparison.Ordinal);
+        Assert.Contains("(a, b), got 2 (a, c): missing [b], unexpected [c]", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -301,18 +301,28 @@ public sealed class IncidentGuardTests(ITestOutputHelper output)
         Assert.False(guard.IncidentEvident);
     }
 
+    /// <summary>
+    /// A p = 99 tracker of <paramref name="windowSize"/> calibrated on <paramref name="calibration"/> scores from
+    /// U[0, 1), then fed <paramref name="scores"/> scores from U[1, 11), one a second (a shift): each one's verdict.
+    /// </summary>
+    private static (bool[] Flags, ThresholdTracker Tracker) Shift(int seed, int windowSize, int calibration, int scores)
+    {
+        var random = new Random(seed);
+        var tracker = new ThresholdTracker(new ThresholdOptions { Percentile = 99, WindowSize = windowSize, SuppressionGap = TimeSpan.Zero });
+        tracker.Calibrate(Enumerable.Range(0, calibration).Select(_ => (float)random.NextDouble()));
+        var flags = Enumerable.Range(0, scores).Select(i => tracker.Evaluate("host", 1 + 10 * (float)random.NextDouble(), T0.AddSeconds(i)).IsAnomaly).ToArray();
+        return (flags, tracker);
+    }
+
     [Fact]
     public void Evaluate_LastingLevelShift_IsLearnedAfterAboutTwoWindowLengthsWithoutARetrain()
     {
         // Every score above the threshold for longer than an incident of a whole stream is held: a shift, which the
         // window then learns as it would without the guard (a held threshold would flag everything until a retrain,
-        // and flagged rows never reach the trainer). Calibrated on [0, 1), then every score in [1, 11).
-        var random = new Random(7);
-        var tracker = new ThresholdTracker(new ThresholdOptions { Percentile = 99, WindowSize = 5_000, SuppressionGap = TimeSpan.Zero });
-        tracker.Calibrate(Enumerable.Range(0, 5_000).Select(_ => (float)random.NextDouble()));
-
-        var flaggedAfterShift = Enumerable.Range(0, 20_000).Count(i => tracker.Evaluate("host", 1 + 10 * (float)random.NextDouble(), T0.AddSeconds(i)).IsAnomaly);
-        var flaggedLater = Enumerable.Range(0, 20_000).Count(i => tracker.Evaluate("host", 1 + 10 * (float)random.NextDouble(), T0.AddSeconds(20_000 + i)).IsAnomaly);
+        // and flagged rows never reach the trainer).
+        var (flags, tracker) = Shift(seed: 7, windowSize: 5_000, calibration: 5_000, scores: 40_000);
+        var flaggedAfterShift = flags[..20_000].Count(f => f);
+        var flaggedLater = flags[20_000..].Count(f => f);
         output.WriteLine($"flagged after the shift: {flaggedAfterShift} of the first 20,000, {flaggedLater} of the next 20,000");
 
         // Held for n·ln((n − m)/(0.1·n)) ≈ 11,400 scores (n = 5,000, m ≈ 50), then learned within a window.
@@ -327,11 +337,7 @@ public sealed class IncidentGuardTests(ITestOutputHelper output)
         // A model goes live seeded by 2,000 calibration scores in a 10,000-score window, and the stream has moved: the
         // share's horizon is the ~2,000 scores the window held when the incident became evident, not the 10,000 it
         // will hold, so the shift is learned after about 2.3 × 2,000 flags rather than most of a window.
-        var random = new Random(8);
-        var tracker = new ThresholdTracker(new ThresholdOptions { Percentile = 99, WindowSize = 10_000, SuppressionGap = TimeSpan.Zero });
-        tracker.Calibrate(Enumerable.Range(0, 2_000).Select(_ => (float)random.NextDouble()));
-
-        var flags = Enumerable.Range(0, 15_000).Select(i => tracker.Evaluate("host", 1 + 10 * (float)random.NextDouble(), T0.AddSeconds(i)).IsAnomaly).ToArray();
+        var (flags, _) = Shift(seed: 8, windowSize: 10_000, calibration: 2_000, scores: 15_000);
         var firstUnflagged = Array.IndexOf(flags, false);
         var flaggedLast5000 = flags[10_000..].Count(f => f);
         output.WriteLine($"every score flagged up to {firstUnflagged}; {flaggedLast5000} of the last 5,000 flagged");
