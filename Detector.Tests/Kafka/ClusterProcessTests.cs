@@ -93,8 +93,13 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         var replaying = h.ReplayAsync(Cards(200_000, 13));
         await h.WaitUntilAsync(() => replaying.IsFaulted || h.Committed().Values.Where(c => c > 0).Sum() >= 40_000, "40,000 records committed", TimeSpan.FromMinutes(3));
         Assert.False(replaying.IsFaulted, replaying.Exception?.ToString());
+        // Down for at least 3 s and until a node has seen it (a bounded poll: on a busy machine a node can take longer
+        // than 3 s to notice, and the outage is asserted below).
+        var down = Stopwatch.StartNew();
         h.Kafka.SetBrokerDown(2);
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await h.WaitUntilAsync(() => nodes.Any(SawBrokerOutage), "a node to see broker 2 down", TimeSpan.FromMinutes(2));
+        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, 3 - down.Elapsed.TotalSeconds)));
+        var downFor = down.Elapsed;
         h.Kafka.SetBrokerUp(2);
         // NOT_LEADER_FOR_PARTITION (6), REQUEST_TIMED_OUT (7), NOT_ENOUGH_REPLICAS (19), COORDINATOR_NOT_AVAILABLE (15).
         h.Kafka.PushRequestErrors(KafkaApi.Produce, 6, 7, 19, 7, 6);
@@ -106,7 +111,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
 
         var audit = h.Audit(replay.HighWatermarks);
         var alerts = KafkaTopics.ReadAll(h.Options, h.Options.AlertsTopic, ClusterHarness.Partitions);
-        output.WriteLine($"broker 2 down 3 s, then 5 produce, 3 fetch and 3 commit errors injected: {replay.Produced:N0} produced, " +
+        output.WriteLine($"broker 2 down {downFor.TotalSeconds:F1} s, then 5 produce, 3 fetch and 3 commit errors injected: {replay.Produced:N0} produced, " +
             $"missing {audit.Missing}, duplicates {audit.Duplicates}, alerts on the topic {alerts.Count}");
         Assert.Equal(200_000, replay.Produced);
         Assert.True(audit.Missing == 0, $"{audit.Missing} records never scored: {audit.Gaps}\n{h.Tails()}");
@@ -114,8 +119,15 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         // The faults reached the nodes: the broker's disconnection. The injected errors go to whichever client sends that
         // request next (the input consumers, the trainer lease's consumer, the replay's producer) and are retried inside
         // librdkafka, so which node logs them depends on timing: reported, not asserted.
-        Assert.Contains(nodes, n => n.Log.Contains("Connection refused", StringComparison.Ordinal) || n.Log.Contains("Disconnected", StringComparison.Ordinal));
+        Assert.Contains(nodes, SawBrokerOutage);
         output.WriteLine($"nodes that logged an injected fetch error: {nodes.Count(n => n.Log.Contains("kafka consume error", StringComparison.Ordinal))}");
+    }
+
+    /// <summary>Whether the node's Kafka clients logged a broker's disconnection or a refused reconnect.</summary>
+    private static bool SawBrokerOutage(NodeProcess node)
+    {
+        var log = node.Log;
+        return log.Contains("Connection refused", StringComparison.Ordinal) || log.Contains("Disconnected", StringComparison.Ordinal);
     }
 
     [Fact]
