@@ -70,14 +70,32 @@ public static class BenchCommand
         });
         var records = new Option<long>("--records") { Description = $"Records timed in the throughput case (after {BenchPipeline.SteadyWarmUpRecords:N0} untimed records through the same pipeline).", DefaultValueFactory = _ => 3_000_000 };
         var pipelineEngine = new Option<Detector.Models.Engines.ModelEngine>("--engine") { Description = "Native, or Torch (model actors on LibTorch; lines labelled torchsharp).", DefaultValueFactory = _ => Detector.Models.Engines.ModelEngine.Native };
-        var pipelineThreads = new Option<int>("--threads") { Description = "Model actors (and scoring threads of the reference case).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var pipelineThreads = new Option<string>("--threads")
+        {
+            Description = "Comma-separated model-actor counts (and scoring threads of the reference case), each run in turn. The default is " +
+                "every core, then every core but one (the stream's own stages get a core of their own).",
+            DefaultValueFactory = _ => Environment.ProcessorCount > 1 ? $"{Environment.ProcessorCount},{Environment.ProcessorCount - 1}" : "1",
+        };
         var batchRows = new Option<int>("--batch-rows") { Description = "Pipeline batch size (max rows).", DefaultValueFactory = _ => new Detector.Streams.Pipeline.PipelineOptions().BatchMaxRows };
         var pipelineCommand = new Command("pipeline", "In-process pipeline throughput against the model's own batch-256 throughput, and p99 latency at half the maximum rate.\n\nExample:\n  ./detector bench pipeline --records 1000000")
         {
             records, pipelineThreads, batchRows, pipelineEngine,
         };
-        pipelineCommand.SetAction((r, ct) => BenchPipeline.RunAsync(r.GetValue(records), r.GetValue(pipelineThreads), r.GetValue(batchRows), Console.Out, ct,
-            r.GetValue(pipelineEngine) == Detector.Models.Engines.ModelEngine.Torch ? Detector.Models.Torch.TorchEngine.Register() : null));
+        pipelineCommand.SetAction(async (r, ct) =>
+        {
+            var engine = r.GetValue(pipelineEngine) == Detector.Models.Engines.ModelEngine.Torch ? Detector.Models.Torch.TorchEngine.Register() : null;
+            var counts = Split(r.GetValue(pipelineThreads)!);
+            if (counts.Length == 0 || counts.Any(c => !int.TryParse(c, out var n) || n < 1))
+            {
+                Console.Error.WriteLine($"bench pipeline: --threads '{r.GetValue(pipelineThreads)}' is invalid; allowed: comma-separated whole numbers >= 1");
+                return 2;
+            }
+            foreach (var actors in counts.Select(int.Parse))
+            {
+                await BenchPipeline.RunAsync(r.GetValue(records), actors, r.GetValue(batchRows), Console.Out, ct, engine);
+            }
+            return 0;
+        });
         var thresholdsCommand = new Command("thresholds", "Cost of one threshold evaluation (ns), global and per entity, for several window sizes.\n\nExample:\n  ./detector bench thresholds");
         thresholdsCommand.SetAction(_ =>
         {

@@ -65,7 +65,7 @@ public static class BenchPipeline
         // CPU per record, process-wide, is what a busy machine cannot distort much: model_cpu_share is the part of the
         // pipeline's CPU that the model's own scoring needs (the rest is the stream's: batching, thresholds, metrics,
         // alerts, acknowledgement, idle waits), so on otherwise idle cores the pipeline can reach about that ratio.
-        Emit(output, $"\"case\":\"pipeline\",\"model\":\"ae30\",\"threads\":{threads},\"batch_rows\":{batchRows},\"records\":{records},\"records_per_s\":{rps:F0}," +
+        Emit(output, $"\"case\":\"pipeline\",\"model\":\"ae30\",\"threads\":{threads},\"cores\":{Environment.ProcessorCount},\"batch_rows\":{batchRows},\"records\":{records},\"records_per_s\":{rps:F0}," +
             $"\"ratio_to_model\":{rps / modelRps:F3},\"cpu_us_per_record\":{pipelineCpu:F3},\"model_cpu_us_per_record\":{modelCpu:F3}," +
             $"\"model_cpu_share\":{modelCpu / pipelineCpu:F3},\"jit_ms_during_run\":{jitMs:F0},\"stage_busy_seconds_whole_run\":{{{stages}}}");
 

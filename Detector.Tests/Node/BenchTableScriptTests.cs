@@ -27,7 +27,9 @@ public sealed class BenchTableScriptTests() : TempFiles("detector-bench-table-")
         Assert.DoesNotContain("old models table", text, StringComparison.Ordinal);
         Assert.DoesNotContain("| pipeline | 1 |", text, StringComparison.Ordinal);
         Assert.Contains("| ae30 | infer | 256 | 1 | 4,800,000 | 1,700,000 | 2.82x | >= 1.5x yes | 2,100,000 | 2.29x | >= 2.0x yes |", text, StringComparison.Ordinal);
-        Assert.Contains("| pipeline | 3,700,000 | 0.40 | >= 0.70 (**no**) | | | |", text, StringComparison.Ordinal);
+        Assert.Contains("| pipeline, 2 model actors on 2 cores | 3,700,000 | 0.40 | >= 0.70 (**no**) | | | |", text, StringComparison.Ordinal);
+        Assert.Contains("| pipeline, 1 model actor on 2 cores | 3,100,000 | 0.91 | >= 0.70 (yes) | | | |", text, StringComparison.Ordinal);
+        Assert.Contains("| latency at 1,550,000 rec/s, 1 model actor | | | | 0.35 | 1.10 | <= 20 ms (yes) |", text, StringComparison.Ordinal);
         Assert.Contains("| end-to-end, one node | 450,000 | 0.45 of consume-only | >= 0.50 (**no**) |", text, StringComparison.Ordinal);
         // Each table sits inside its own markers, in the document's order.
         Assert.True(text.IndexOf("4,800,000", StringComparison.Ordinal) < text.IndexOf("<!-- /bench-table:models -->", StringComparison.Ordinal));
@@ -58,8 +60,11 @@ public sealed class BenchTableScriptTests() : TempFiles("detector-bench-table-")
             """),
         Write("pipeline.jsonl", """
             {"impl":"detector","case":"model","model":"ae30","batch":256,"threads":2,"records_per_s":9300000}
-            {"impl":"detector","case":"pipeline","model":"ae30","threads":2,"records_per_s":3700000,"ratio_to_model":0.398}
+            {"impl":"detector","case":"pipeline","model":"ae30","threads":2,"cores":2,"records_per_s":3700000,"ratio_to_model":0.398}
             {"impl":"detector","case":"latency","model":"ae30","threads":2,"rate":1850000,"records":3000000,"p50_ms":0.5,"p99_ms":1.9,"max_ms":50}
+            {"impl":"detector","case":"model","model":"ae30","batch":256,"threads":1,"records_per_s":3400000}
+            {"impl":"detector","case":"pipeline","model":"ae30","threads":1,"cores":2,"records_per_s":3100000,"ratio_to_model":0.912}
+            {"impl":"detector","case":"latency","model":"ae30","threads":1,"rate":1550000,"records":3000000,"p50_ms":0.35,"p99_ms":1.1,"max_ms":12}
             """),
         Write("kafka.jsonl", """
             {"impl":"detector","case":"load","records":500000,"partitions":64,"records_per_s":211638}
