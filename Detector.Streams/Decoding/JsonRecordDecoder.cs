@@ -10,14 +10,15 @@ namespace Detector.Streams.Decoding;
 /// Decodes one JSON object per record with <see cref="Utf8JsonReader"/>, allocating nothing but the id and entity-key
 /// strings. Top-level properties are matched to schema fields by their UTF-8 bytes; unknown properties (nested objects
 /// and arrays included) are skipped. A duplicated property: the last occurrence wins, but every occurrence must be valid.
-/// Thread-safe: a decoder holds no per-record state.
+/// Thread-safe: a decoder holds no per-record state. A flat object of plain values (nearly every record) is read by a
+/// direct scan that gives the reader's results (JsonRecordDecoder.Flat.cs); anything else is read by the reader.
 /// </summary>
 /// <remarks>
 /// Failure precedence: Oversized, then Malformed (invalid UTF-8, invalid JSON, not an object, trailing content), then
 /// the first bad value in document order (NonNumeric, NonFinite, or Malformed for an entity or id that is neither text
 /// nor a number), then MissingField listing every absent feature, entity and timestamp.
 /// </remarks>
-public sealed class JsonRecordDecoder : RecordDecoderBase
+public sealed partial class JsonRecordDecoder : RecordDecoderBase
 {
     private readonly SchemaField[] _fields;
 
@@ -27,10 +28,20 @@ public sealed class JsonRecordDecoder : RecordDecoderBase
     /// <summary>Some field name is 64 bytes or longer, so the length mask cannot reject long names.</summary>
     private readonly bool _hasLongNames;
 
+    /// <summary>Whether flat objects are read by the direct scan first (tests turn it off to compare it with the reader).</summary>
+    private readonly bool _flat;
+
     /// <summary>Creates a decoder for <paramref name="options"/> (validated here; the format setting is not consulted).</summary>
     public JsonRecordDecoder(RecordSchemaOptions options)
+        : this(options, flat: true)
+    {
+    }
+
+    /// <summary>A decoder that reads every record with the reader when <paramref name="flat"/> is false (for tests).</summary>
+    internal JsonRecordDecoder(RecordSchemaOptions options, bool flat)
         : base(SchemaLayout.From(options))
     {
+        _flat = flat;
         _fields = Layout.Fields;
         foreach (var field in _fields)
         {
@@ -49,6 +60,14 @@ public sealed class JsonRecordDecoder : RecordDecoderBase
     private protected override bool TryRead(ReadOnlySpan<byte> payload, ref RecordAssembler record, scoped Span<byte> scratch, scoped ref byte[]? rented, out DecodeError error)
     {
         error = default;
+        if (_flat)
+        {
+            if (TryReadFlat(payload, ref record))
+            {
+                return true;
+            }
+            record.Reset();
+        }
         // scoped: the reader lives no longer than the stack scratch its strings are unescaped into.
         scoped Utf8JsonReader reader = new(payload, isFinalBlock: true, state: default);
         try

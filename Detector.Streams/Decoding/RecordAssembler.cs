@@ -30,6 +30,13 @@ internal ref struct RecordAssembler
         features.Fill(float.NaN);
     }
 
+    /// <summary>Forgets every value and error, as a new assembler would (a decoder that gave up on one way of reading starts over).</summary>
+    public void Reset()
+    {
+        _features.Fill(float.NaN);
+        (_entity, _id, _timestamp, _hasTimestamp, _label, _failed, _error) = (null, null, default, false, null, false, default);
+    }
+
     /// <summary>A text value (a JSON number or string, or a CSV column): <paramref name="quoted"/> says how to show it.</summary>
     public void Text(SchemaField field, scoped ReadOnlySpan<byte> text, bool quoted)
     {
