@@ -47,6 +47,9 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
     private readonly CancellationTokenSource _close = new();
     private readonly int _chunkSize;
     private List<RawRecord> _chunk;
+
+    /// <summary>When the pending chunk's first record was read: every record of a chunk carries it (one clock read per chunk).</summary>
+    private DateTimeOffset _chunkReceivedAt;
     private Thread? _thread;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -325,7 +328,11 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
                 LogSkipped(lane.Partition.Partition.Value, lane.LastRead + 1, offset - 1);
             }
             Volatile.Write(ref lane.LastRead, offset);
-            _chunk.Add(new RawRecord(result.Message.Value ?? [], new SourcePosition(lane.Id, offset), _time.GetUtcNow()));
+            if (_chunk.Count == 0)
+            {
+                _chunkReceivedAt = _time.GetUtcNow();
+            }
+            _chunk.Add(new RawRecord(result.Message.Value ?? [], new SourcePosition(lane.Id, offset), _chunkReceivedAt));
             _consumed++;
         }
     }
