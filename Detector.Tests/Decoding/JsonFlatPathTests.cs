@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 using Detector.Streams.Decoding;
 using Detector.Streams.Generators;
 using Detector.Streams.Records;
@@ -22,6 +23,9 @@ public sealed class JsonFlatPathTests
         LabelField = "label",
         MaxRecordBytes = 4096,
     };
+
+    /// <summary>What mutations insert: the bytes that make or break JSON's structure.</summary>
+    private static readonly byte[] Inserts = Encoding.UTF8.GetBytes("\"{}[],:\\ \t\r\n0-.eE+tfn");
 
     private readonly JsonRecordDecoder _flat = new(Schema, flat: true);
     private readonly JsonRecordDecoder _reader = new(Schema, flat: false);
@@ -107,9 +111,9 @@ public sealed class JsonFlatPathTests
             }
             else
             {
-                payload = Mutate(random, Valid(random), random.Next(0, 4));
+                payload = PayloadMutations.Apply(random, Valid(random), random.Next(0, 4), Inserts);
             }
-            if (!Utf8IsValid(payload))
+            if (!Utf8.IsValid(payload))
             {
                 continue;
             }
@@ -161,24 +165,4 @@ public sealed class JsonFlatPathTests
         var ordered = fields.OrderBy(_ => random.Next()).Select(f => Space() + f.Replace(":", Space() + ":" + Space(), StringComparison.Ordinal) + Space());
         return Encoding.UTF8.GetBytes(Space() + "{" + string.Join(",", ordered) + "}" + Space());
     }
-
-    private static byte[] Mutate(Random random, byte[] record, int mutations)
-    {
-        var inserts = Encoding.UTF8.GetBytes("\"{}[],:\\ \t\r\n0-.eE+tfn");
-        var bytes = record.ToList();
-        for (var m = mutations; m > 0 && bytes.Count > 0; m--)
-        {
-            var at = random.Next(bytes.Count);
-            switch (random.Next(4))
-            {
-                case 0: bytes.RemoveRange(at, bytes.Count - at); break;
-                case 1: bytes[at] = inserts[random.Next(inserts.Length)]; break;
-                case 2: bytes.Insert(at, inserts[random.Next(inserts.Length)]); break;
-                default: bytes.RemoveAt(at); break;
-            }
-        }
-        return [.. bytes];
-    }
-
-    private static bool Utf8IsValid(byte[] payload) => System.Text.Unicode.Utf8.IsValid(payload);
 }
