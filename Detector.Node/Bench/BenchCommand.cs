@@ -84,13 +84,14 @@ public static class BenchCommand
         pipelineCommand.SetAction(async (r, ct) =>
         {
             var engine = r.GetValue(pipelineEngine) == Detector.Models.Engines.ModelEngine.Torch ? Detector.Models.Torch.TorchEngine.Register() : null;
-            var counts = Split(r.GetValue(pipelineThreads)!);
-            if (counts.Length == 0 || counts.Any(c => !int.TryParse(c, out var n) || n < 1))
+            // 0 marks a count that is not a whole number >= 1.
+            var counts = Split(r.GetValue(pipelineThreads)!).Select(c => int.TryParse(c, out var n) && n >= 1 ? n : 0).ToArray();
+            if (counts.Length == 0 || counts.Contains(0))
             {
                 Console.Error.WriteLine($"bench pipeline: --threads '{r.GetValue(pipelineThreads)}' is invalid; allowed: comma-separated whole numbers >= 1");
                 return 2;
             }
-            foreach (var actors in counts.Select(int.Parse))
+            foreach (var actors in counts)
             {
                 await BenchPipeline.RunAsync(r.GetValue(records), actors, r.GetValue(batchRows), Console.Out, ct, engine);
             }
