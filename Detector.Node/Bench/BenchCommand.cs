@@ -103,6 +103,12 @@ public static class BenchCommand
             Detector.Streams.Thresholds.ThresholdBenchmark.Run(Console.Out);
             return 0;
         });
+        var decodeCommand = new Command("decode", "Cost of decoding one JSON record (ns) of each embedded generator: the flat path against the reader alone.\n\nExample:\n  ./detector bench decode");
+        decodeCommand.SetAction(_ =>
+        {
+            Detector.Streams.Decoding.DecodeBenchmark.Run(Console.Out);
+            return 0;
+        });
         var kafkaRecords = new Option<long>("--records") { Description = "Card records loaded into the mock cluster and read by every case.", DefaultValueFactory = _ => 500_000 };
         var kafkaPartitions = new Option<int>("--partitions") { Description = "Input partitions (the mock cluster keeps ~5 MiB per partition: enough partitions keep every record).", DefaultValueFactory = _ => 64 };
         var python = new Option<string>("--python") { Description = "Interpreter for the reference pipeline; 'none' skips it.", DefaultValueFactory = _ => "/usr/bin/python3" };
@@ -119,7 +125,7 @@ public static class BenchCommand
         var clusterCommand = new Command("cluster", "A mock Kafka cluster and 3 (then 2) `detector run` processes on loopback: model propagation " +
             "(published → installed on every node) and trainer takeover after kill -9 of its node.\n\nExample:\n  ./detector bench cluster");
         clusterCommand.SetAction((_, ct) => BenchCluster.RunAsync(Console.Out, ct));
-        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand, pipelineCommand, thresholdsCommand, kafkaCommand, clusterCommand };
+        return new Command("bench", "Benchmarks; each prints one JSON line per case.") { modelsCommand, pipelineCommand, thresholdsCommand, decodeCommand, kafkaCommand, clusterCommand };
     }
 
     private static string[] Split(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

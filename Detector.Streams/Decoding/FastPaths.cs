@@ -59,13 +59,19 @@ internal static class FastPaths
                 return false;
             }
         }
-        if (seen == 0)
-        {
-            return false;
-        }
+        return seen > 0 && TryFromDigits(digits, fraction, negative, out value);
+    }
+
+    /// <summary>
+    /// The float nearest ±<paramref name="digits"/> / 10^<paramref name="fraction"/>, for digits below 10^15 and at most
+    /// 22 fraction digits (the caller's guarantee); declines the one case a double cannot settle (see <see cref="TryParseDecimal"/>).
+    /// </summary>
+    public static bool TryFromDigits(ulong digits, int fraction, bool negative, out float value)
+    {
         var exact = digits / PowersOfTen[fraction];
         if ((BitConverter.DoubleToUInt64Bits(exact) & 0x1FFF_FFFF) == 0x1000_0000)
         {
+            value = 0;
             return false; // halfway between two floats: only the full parser knows which way the decimal lies
         }
         var rounded = (float)exact;

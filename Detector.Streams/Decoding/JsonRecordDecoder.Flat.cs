@@ -41,9 +41,14 @@ public sealed partial class JsonRecordDecoder
         var hint = 0;
         while (true)
         {
-            if (!TryString(payload, ref i, out var name))
+            var field = ExpectedName(payload, ref i, ref hint);
+            if (field is null)
             {
-                return false;
+                if (!TryString(payload, ref i, out var name))
+                {
+                    return false;
+                }
+                field = Find(name, ref hint);
             }
             i = SkipWhitespace(payload, i);
             if (i >= payload.Length || payload[i] != (byte)':')
@@ -51,7 +56,7 @@ public sealed partial class JsonRecordDecoder
                 return false;
             }
             i = SkipWhitespace(payload, i + 1);
-            if (i >= payload.Length || !TryValue(payload, ref i, Find(name, ref hint), ref record))
+            if (i >= payload.Length || !TryValue(payload, ref i, field, ref record))
             {
                 return false;
             }
@@ -70,6 +75,31 @@ public sealed partial class JsonRecordDecoder
             }
             i = SkipWhitespace(payload, i + 1);
         }
+    }
+
+    /// <summary>
+    /// The field <paramref name="hint"/> points at when its quoted name is what <paramref name="i"/> points at (records
+    /// list their properties in a fixed order, so this is nearly always so): one comparison instead of a scan for the
+    /// closing quote and a lookup; null otherwise. Only names without a quote, backslash or control character are
+    /// matched this way, so whatever it matches, the scan would have read the same way.
+    /// </summary>
+    private SchemaField? ExpectedName(ReadOnlySpan<byte> payload, ref int i, ref int hint)
+    {
+        var fields = _fields;
+        if ((uint)hint >= (uint)fields.Length || !_plainNames[hint])
+        {
+            return null;
+        }
+        var name = fields[hint].Utf8Name;
+        var end = i + 1 + name.Length;
+        if (end >= payload.Length || payload[i] != (byte)'"' || payload[end] != (byte)'"' || !payload.Slice(i + 1, name.Length).SequenceEqual(name))
+        {
+            return null;
+        }
+        var field = fields[hint];
+        i = end + 1;
+        hint = hint + 1 == fields.Length ? 0 : hint + 1;
+        return field;
     }
 
     /// <summary>Reads the value at <paramref name="i"/> (not past the end) for <paramref name="field"/> (null: unknown, read and dropped).</summary>
@@ -95,13 +125,21 @@ public sealed partial class JsonRecordDecoder
                 return TryLiteral(payload, ref i, "null"u8, field, ref record);
             default:
                 var start = i;
-                if (!TryNumber(payload, ref i))
+                if (!TryNumber(payload, ref i, out var digits, out var fraction, out var plain))
                 {
                     return false;
                 }
                 if (field is not null)
                 {
-                    record.Text(field, payload[start..i], quoted: false);
+                    var number = payload[start..i];
+                    if (plain && FastPaths.TryFromDigits(digits, fraction, number[0] == (byte)'-', out var value))
+                    {
+                        record.Number(field, number, value);
+                    }
+                    else
+                    {
+                        record.Text(field, number, quoted: false);
+                    }
                 }
                 return true;
         }
@@ -148,9 +186,15 @@ public sealed partial class JsonRecordDecoder
         return true;
     }
 
-    /// <summary>A number in JSON's grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, at <paramref name="i"/>; <paramref name="i"/> moves past it.</summary>
-    private static bool TryNumber(ReadOnlySpan<byte> payload, ref int i)
+    /// <summary>
+    /// A number in JSON's grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, at <paramref name="i"/>; <paramref name="i"/>
+    /// moves past it. Its digits are collected on the way: <paramref name="plain"/> says the number has no exponent and at most
+    /// 15 digits, so that ±<paramref name="digits"/> / 10^<paramref name="fraction"/> is its value exactly as
+    /// <see cref="FastPaths.TryParseDecimal"/> would read it (without reading it again).
+    /// </summary>
+    private static bool TryNumber(ReadOnlySpan<byte> payload, ref int i, out ulong digits, out int fraction, out bool plain)
     {
+        (digits, fraction, plain) = (0, 0, false);
         var j = i;
         if (j < payload.Length && payload[j] == (byte)'-')
         {
@@ -160,14 +204,19 @@ public sealed partial class JsonRecordDecoder
         {
             return false;
         }
-        j = payload[j] == (byte)'0' ? j + 1 : Digits(payload, j);
+        var first = j;
+        j = payload[j] == (byte)'0' ? j + 1 : Digits(payload, j, ref digits);
+        var count = j - first;
         if (j < payload.Length && payload[j] == (byte)'.')
         {
             if (j + 1 >= payload.Length || !IsDigit(payload[j + 1]))
             {
                 return false;
             }
-            j = Digits(payload, j + 1);
+            var fractionStart = j + 1;
+            j = Digits(payload, fractionStart, ref digits);
+            fraction = j - fractionStart;
+            count += fraction;
         }
         if (j < payload.Length && (payload[j] | 0x20) == (byte)'e')
         {
@@ -180,17 +229,24 @@ public sealed partial class JsonRecordDecoder
             {
                 return false;
             }
-            j = Digits(payload, j);
+            var exponent = 0UL;
+            i = Digits(payload, j, ref exponent);
+            return true;
         }
         i = j;
+        plain = count <= PlainDigits;
         return true;
     }
 
-    /// <summary>The index after the run of digits starting at <paramref name="i"/>.</summary>
-    private static int Digits(ReadOnlySpan<byte> payload, int i)
+    /// <summary>Most digits of a number read by the scan itself: 10^15 &lt; 2^53, so they are exact as a double.</summary>
+    private const int PlainDigits = 15;
+
+    /// <summary>The index after the run of digits starting at <paramref name="i"/>, the digits appended to <paramref name="value"/> (wrapping past 19 digits: callers use it only for 15 or fewer).</summary>
+    private static int Digits(ReadOnlySpan<byte> payload, int i, ref ulong value)
     {
         while (i < payload.Length && IsDigit(payload[i]))
         {
+            value = value * 10 + (uint)(payload[i] - (byte)'0');
             i++;
         }
         return i;

@@ -28,6 +28,9 @@ public sealed partial class JsonRecordDecoder : RecordDecoderBase
     /// <summary>Some field name is 64 bytes or longer, so the length mask cannot reject long names.</summary>
     private readonly bool _hasLongNames;
 
+    /// <summary>Per field: its name has no quote, backslash or control character, so the flat path may match it by its bytes alone.</summary>
+    private readonly bool[] _plainNames;
+
     /// <summary>Whether flat objects are read by the direct scan first (tests turn it off to compare it with the reader).</summary>
     private readonly bool _flat;
 
@@ -43,6 +46,7 @@ public sealed partial class JsonRecordDecoder : RecordDecoderBase
     {
         _flat = flat;
         _fields = Layout.Fields;
+        _plainNames = [.. _fields.Select(f => f.Utf8Name.AsSpan().IndexOfAny(StringStops) < 0)];
         foreach (var field in _fields)
         {
             if (field.Utf8Name.Length < 64)

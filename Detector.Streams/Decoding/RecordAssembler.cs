@@ -59,12 +59,33 @@ internal ref struct RecordAssembler
             }
             else
             {
-                foreach (var index in field.Features)
-                {
-                    _features[index] = value;
-                }
+                SetFeatures(field, value);
             }
         }
+        Keys(field, text, quoted);
+    }
+
+    /// <summary>
+    /// A number already parsed to <paramref name="value"/> (finite, as <see cref="FieldParsers.TryParseFloat"/> gives it
+    /// for <paramref name="text"/>): what <see cref="Text"/> does with the unquoted text, without parsing it again.
+    /// </summary>
+    public void Number(SchemaField field, scoped ReadOnlySpan<byte> text, float value)
+    {
+        SetFeatures(field, value);
+        Keys(field, text, quoted: false);
+    }
+
+    private readonly void SetFeatures(SchemaField field, float value)
+    {
+        foreach (var index in field.Features)
+        {
+            _features[index] = value;
+        }
+    }
+
+    /// <summary>The non-feature roles of a text value: entity key, id, timestamp, label.</summary>
+    private void Keys(SchemaField field, scoped ReadOnlySpan<byte> text, bool quoted)
+    {
         if (field.IsEntity)
         {
             _entity = Encoding.UTF8.GetString(text);

@@ -35,6 +35,8 @@ public sealed class JsonFlatPathTests
     [InlineData(" \t{ \"amount\" : 1e5 ,\r\n \"fee\":-0.0E-2,\"velocity\":0, \"entity\":7,\"timestamp\":1714979289123, \"label\":true,\"x\":null,\"y\":false} \n")]
     [InlineData("""{}""")]
     [InlineData("""{"amount":"x","note":"héllo ✓"}""")]
+    [InlineData("""{"amount":123456789012345,"fee":1234567890.123456,"velocity":-0.000000000000001}""")] // 15 digits, 16, 16
+    [InlineData("""{"amount":-0,"fee":0.1,"velocity":16777217,"entity":1e2,"timestamp":1714979289123.5,"label":1}""")]
     public void ReadsFlat_PlainFlatObjects_Read(string json)
     {
         Assert.True(_flat.ReadsFlat(Encoding.UTF8.GetBytes(json)), json);
@@ -90,6 +92,19 @@ public sealed class JsonFlatPathTests
                 AssertSame(flat, reader, payload);
             }
         }
+    }
+
+    [Theory]
+    [InlineData("a\\b", """{"entity":"e","timestamp":1,"a\b":1,"x":2}""")] // the name's bytes, but in JSON an escape: the reader reads another name
+    [InlineData("a\"b", """{"entity":"e","timestamp":1,"a"b":1,"x":2}""")] // the name's bytes, but not JSON
+    [InlineData("a\tb", "{\"entity\":\"e\",\"timestamp\":1,\"a\tb\":1,\"x\":2}")] // a control character: not JSON
+    public void TryDecode_FieldNamesThatAreNotPlainJsonText_NeverMatchedByTheirBytes(string name, string json)
+    {
+        // The layout's order is entity, timestamp, then the features: the odd name is the one expected third.
+        var schema = new RecordSchemaOptions { Format = RecordFormat.Json, Features = [new FeatureField(name), new FeatureField("x")] };
+        var payload = Encoding.UTF8.GetBytes(json);
+        Assert.False(new JsonRecordDecoder(schema, flat: true).ReadsFlat(payload), json);
+        AssertSame(new JsonRecordDecoder(schema, flat: true), new JsonRecordDecoder(schema, flat: false), payload);
     }
 
     [Fact]
