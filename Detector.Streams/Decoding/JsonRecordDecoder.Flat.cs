@@ -3,12 +3,12 @@ using System.Buffers;
 namespace Detector.Streams.Decoding;
 
 // The flat path: records are nearly always one flat JSON object of plain numbers and strings, which a direct scan
-// reads for less than Utf8JsonReader's per-token machinery costs (measured on card records: decoding ~1.4x faster, the
-// pipeline from memory ~1.4x; docs/benchmarks.md). It accepts only what it can
-// read exactly as the reader would — property names and strings without escapes or control characters, numbers in
-// JSON's own grammar, true/false/null, JSON whitespace — and declines anything else (a nested value, an escape, any
-// syntax it does not expect), after which the record is read again by the reader, from a fresh assembler, so every
-// error and every edge case keeps the reader's behaviour. Its speed changes, never its results.
+// reads for less than Utf8JsonReader's per-token machinery costs (`./detector bench decode`: card records ~1.7x faster,
+// fleet ~1.6x; docs/benchmarks.md). It accepts only what it can read exactly as the reader would — property names and
+// strings without escapes or control characters, numbers in JSON's own grammar, true/false/null, JSON whitespace — and
+// declines anything else (a nested value, an escape, any syntax it does not expect), after which the record is read
+// again by the reader, from a fresh assembler, so every error and every edge case keeps the reader's behaviour. Its
+// speed changes, never its results.
 public sealed partial class JsonRecordDecoder
 {
     /// <summary>What ends a plain string, or makes the flat path decline it: the quote, a backslash, a control character.</summary>
@@ -90,13 +90,13 @@ public sealed partial class JsonRecordDecoder
         {
             return null;
         }
-        var name = fields[hint].Utf8Name;
+        var field = fields[hint];
+        var name = field.Utf8Name;
         var end = i + 1 + name.Length;
         if (end >= payload.Length || payload[i] != (byte)'"' || payload[end] != (byte)'"' || !payload.Slice(i + 1, name.Length).SequenceEqual(name))
         {
             return null;
         }
-        var field = fields[hint];
         i = end + 1;
         hint = hint + 1 == fields.Length ? 0 : hint + 1;
         return field;
