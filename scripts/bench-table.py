@@ -95,10 +95,12 @@ if len(sys.argv) > 3:
           "every core, then on every core but one, which leaves the stream's own stages (source, thresholds, sinks) a core.\n")
     emit("| case | records/s | ratio to model | target | p50 ms | p99 ms | target |")
     emit("|---|---:|---:|---:|---:|---:|---:|")
+    def count(n, noun):
+        return f"{n} {noun}{'s' if n != 1 else ''}"
     for r in pipe:
-        actors = f"{r['threads']} model actor{'s' if r['threads'] != 1 else ''}"
+        actors = count(r['threads'], "model actor")
         if r["case"] == "model":
-            emit(f"| model alone (batch 256, {r['threads']} thread{'s' if r['threads'] != 1 else ''}) | {r['records_per_s']:,.0f} | 1.00 | | | | |")
+            emit(f"| model alone (batch 256, {count(r['threads'], 'thread')}) | {r['records_per_s']:,.0f} | 1.00 | | | | |")
         elif r["case"] == "pipeline":
             met = "yes" if r["ratio_to_model"] >= 0.7 else "**no**"
             cores = f" on {r['cores']} cores" if "cores" in r else ""
