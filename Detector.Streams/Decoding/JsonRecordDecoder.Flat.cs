@@ -24,7 +24,8 @@ public sealed partial class JsonRecordDecoder
 
     /// <summary>
     /// Reads a flat object into <paramref name="record"/>; false when the payload is not one it reads exactly (the
-    /// record then holds part of it and must be reset before the reader reads it).
+    /// record then holds part of it and must be reset before the reader reads it). The position moves through plain
+    /// locals, each helper returning the index after what it read (−1: declined), so the JIT keeps it in a register.
     /// </summary>
     private bool TryReadFlat(ReadOnlySpan<byte> payload, ref RecordAssembler record)
     {
@@ -38,27 +39,49 @@ public sealed partial class JsonRecordDecoder
         {
             return SkipWhitespace(payload, i + 1) == payload.Length;
         }
-        var hint = 0;
+        var fields = _fields;
+        var successors = _successors;
+        var previous = fields.Length;
+        var hint = successors[previous];
         while (true)
         {
-            var field = ExpectedName(payload, ref i, ref hint);
-            if (field is null)
+            var found = ExpectedName(payload, ref i, hint);
+            if (found < 0)
             {
-                if (!TryString(payload, ref i, out var name))
+                var end = StringEnd(payload, i);
+                if (end < 0)
                 {
                     return false;
                 }
-                field = Find(name, ref hint);
+                found = FindIndex(payload[(i + 1)..end], hint);
+                i = SkipWhitespace(payload, end + 1);
+                if (i >= payload.Length || payload[i] != (byte)':')
+                {
+                    return false;
+                }
+                i++;
+            }
+            SchemaField? field = null;
+            if (found >= 0)
+            {
+                field = fields[found];
+                if (successors[previous] != found)
+                {
+                    successors[previous] = found;
+                }
+                previous = found;
+                hint = successors[found];
             }
             i = SkipWhitespace(payload, i);
-            if (i >= payload.Length || payload[i] != (byte)':')
+            if (i >= payload.Length || (i = Value(payload, i, field, ref record)) < 0)
             {
                 return false;
             }
-            i = SkipWhitespace(payload, i + 1);
-            if (i >= payload.Length || !TryValue(payload, ref i, field, ref record))
+            // The common case first: a comma and the next name's quote, no whitespace between.
+            if (i < payload.Length && payload[i] == (byte)',')
             {
-                return false;
+                i = SkipWhitespace(payload, i + 1);
+                continue;
             }
             i = SkipWhitespace(payload, i);
             if (i >= payload.Length)
@@ -78,100 +101,66 @@ public sealed partial class JsonRecordDecoder
     }
 
     /// <summary>
-    /// The field <paramref name="hint"/> points at when its quoted name is what <paramref name="i"/> points at (records
-    /// list their properties in a fixed order, so this is nearly always so): one comparison instead of a scan for the
-    /// closing quote and a lookup; null otherwise. Only names without a quote, backslash or control character are
-    /// matched this way, so whatever it matches, the scan would have read the same way.
+    /// <paramref name="hint"/> when the quoted name of the field it points at and the colon after it (<c>"name":</c>)
+    /// are what <paramref name="i"/> points at, which then moves past the colon: one comparison instead of a scan for
+    /// the closing quote, a lookup and the colon. −1 otherwise (whitespace before the colon included: the scan reads
+    /// that). Only names without a quote, backslash or control character have such a token, so whatever it matches,
+    /// the scan would have read the same way.
     /// </summary>
-    private SchemaField? ExpectedName(ReadOnlySpan<byte> payload, ref int i, ref int hint)
+    private int ExpectedName(ReadOnlySpan<byte> payload, ref int i, int hint)
     {
-        var fields = _fields;
-        if ((uint)hint >= (uint)fields.Length || !_plainNames[hint])
+        if (_nameTokens[hint] is not { } token || !payload[i..].StartsWith(token))
         {
-            return null;
+            return -1;
         }
-        var field = fields[hint];
-        var name = field.Utf8Name;
-        var end = i + 1 + name.Length;
-        if (end >= payload.Length || payload[i] != (byte)'"' || payload[end] != (byte)'"' || !payload.Slice(i + 1, name.Length).SequenceEqual(name))
-        {
-            return null;
-        }
-        i = end + 1;
-        hint = hint + 1 == fields.Length ? 0 : hint + 1;
-        return field;
+        i += token.Length;
+        return hint;
     }
 
-    /// <summary>Reads the value at <paramref name="i"/> (not past the end) for <paramref name="field"/> (null: unknown, read and dropped).</summary>
-    private static bool TryValue(ReadOnlySpan<byte> payload, ref int i, SchemaField? field, ref RecordAssembler record)
+    /// <summary>
+    /// Reads the value at <paramref name="i"/> (not past the end) for <paramref name="field"/> (null: unknown, read and
+    /// dropped); the index after it, or −1 when the flat path declines it.
+    /// </summary>
+    private static int Value(ReadOnlySpan<byte> payload, int i, SchemaField? field, ref RecordAssembler record)
     {
         switch (payload[i])
         {
             case (byte)'"':
-                if (!TryString(payload, ref i, out var text))
+                var end = StringEnd(payload, i);
+                if (end >= 0 && field is not null)
                 {
-                    return false;
+                    record.Text(field, payload[(i + 1)..end], quoted: true);
                 }
-                if (field is not null)
-                {
-                    record.Text(field, text, quoted: true);
-                }
-                return true;
+                return end < 0 ? -1 : end + 1;
             case (byte)'t':
-                return TryLiteral(payload, ref i, "true"u8, field, ref record);
+                return Literal(payload, i, "true"u8, field, ref record);
             case (byte)'f':
-                return TryLiteral(payload, ref i, "false"u8, field, ref record);
+                return Literal(payload, i, "false"u8, field, ref record);
             case (byte)'n':
-                return TryLiteral(payload, ref i, "null"u8, field, ref record);
+                return Literal(payload, i, "null"u8, field, ref record);
             default:
-                var start = i;
-                if (!TryNumber(payload, ref i, out var digits, out var fraction, out var plain))
-                {
-                    return false;
-                }
-                if (field is not null)
-                {
-                    var number = payload[start..i];
-                    if (plain && FastPaths.TryFromDigits(digits, fraction, number[0] == (byte)'-', out var value))
-                    {
-                        record.Number(field, number, value);
-                    }
-                    else
-                    {
-                        record.Text(field, number, quoted: false);
-                    }
-                }
-                return true;
+                return Number(payload, i, field, ref record);
         }
     }
 
-    /// <summary>A string at <paramref name="i"/> without escapes or control characters; <paramref name="i"/> moves past its closing quote.</summary>
-    private static bool TryString(ReadOnlySpan<byte> payload, ref int i, out ReadOnlySpan<byte> text)
+    /// <summary>The index of the closing quote of the string at <paramref name="i"/>; −1 when there is none, or the string holds an escape or a control character.</summary>
+    private static int StringEnd(ReadOnlySpan<byte> payload, int i)
     {
-        text = default;
         if (i >= payload.Length || payload[i] != (byte)'"')
         {
-            return false;
+            return -1;
         }
-        var rest = payload[(i + 1)..];
-        var end = rest.IndexOfAny(StringStops);
-        if (end < 0 || rest[end] != (byte)'"')
-        {
-            return false;
-        }
-        text = rest[..end];
-        i += end + 2;
-        return true;
+        var length = payload[(i + 1)..].IndexOfAny(StringStops);
+        return length < 0 || payload[i + 1 + length] != (byte)'"' ? -1 : i + 1 + length;
     }
 
-    /// <summary>The literal true, false or null at <paramref name="i"/>, given to <paramref name="field"/> as the reader would.</summary>
-    private static bool TryLiteral(ReadOnlySpan<byte> payload, ref int i, ReadOnlySpan<byte> literal, SchemaField? field, ref RecordAssembler record)
+    /// <summary>The literal true, false or null at <paramref name="i"/>, given to <paramref name="field"/> as the reader would; the index after it, or −1.</summary>
+    private static int Literal(ReadOnlySpan<byte> payload, int i, ReadOnlySpan<byte> literal, SchemaField? field, ref RecordAssembler record)
     {
         if (!payload[i..].StartsWith(literal))
         {
-            return false;
+            return -1;
         }
-        i += literal.Length;
         if (field is not null)
         {
             if (literal[0] == (byte)'n')
@@ -183,43 +172,48 @@ public sealed partial class JsonRecordDecoder
                 record.Boolean(field, literal[0] == (byte)'t');
             }
         }
-        return true;
+        return i + literal.Length;
     }
 
     /// <summary>
-    /// A number in JSON's grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, at <paramref name="i"/>; <paramref name="i"/>
-    /// moves past it. Its digits are collected on the way: <paramref name="plain"/> says the number has no exponent and at most
-    /// 15 digits, so that ±<paramref name="digits"/> / 10^<paramref name="fraction"/> is its value exactly as
-    /// <see cref="FastPaths.TryParseDecimal"/> would read it (without reading it again).
+    /// A number in JSON's grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, at <paramref name="i"/>, given to
+    /// <paramref name="field"/>; the index after it, or −1. Its digits are collected on the way: a plain number (no
+    /// exponent, at most 15 digits) is ±digits / 10^fraction, which <see cref="FastPaths.TryFromDigits"/> turns into
+    /// exactly the float <see cref="FastPaths.TryParseDecimal"/> would read (without reading it again); any other goes
+    /// to the general parser as text.
     /// </summary>
-    private static bool TryNumber(ReadOnlySpan<byte> payload, ref int i, out ulong digits, out int fraction, out bool plain)
+    private static int Number(ReadOnlySpan<byte> payload, int i, SchemaField? field, ref RecordAssembler record)
     {
-        (digits, fraction, plain) = (0, 0, false);
         var j = i;
-        if (j < payload.Length && payload[j] == (byte)'-')
+        var negative = payload[j] == (byte)'-';
+        if (negative)
         {
             j++;
         }
         if (j >= payload.Length || !IsDigit(payload[j]))
         {
-            return false;
+            return -1;
         }
         var first = j;
+        var digits = 0UL;
         j = payload[j] == (byte)'0' ? j + 1 : Digits(payload, j, ref digits);
         var count = j - first;
+        var fraction = 0;
         if (j < payload.Length && payload[j] == (byte)'.')
         {
             if (j + 1 >= payload.Length || !IsDigit(payload[j + 1]))
             {
-                return false;
+                return -1;
             }
             var fractionStart = j + 1;
             j = Digits(payload, fractionStart, ref digits);
             fraction = j - fractionStart;
             count += fraction;
         }
+        var plain = count <= PlainDigits;
         if (j < payload.Length && (payload[j] | 0x20) == (byte)'e')
         {
+            plain = false;
             j++;
             if (j < payload.Length && (payload[j] == (byte)'+' || payload[j] == (byte)'-'))
             {
@@ -227,15 +221,24 @@ public sealed partial class JsonRecordDecoder
             }
             if (j >= payload.Length || !IsDigit(payload[j]))
             {
-                return false;
+                return -1;
             }
             var exponent = 0UL;
-            i = Digits(payload, j, ref exponent);
-            return true;
+            j = Digits(payload, j, ref exponent);
         }
-        i = j;
-        plain = count <= PlainDigits;
-        return true;
+        if (field is not null)
+        {
+            var number = payload[i..j];
+            if (plain && FastPaths.TryFromDigits(digits, fraction, negative, out var value))
+            {
+                record.Number(field, number, value);
+            }
+            else
+            {
+                record.Text(field, number, quoted: false);
+            }
+        }
+        return j;
     }
 
     /// <summary>Most digits of a number read by the scan itself: 10^15 &lt; 2^53, so they are exact as a double.</summary>
@@ -244,11 +247,13 @@ public sealed partial class JsonRecordDecoder
     /// <summary>The index after the run of digits starting at <paramref name="i"/>, the digits appended to <paramref name="value"/> (wrapping past 19 digits: callers use it only for 15 or fewer).</summary>
     private static int Digits(ReadOnlySpan<byte> payload, int i, ref ulong value)
     {
+        var digits = value;
         while (i < payload.Length && IsDigit(payload[i]))
         {
-            value = value * 10 + (uint)(payload[i] - (byte)'0');
+            digits = digits * 10 + (uint)(payload[i] - (byte)'0');
             i++;
         }
+        value = digits;
         return i;
     }
 

@@ -28,8 +28,19 @@ public sealed partial class JsonRecordDecoder : RecordDecoderBase
     /// <summary>Some field name is 64 bytes or longer, so the length mask cannot reject long names.</summary>
     private readonly bool _hasLongNames;
 
-    /// <summary>Per field: its name has no quote, backslash or control character, so the flat path may match it by its bytes alone.</summary>
-    private readonly bool[] _plainNames;
+    /// <summary>
+    /// Per field, <c>"name":</c> in UTF-8 when its name has no quote, backslash or control character (null otherwise), so
+    /// the flat path may match it by its bytes alone.
+    /// </summary>
+    private readonly byte[]?[] _nameTokens;
+
+    /// <summary>
+    /// The flat path's guess of the order in which records list their fields: per field, the index of the known field
+    /// that followed it in the last record read (the last slot: the first field), learned as records are read. Shared by
+    /// every thread decoding with this decoder and written only when a record's order differs; a stale or torn guess
+    /// costs a lookup, never a wrong field (a guess is only taken when the name's bytes match).
+    /// </summary>
+    private readonly int[] _successors;
 
     /// <summary>Whether flat objects are read by the direct scan first (tests turn it off to compare it with the reader).</summary>
     private readonly bool _flat;
@@ -46,7 +57,8 @@ public sealed partial class JsonRecordDecoder : RecordDecoderBase
     {
         _flat = flat;
         _fields = Layout.Fields;
-        _plainNames = [.. _fields.Select(f => f.Utf8Name.AsSpan().IndexOfAny(StringStops) < 0)];
+        _successors = [.. Enumerable.Range(1, _fields.Length + 1).Select(next => next % _fields.Length)];
+        _nameTokens = [.. _fields.Select(f => f.Utf8Name.AsSpan().IndexOfAny(StringStops) < 0 ? (byte[]?)[(byte)'"', .. f.Utf8Name, (byte)'"', (byte)':'] : null)];
         foreach (var field in _fields)
         {
             if (field.Utf8Name.Length < 64)
@@ -136,26 +148,37 @@ public sealed partial class JsonRecordDecoder : RecordDecoderBase
         }
     }
 
-    /// <summary>
-    /// The field named <paramref name="name"/>, trying first the field after the last one found: records usually list
-    /// properties in a fixed order, so in the common case each lookup is a single comparison.
-    /// </summary>
+    /// <summary>The field named <paramref name="name"/>, trying first the one <paramref name="hint"/> points at, and pointing it at the next.</summary>
     private SchemaField? Find(ReadOnlySpan<byte> name, ref int hint)
+    {
+        var index = FindIndex(name, hint);
+        if (index < 0)
+        {
+            return null;
+        }
+        hint = index + 1 == _fields.Length ? 0 : index + 1;
+        return _fields[index];
+    }
+
+    /// <summary>
+    /// The index of the field named <paramref name="name"/> (−1: none), trying the fields from <paramref name="hint"/>
+    /// on: records usually list their properties in a fixed order, so in the common case the first comparison matches.
+    /// </summary>
+    private int FindIndex(ReadOnlySpan<byte> name, int hint)
     {
         if (name.Length < 64 ? (_nameLengths & (1UL << name.Length)) == 0 : !_hasLongNames)
         {
-            return null;
+            return -1;
         }
         var fields = _fields;
         for (int tried = 0, i = hint; tried < fields.Length; tried++, i = i + 1 == fields.Length ? 0 : i + 1)
         {
             if (name.SequenceEqual(fields[i].Utf8Name))
             {
-                hint = i + 1 == fields.Length ? 0 : i + 1;
-                return fields[i];
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     /// <summary>The current string token without escapes; valid until the next call (it may reuse the buffer).</summary>

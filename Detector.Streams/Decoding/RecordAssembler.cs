@@ -71,6 +71,11 @@ internal ref struct RecordAssembler
     /// </summary>
     public void Number(SchemaField field, scoped ReadOnlySpan<byte> text, float value)
     {
+        if (field.OnlyFeature >= 0)
+        {
+            _features[field.OnlyFeature] = value;
+            return;
+        }
         SetFeatures(field, value);
         Keys(field, text, quoted: false);
     }

@@ -35,4 +35,14 @@ internal sealed class SchemaField
 
     /// <summary>The field holds the ground-truth label.</summary>
     public bool IsLabel { get; set; }
+
+    /// <summary>
+    /// The one feature index this field feeds when that is its only role (nearly every field), so a number goes straight
+    /// there; −1 otherwise. Set by <see cref="Complete"/> once every role is known.
+    /// </summary>
+    public int OnlyFeature { get; private set; } = -1;
+
+    /// <summary>Called once the schema has given the field all its roles.</summary>
+    public void Complete() =>
+        OnlyFeature = Features.Length == 1 && !IsEntity && !IsTimestamp && !IsId && !IsLabel ? Features[0] : -1;
 }

@@ -68,6 +68,10 @@ internal sealed class SchemaLayout
             field.Features = [.. field.Features, i];
             featureFields[i] = field.Name;
         }
+        foreach (var field in order)
+        {
+            field.Complete();
+        }
         return new SchemaLayout([.. order], featureFields, options.EntityField, options.TimestampField, options.MaxRecordBytes);
     }
 }

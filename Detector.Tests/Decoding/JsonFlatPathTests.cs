@@ -37,6 +37,7 @@ public sealed class JsonFlatPathTests
     [InlineData("""{"amount":"x","note":"héllo ✓"}""")]
     [InlineData("""{"amount":123456789012345,"fee":1234567890.123456,"velocity":-0.000000000000001}""")] // 15 digits, 16, 16
     [InlineData("""{"amount":-0,"fee":0.1,"velocity":16777217,"entity":1e2,"timestamp":1714979289123.5,"label":1}""")]
+    [InlineData("""{"amountx":1,"amount":2,"fee":3,"fee":4,"velocity" :5,"velocity":6}""")] // a longer name, duplicates, a space before the colon
     public void ReadsFlat_PlainFlatObjects_Read(string json)
     {
         Assert.True(_flat.ReadsFlat(Encoding.UTF8.GetBytes(json)), json);
@@ -137,6 +138,35 @@ public sealed class JsonFlatPathTests
         }
         // Both paths must have been exercised: unmutated and harmlessly mutated records are flat, broken ones are not.
         Assert.InRange(read, 2_000, 18_000);
+    }
+
+    [Fact]
+    public void TryDecode_ThreadsSharingOneDecoderOnRecordsInEveryFieldOrder_EachAsTheReaderReadsIt()
+    {
+        // The pipeline's threads share one decoder, and with it the flat path's learned field order: records listing
+        // their fields in other orders make the threads rewrite it under each other, which may cost speed, never results.
+        var random = new Random(17);
+        var payloads = Enumerable.Range(0, 2_000).Select(_ => Valid(random)).ToArray();
+        var alone = new JsonRecordDecoder(Schema, flat: true);
+        var readAlone = payloads.Count(p => alone.ReadsFlat(p));
+        var flat = new JsonRecordDecoder(Schema, flat: true);
+        var read = 0;
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
+        {
+            for (var round = 0; round < 3; round++)
+            {
+                for (var k = worker; k < payloads.Length; k += 4)
+                {
+                    AssertSame(flat, _reader, payloads[k]);
+                    if (round == 0 && flat.ReadsFlat(payloads[k]))
+                    {
+                        Interlocked.Increment(ref read);
+                    }
+                }
+            }
+        });
+        Assert.Equal(readAlone, read);
+        Assert.InRange(readAlone, payloads.Length / 2, payloads.Length); // the flat path is what is exercised
     }
 
     private void AssertSame(byte[] payload) => AssertSame(_flat, _reader, payload);
