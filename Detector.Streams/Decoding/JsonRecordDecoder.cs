@@ -10,7 +10,8 @@ namespace Detector.Streams.Decoding;
 /// Decodes one JSON object per record with <see cref="Utf8JsonReader"/>, allocating nothing but the id and entity-key
 /// strings. Top-level properties are matched to schema fields by their UTF-8 bytes; unknown properties (nested objects
 /// and arrays included) are skipped. A duplicated property: the last occurrence wins, but every occurrence must be valid.
-/// Thread-safe: a decoder holds no per-record state. A flat object of plain values (nearly every record) is read by a
+/// Thread-safe: a decoder holds no per-record state (its one shared state, the flat path's guess of the field order, is a
+/// hint that never changes a result). A flat object of plain values (nearly every record) is read by a
 /// direct scan that gives the reader's results (JsonRecordDecoder.Flat.cs); anything else is read by the reader.
 /// </summary>
 /// <remarks>
