@@ -96,9 +96,9 @@ public static class BenchKafka
         var decoder = RecordDecoder.Create(schema);
         var features = new FeatureSchema(schema.Features.Select(f => f.Name));
         var model = TrainOnHead(options, decoder, features, cancellationToken);
-        var payloads = ReplayRecords.FromGenerator(RecordGenerators.Create("cards", 7), Math.Min(records, 300_000)).Select(r => r.Value).ToList();
         if (Runs("pipeline-from-memory"))
         {
+            var payloads = ReplayRecords.FromGenerator(RecordGenerators.Create("cards", 7), Math.Min(records, 300_000)).Select(r => r.Value).ToList();
             await WarmedAsync("pipeline-from-memory", output, async () =>
             {
                 var cpu = ProcessCpu.Now();
