@@ -132,6 +132,10 @@ if len(sys.argv) > 4:
             emit(f"| {case} | {kafka[case]['records_per_s']:,.0f} | {ratio} | |")
     met = "yes" if e2e >= 0.5 * consume else "**no**"
     emit(f"| end-to-end, one node | {e2e:,.0f} | {e2e / consume:.2f} of consume-only | >= 0.50 ({met}) |")
+    if "end-to-end-exactly-once" in kafka:
+        eos = kafka["end-to-end-exactly-once"]["records_per_s"]
+        met = "yes" if eos >= 0.7 * e2e else "**no**"
+        emit(f"| end-to-end-exactly-once | {eos:,.0f} | {eos / e2e:.2f} of at-least-once | >= 0.7 ({met}) |")
     if "python" in kafka:
         py = kafka["python"]["records_per_s"]
         met = "yes" if e2e >= 3 * py else "**no**"
