@@ -11,8 +11,8 @@ namespace Detector.Streams.Decoding;
 /// strings. Top-level properties are matched to schema fields by their UTF-8 bytes; unknown properties (nested objects
 /// and arrays included) are skipped. A duplicated property: the last occurrence wins, but every occurrence must be valid.
 /// Thread-safe: a decoder holds no per-record state (its one shared state, the flat path's guess of the field order, is a
-/// hint that never changes a result). A flat object of plain values (nearly every record) is read by a
-/// direct scan that gives the reader's results (JsonRecordDecoder.Flat.cs); anything else is read by the reader.
+/// hint that never changes a result). A flat object of plain values (nearly every record) is read by a direct scan that
+/// gives the reader's results (JsonRecordDecoder.Flat.cs); anything else is read by the reader.
 /// </summary>
 /// <remarks>
 /// Failure precedence: Oversized, then Malformed (invalid UTF-8, invalid JSON, not an object, trailing content), then
@@ -58,7 +58,7 @@ public sealed partial class JsonRecordDecoder : RecordDecoderBase
     {
         _flat = flat;
         _fields = Layout.Fields;
-        _successors = [.. Enumerable.Range(1, _fields.Length + 1).Select(next => next % _fields.Length)];
+        _successors = [.. Enumerable.Range(1, _fields.Length).Select(next => next % _fields.Length), 0];
         _nameTokens = [.. _fields.Select(f => f.Utf8Name.AsSpan().IndexOfAny(StringStops) < 0 ? (byte[]?)[(byte)'"', .. f.Utf8Name, (byte)'"', (byte)':'] : null)];
         foreach (var field in _fields)
         {
