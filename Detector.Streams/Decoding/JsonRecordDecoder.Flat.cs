@@ -43,9 +43,9 @@ public sealed partial class JsonRecordDecoder
         var fields = _fields;
         var successors = _successors;
         var previous = fields.Length;
-        var hint = successors[previous];
         while (true)
         {
+            var hint = successors[previous];
             var found = ExpectedName(payload, ref i, hint);
             if (found < 0)
             {
@@ -71,14 +71,14 @@ public sealed partial class JsonRecordDecoder
                     successors[previous] = found;
                 }
                 previous = found;
-                hint = successors[found];
             }
             i = SkipWhitespace(payload, i);
             if (i >= payload.Length || (i = Value(payload, i, field, ref record)) < 0)
             {
                 return false;
             }
-            // The common case first: a comma and the next name's quote, no whitespace between.
+            // The common case first, ahead of the general tail below that also reads it: a comma right after the value
+            // (without this branch `bench decode` ran ~5 % slower: cards 572–592 against 542–566 ns, alternating).
             if (i < payload.Length && payload[i] == (byte)',')
             {
                 i = SkipWhitespace(payload, i + 1);
