@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Confluent.Kafka;
+using Detector.Streams.Common;
 using Detector.Streams.Records;
 using Detector.Streams.Sources;
 using Microsoft.Extensions.Logging;
@@ -60,6 +61,9 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
 
     /// <summary>Set once the pipeline has stopped reading: a revoke from then on (the close) has nothing more to wait for.</summary>
     private volatile bool _readerDone;
+
+    /// <summary>The interval commit under way off the consume thread (at least once), if any.</summary>
+    private Task? _backgroundCommit;
     private bool _paused;
     private long _lastCommit;
     private long _consumed;
@@ -281,6 +285,14 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         }
         finally
         {
+            try
+            {
+                AwaitBackgroundCommit(); // the consumer is disposed once closed: no commit may still be using it
+            }
+            catch (AggregateException e)
+            {
+                LogConsumerFailed(e);
+            }
             _readingEnded.TrySetResult();
             _closed.TrySetResult();
         }
@@ -392,9 +404,13 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             {
                 CommitTransactions([.. _assigned.Values]);
             }
-            else
+            else if (force)
             {
                 Commit(_assigned.Values);
+            }
+            else
+            {
+                CommitInBackground(_assigned.Values);
             }
             RefreshStatus();
         }
@@ -428,11 +444,46 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
         }
     }
 
-    /// <summary>Commits the acknowledged offsets of the given lanes that moved since their last commit.</summary>
+    /// <summary>
+    /// Commits the acknowledged offsets of the given lanes that moved since their last commit, and waits for the answer
+    /// (a revoke, the last commit before close). A commit already under way in the background is waited for first, so
+    /// commits of a partition never overlap.
+    /// </summary>
     private bool Commit(IEnumerable<KafkaLane> lanes)
     {
-        var moved = lanes.Where(l => l.LastRead >= 0 && Volatile.Read(ref l.Acknowledged) + 1 > l.Committed)
-            .Select(l => (Lane: l, Next: Volatile.Read(ref l.Acknowledged) + 1)).ToList();
+        AwaitBackgroundCommit();
+        return CommitMoved(Moved(lanes));
+    }
+
+    /// <summary>
+    /// The interval's commit, off the consume thread: librdkafka's synchronous commit waits for the group coordinator,
+    /// however long it is away (measured on the mock: a commit with the coordinator's broker down returned only once
+    /// it was up again), and a consume thread blocked there stops reading every partition, serves no client events and
+    /// no rebalance. While one commit is under way the next interval's is skipped; the one after it carries the newer
+    /// offsets.
+    /// </summary>
+    private void CommitInBackground(IEnumerable<KafkaLane> lanes)
+    {
+        if (_backgroundCommit is { IsCompleted: false })
+        {
+            return;
+        }
+        var moved = Moved(lanes);
+        if (moved.Count > 0)
+        {
+            _backgroundCommit = Task.Factory.StartNew(() => CommitMoved(moved), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    private void AwaitBackgroundCommit() => _backgroundCommit?.Wait(); // CommitMoved catches what a commit throws
+
+    /// <summary>The lanes whose acknowledged offsets moved since their last commit, with the offset to commit.</summary>
+    private static List<(KafkaLane Lane, long Next)> Moved(IEnumerable<KafkaLane> lanes) =>
+        [.. lanes.Where(l => l.LastRead >= 0 && Volatile.Read(ref l.Acknowledged) + 1 > Volatile.Read(ref l.Committed))
+            .Select(l => (Lane: l, Next: Volatile.Read(ref l.Acknowledged) + 1))];
+
+    private bool CommitMoved(List<(KafkaLane Lane, long Next)> moved)
+    {
         if (moved.Count == 0)
         {
             return true;
@@ -442,7 +493,7 @@ public sealed partial class KafkaRecordSource : IRecordSource, ISourceStatus, IA
             _consumer.Commit(moved.Select(m => new TopicPartitionOffset(m.Lane.Partition, m.Next)));
             foreach (var (lane, next) in moved)
             {
-                lane.Committed = next;
+                AtomicMax.Update(ref lane.Committed, next);
             }
             return true;
         }

@@ -63,6 +63,10 @@ public sealed class MockCluster : IDisposable
     public void SetPartitionLeader(string topic, int partition, int brokerId) =>
         Check(MockClusterNative.PartitionSetLeader(Cluster, topic, partition, brokerId), $"leader of {topic}[{partition}] -> {brokerId}");
 
+    /// <summary>Makes broker the coordinator of a consumer group (the mock otherwise picks one by the group id's hash).</summary>
+    public void SetGroupCoordinator(string group, int brokerId) =>
+        Check(MockClusterNative.CoordinatorSet(Cluster, "group", group, brokerId), $"coordinator of group {group} -> {brokerId}");
+
     /// <summary>
     /// Makes the cluster's metadata advertise another address for a broker (its listener stays where it is): puts a
     /// proxy in front of it, e.g. a TLS terminator, since the mock brokers speak plaintext only.

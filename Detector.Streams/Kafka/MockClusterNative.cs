@@ -47,6 +47,9 @@ internal static partial class MockClusterNative
     [LibraryImport(KafkaLibrary.ImportName, EntryPoint = "rd_kafka_mock_partition_set_leader", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int PartitionSetLeader(nint cluster, string topic, int partition, int brokerId);
 
+    [LibraryImport(KafkaLibrary.ImportName, EntryPoint = "rd_kafka_mock_coordinator_set", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int CoordinatorSet(nint cluster, string keyType, string key, int brokerId);
+
     [LibraryImport(KafkaLibrary.ImportName, EntryPoint = "rd_kafka_mock_broker_set_host_port", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int BrokerSetHostPort(nint cluster, int brokerId, string host, int port);
 

@@ -53,4 +53,50 @@ public sealed class KafkaRecordSourceTests : IDisposable
         }
         Assert.Equal(new Dictionary<int, long> { [0] = 100, [1] = 60 }, KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 2));
     }
+
+    /// <summary>
+    /// The group coordinator's broker down (found by the broker-outage cluster test under load): the interval commit
+    /// waited for the coordinator on the consume thread, which then read nothing and served no client event until the
+    /// broker was back. The partitions led by the other brokers must keep flowing, and the commits catch up after.
+    /// </summary>
+    [Fact]
+    public async Task CoordinatorDown_PartitionsOnOtherBrokersKeepFlowing_CommitsCatchUpOnceItIsBack()
+    {
+        var options = new KafkaOptions
+        {
+            BootstrapServers = _cluster.BootstrapServers,
+            GroupId = "coordinator-group",
+            InputTopic = "coordinator-input",
+            CommitInterval = TimeSpan.FromMilliseconds(100),
+            SessionTimeout = TimeSpan.FromSeconds(30), // the outage must not end the membership
+        };
+        _cluster.CreateTopic(options.InputTopic, 2);
+        _cluster.SetPartitionLeader(options.InputTopic, 0, 1);
+        _cluster.SetPartitionLeader(options.InputTopic, 1, 3);
+        _cluster.SetGroupCoordinator(options.GroupId, 2);
+        KafkaTopics.ProduceToEach(options, options.InputTopic, 2, 100);
+
+        var source = new KafkaRecordSource(options, "reader");
+        await using var reader = new SourceReader(source, hold: false);
+        await Poll.UntilAsync(() => KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 2).Values.All(c => c == 100),
+            "the first 200 records committed", TimeSpan.FromSeconds(60), reader.Run);
+        _cluster.SetBrokerDown(2);
+        try
+        {
+            // Records read and acknowledged now wait for a commit the coordinator cannot take; after a few commit
+            // intervals of that, the next records must still be read.
+            KafkaTopics.ProduceToEach(options, options.InputTopic, 2, 50);
+            await Poll.UntilAsync(() => source.Consumed >= 300, "the first records produced during the outage read", TimeSpan.FromSeconds(60), reader.Run);
+            await Task.Delay(TimeSpan.FromMilliseconds(500)); // they are acknowledged at once; several commit intervals pass
+            KafkaTopics.ProduceToEach(options, options.InputTopic, 2, 50);
+            await Poll.UntilAsync(() => source.Consumed >= 400, "the records produced after a commit had to wait for the coordinator read",
+                TimeSpan.FromSeconds(60), reader.Run);
+        }
+        finally
+        {
+            _cluster.SetBrokerUp(2);
+        }
+        await Poll.UntilAsync(() => KafkaTopics.Committed(options, options.GroupId, options.InputTopic, 2).Values.All(c => c == 200),
+            "every record committed once the coordinator is back", TimeSpan.FromSeconds(60), reader.Run);
+    }
 }

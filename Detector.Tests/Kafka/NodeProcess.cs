@@ -25,8 +25,10 @@ internal sealed partial class NodeProcess : IDisposable
     /// <summary>Its scored-range audit log.</summary>
     public string AuditPath { get; }
 
-    /// <summary>Whether it has exited.</summary>
-    public bool HasExited => _process.HasExited;
+    private volatile bool _disposed;
+
+    /// <summary>Whether it has exited (true once disposed: a watch on a timer may still ask after the test ended).</summary>
+    public bool HasExited => _disposed || _process.HasExited;
 
     /// <summary>Starts a node in folder with the given settings on top of the Kafka defaults.</summary>
     public static NodeProcess Start(string folder, string id, IReadOnlyDictionary<string, string> settings)
@@ -146,6 +148,11 @@ internal sealed partial class NodeProcess : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (!_process.HasExited)
         {
             Resume();
