@@ -132,6 +132,13 @@ if len(sys.argv) > 4:
             emit(f"| {case} | {kafka[case]['records_per_s']:,.0f} | {ratio} | |")
     met = "yes" if e2e >= 0.5 * consume else "**no**"
     emit(f"| end-to-end, one node | {e2e:,.0f} | {e2e / consume:.2f} of consume-only | >= 0.50 ({met}) |")
+    if "end-to-end-paired" in kafka:
+        paired = kafka["end-to-end-paired"]
+        median = paired["median_ratio_to_consume_only"]
+        met = "yes" if median >= 0.5 else "**no**"
+        ratios = ", ".join(f"{r:.2f}" for r in paired["ratios"])
+        emit(f"| end-to-end / consume-only side by side, {len(paired['ratios'])} alternating pairs ({ratios}) | | "
+             f"median {median:.2f} | >= 0.50 ({met}) |")
     if "end-to-end-exactly-once" in kafka:
         eos = kafka["end-to-end-exactly-once"]["records_per_s"]
         met = "yes" if eos >= 0.7 * e2e else "**no**"

@@ -27,6 +27,9 @@ public static class BenchKafka
     private const string Input = "bench-input";
     private const int TrainRecords = 50_000;
 
+    /// <summary>Alternating consume-only / end-to-end pairs of the side-by-side ratio (odd: the median is one of them).</summary>
+    private const int PairedRounds = 5;
+
     /// <summary>The pipeline settings of every case: CPU model actors (the reference is CPU PyTorch), no retraining.</summary>
     private static readonly PipelineOptions CpuPipeline = new() { Devices = ["cpu"], Retraining = new RetrainingOptions { EveryRows = 0 } };
 
@@ -117,6 +120,25 @@ public static class BenchKafka
         if (Runs("end-to-end"))
         {
             e2eRps = await WarmedAsync("end-to-end", output, () => EndToEndPass(options, "ratio_to_consume_only", consumeRps)).ConfigureAwait(false);
+        }
+        // Side by side: the ratio to consume-only from passes that alternate (consume-only, then end to end, five times),
+        // each pair's ratio and their median. The best-of-three figures above come from passes minutes apart, and this
+        // machine's speed drifts between them (consume-only 0.85M-1.47M records/s from run to run): a pair shares it.
+        if (Runs("consume-only") && Runs("end-to-end"))
+        {
+            var pairs = new List<(double Consume, double EndToEnd)>();
+            for (var round = 0; round < PairedRounds; round++)
+            {
+                var consume = ConsumeOnly(options, records, cancellationToken).RecordsPerSecond;
+                var (_, endToEnd) = await EndToEndPass(options, "", double.NaN).ConfigureAwait(false);
+                pairs.Add((consume, endToEnd));
+            }
+            var ratios = pairs.Select(p => p.EndToEnd / p.Consume).ToList();
+            static string List(IEnumerable<double> values, string format) =>
+                string.Join(",", values.Select(v => v.ToString(format, CultureInfo.InvariantCulture)));
+            Emit(output, $"\"case\":\"end-to-end-paired\",\"records\":{records},\"consume_only_records_per_s\":[{List(pairs.Select(p => p.Consume), "F0")}]," +
+                $"\"end_to_end_records_per_s\":[{List(pairs.Select(p => p.EndToEnd), "F0")}],\"ratios\":[{List(ratios, "F3")}]," +
+                $"\"median_ratio_to_consume_only\":{ratios.Order().ElementAt(ratios.Count / 2).ToString("F3", CultureInfo.InvariantCulture)}");
         }
         // Kafka:Guarantee = ExactlyOnce at the default commit interval, timed until the last records' transactions commit.
         if (Runs("end-to-end-exactly-once"))

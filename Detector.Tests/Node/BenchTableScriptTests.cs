@@ -31,6 +31,7 @@ public sealed class BenchTableScriptTests() : TempFiles("detector-bench-table-")
         Assert.Contains("| pipeline, 1 model actor on 2 cores | 3,100,000 | 0.91 | >= 0.70 (yes) | | | |", text, StringComparison.Ordinal);
         Assert.Contains("| latency at 1,550,000 rec/s, 1 model actor | | | | 0.35 | 1.10 | <= 20 ms (yes) |", text, StringComparison.Ordinal);
         Assert.Contains("| end-to-end, one node | 450,000 | 0.45 of consume-only | >= 0.50 (**no**) |", text, StringComparison.Ordinal);
+        Assert.Contains("| end-to-end / consume-only side by side, 3 alternating pairs (0.52, 0.48, 0.45) | | median 0.48 | >= 0.50 (**no**) |", text, StringComparison.Ordinal);
         // Each table sits inside its own markers, in the document's order.
         Assert.True(text.IndexOf("4,800,000", StringComparison.Ordinal) < text.IndexOf("<!-- /bench-table:models -->", StringComparison.Ordinal));
         Assert.True(text.IndexOf("3,700,000", StringComparison.Ordinal) > text.IndexOf("<!-- bench-table:pipeline -->", StringComparison.Ordinal));
@@ -70,6 +71,7 @@ public sealed class BenchTableScriptTests() : TempFiles("detector-bench-table-")
             {"impl":"detector","case":"load","records":500000,"partitions":64,"records_per_s":211638}
             {"impl":"detector","case":"consume-only","records":500000,"records_per_s":1000000}
             {"impl":"detector","case":"end-to-end","records":500000,"records_per_s":450000}
+            {"impl":"detector","case":"end-to-end-paired","records":500000,"consume_only_records_per_s":[900000,1000000,950000],"end_to_end_records_per_s":[470000,480000,430000],"ratios":[0.522,0.48,0.453],"median_ratio_to_consume_only":0.48}
             {"impl":"python","records_per_s":90000}
             """),
         "--torchsharp",
