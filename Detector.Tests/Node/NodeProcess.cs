@@ -17,13 +17,20 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
     private NodeProcess(IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
-        var info = new ProcessStartInfo("dotnet")
+        // Through `env --default-signal` (which then execs dotnet, keeping the process id): a test run started in the
+        // background by a non-interactive shell (`make test &`, nohup) has SIGINT and SIGQUIT ignored, a child inherits
+        // that, and the .NET runtime leaves an ignored SIGINT ignored (as a background job should), so the SIGINT test
+        // timed out whenever `make test` itself ran in the background. The node starts with the dispositions a
+        // terminal or an init system gives it.
+        var info = new ProcessStartInfo("env")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("--default-signal=INT,QUIT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(RepositoryFiles.DetectorDll);
         foreach (var arg in args)
         {
