@@ -12,6 +12,21 @@ public sealed class KafkaRecordSourceTests : IDisposable
 
     public void Dispose() => _cluster.Dispose();
 
+    /// <summary>Options for group name-group on a new two-partition input topic name-input.</summary>
+    private KafkaOptions Options(string name, TimeSpan commitInterval, TimeSpan sessionTimeout)
+    {
+        var options = new KafkaOptions
+        {
+            BootstrapServers = _cluster.BootstrapServers,
+            GroupId = $"{name}-group",
+            InputTopic = $"{name}-input",
+            CommitInterval = commitInterval,
+            SessionTimeout = sessionTimeout,
+        };
+        _cluster.CreateTopic(options.InputTopic, 2);
+        return options;
+    }
+
     /// <summary>
     /// The rebalance case of issue 13: a partition taken over from a node that had committed everything reported
     /// committed offset 0 and the whole partition as lag until new records arrived (a quiet topic then looks ~300k
@@ -21,15 +36,7 @@ public sealed class KafkaRecordSourceTests : IDisposable
     [Fact]
     public async Task Assigned_PartitionsTheGroupHadCommitted_ReportCommittedOffsetAndTrueLagFromTheAssignment()
     {
-        var options = new KafkaOptions
-        {
-            BootstrapServers = _cluster.BootstrapServers,
-            GroupId = "lag-group",
-            InputTopic = "lag-input",
-            CommitInterval = TimeSpan.FromMilliseconds(200),
-            SessionTimeout = TimeSpan.FromSeconds(6),
-        };
-        _cluster.CreateTopic(options.InputTopic, 2);
+        var options = Options("lag", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(6));
         KafkaTopics.ProduceToEach(options, options.InputTopic, 2, 100);
         // The previous owner: all of partition 0 handled, partition 1 up to offset 60.
         using (var previous = new ConsumerBuilder<Ignore, Ignore>(KafkaClientConfigs.Consumer(options, options.GroupId, "previous-owner")).Build())
@@ -62,15 +69,8 @@ public sealed class KafkaRecordSourceTests : IDisposable
     [Fact]
     public async Task CoordinatorDown_PartitionsOnOtherBrokersKeepFlowing_CommitsCatchUpOnceItIsBack()
     {
-        var options = new KafkaOptions
-        {
-            BootstrapServers = _cluster.BootstrapServers,
-            GroupId = "coordinator-group",
-            InputTopic = "coordinator-input",
-            CommitInterval = TimeSpan.FromMilliseconds(100),
-            SessionTimeout = TimeSpan.FromSeconds(30), // the outage must not end the membership
-        };
-        _cluster.CreateTopic(options.InputTopic, 2);
+        // A long session timeout: the outage must not end the membership.
+        var options = Options("coordinator", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
         _cluster.SetPartitionLeader(options.InputTopic, 0, 1);
         _cluster.SetPartitionLeader(options.InputTopic, 1, 3);
         _cluster.SetGroupCoordinator(options.GroupId, 2);
