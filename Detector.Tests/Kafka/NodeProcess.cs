@@ -7,6 +7,7 @@ namespace Detector.Tests.Kafka;
 internal sealed partial class NodeProcess : IDisposable
 {
     private readonly Process _process;
+    private volatile bool _disposed;
 
     private NodeProcess(string id, string log, string audit, Process process)
     {
@@ -24,8 +25,6 @@ internal sealed partial class NodeProcess : IDisposable
 
     /// <summary>Its scored-range audit log.</summary>
     public string AuditPath { get; }
-
-    private volatile bool _disposed;
 
     /// <summary>Whether it has exited (true once disposed: a watch on a timer may still ask after the test ended).</summary>
     public bool HasExited => _disposed || _process.HasExited;
