@@ -134,10 +134,8 @@ public static class BenchKafka
                 pairs.Add((consume, endToEnd));
             }
             var ratios = pairs.Select(p => p.EndToEnd / p.Consume).ToList();
-            static string List(IEnumerable<double> values, string format) =>
-                string.Join(",", values.Select(v => v.ToString(format, CultureInfo.InvariantCulture)));
-            Emit(output, $"\"case\":\"end-to-end-paired\",\"records\":{records},\"consume_only_records_per_s\":[{List(pairs.Select(p => p.Consume), "F0")}]," +
-                $"\"end_to_end_records_per_s\":[{List(pairs.Select(p => p.EndToEnd), "F0")}],\"ratios\":[{List(ratios, "F3")}]," +
+            Emit(output, $"\"case\":\"end-to-end-paired\",\"records\":{records},\"consume_only_records_per_s\":[{Numbers(pairs.Select(p => p.Consume), "F0")}]," +
+                $"\"end_to_end_records_per_s\":[{Numbers(pairs.Select(p => p.EndToEnd), "F0")}],\"ratios\":[{Numbers(ratios, "F3")}]," +
                 $"\"median_ratio_to_consume_only\":{ratios.Order().ElementAt(ratios.Count / 2).ToString("F3", CultureInfo.InvariantCulture)}");
         }
         // Kafka:Guarantee = ExactlyOnce at the default commit interval, timed until the last records' transactions commit.
@@ -348,9 +346,13 @@ public static class BenchKafka
                 $"\"gc_pause_ms\":{(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0}", passRps));
         }
         var best = passes.MaxBy(p => p.RecordsPerSecond);
-        Emit(output, $"\"case\":\"{name}\"," + best.Fields + $",\"passes_records_per_s\":[{string.Join(",", passes.Select(p => p.RecordsPerSecond.ToString("F0", CultureInfo.InvariantCulture)))}]");
+        Emit(output, $"\"case\":\"{name}\"," + best.Fields + $",\"passes_records_per_s\":[{Numbers(passes.Select(p => p.RecordsPerSecond), "F0")}]");
         return best.RecordsPerSecond;
     }
+
+    /// <summary>Numbers for a JSON array's body: comma-separated, invariant culture, in the given format.</summary>
+    private static string Numbers(IEnumerable<double> values, string format) =>
+        string.Join(",", values.Select(v => v.ToString(format, CultureInfo.InvariantCulture)));
 
     /// <summary>A ratio field, left out when a case it needs did not run (`--cases`).</summary>
     private static string Ratio(string name, double value, double of) =>
