@@ -46,6 +46,12 @@ public static class BenchKafka
             Console.Error.WriteLine($"bench kafka: --cases: unknown case '{unknown}' (allowed: {string.Join(", ", Cases)})");
             return 2;
         }
+        if (records < TrainRecords)
+        {
+            // The model (and the reference's) is trained on the topic's first TrainRecords records: fewer would never arrive.
+            Console.Error.WriteLine($"bench kafka: --records = {records} is invalid; allowed: >= {TrainRecords} (the models are trained on the first {TrainRecords})");
+            return 2;
+        }
         if (!Runs("python"))
         {
             python = null;

@@ -146,6 +146,7 @@ public sealed class NodeProcessTests : IDisposable
     [InlineData(new[] { "run", "--no-such-flag" }, "--no-such-flag")]
     [InlineData(new[] { "run", "--config", "absent.json" }, "--config = 'absent.json' is invalid")]
     [InlineData(new[] { "inspect", "absent.dtm" }, "artifact = 'absent.dtm' is invalid")]
+    [InlineData(new[] { "bench", "kafka", "--records", "20000", "--python", "none" }, "--records = 20000 is invalid; allowed: >= 50000")]
     public async Task Command_UsageOrConfigurationError_ExitsTwoNamingTheProblem(string[] args, string message)
     {
         var (code, output) = await NodeProcess.RunAsync(args, _dir);
