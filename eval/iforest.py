@@ -62,20 +62,28 @@ def skab(data):
     return [figures(labels, scores, flagged)]
 
 
-def fraud(data):
-    """Days 30-36 fit (67,200 records after skipping 288,062), days 37-60 scored; the handbook's 15 features."""
+def fraud_split(data):
+    """Days 30-36 (67,200 records after skipping 288,062) and days 37-60 of fraud-sim, the handbook's 15 features:
+    (training features, test features, test labels, test fraud scenarios 0-3, feature names)."""
     excluded = {"TRANSACTION_ID", "TX_DATETIME", "CUSTOMER_ID", "TERMINAL_ID", "TX_TIME_SECONDS", "TX_TIME_DAYS",
                 "TX_FRAUD", "TX_FRAUD_SCENARIO"}
     with gzip.open(os.path.join(data, "fraud-sim/transactions_2018-04-01_2018-05-31.csv.gz"), "rt") as f:
         reader = csv.reader(f)
         header = next(reader)
         keep = [i for i, c in enumerate(header) if c not in excluded]
-        label = header.index("TX_FRAUD")
-        rows = [(np.array([float(r[i]) for i in keep]), r[label] == "1") for r in reader]
+        label, scenario = header.index("TX_FRAUD"), header.index("TX_FRAUD_SCENARIO")
+        rows = [(np.array([float(r[i]) for i in keep]), r[label] == "1", int(r[scenario])) for r in reader]
     x = np.array([r[0] for r in rows[288062:]])
     y = np.array([r[1] for r in rows[288062:]])
-    s, v = forest(x[:67200], x[67200:], 0)
-    return [figures(y[67200:], s, v)]
+    scenarios = np.array([r[2] for r in rows[288062:]])
+    return x[:67200], x[67200:], y[67200:], scenarios[67200:], [header[i] for i in keep]
+
+
+def fraud(data):
+    """The forest fitted on days 30-36, scoring days 37-60."""
+    train, test, y, _, _ = fraud_split(data)
+    s, v = forest(train, test, 0)
+    return [figures(y, s, v)]
 
 
 def odds(data, name):
