@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Akka.Management;
 using Akka.Management.Cluster.Bootstrap;
 using Akka.Remote.Hosting;
+using Detector.Node.Hosting;
 using Detector.Streams.Kafka;
 using Detector.Streams.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
@@ -110,12 +111,5 @@ public static class NodeAkka
         // The node handles SIGTERM itself (drain first, then leave the cluster): the host must not stop on it.
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         return builder;
-    }
-
-    private sealed class ManualLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

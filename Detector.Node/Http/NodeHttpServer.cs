@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
@@ -34,6 +35,8 @@ public sealed class NodeHttpServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
+        // Not the default ConsoleLifetime: its signal handlers would swallow the second SIGTERM that ends a drain.
+        builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;

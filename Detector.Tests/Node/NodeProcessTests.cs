@@ -110,6 +110,24 @@ public sealed class NodeProcessTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
     }
 
+    [Fact]
+    public async Task Run_SecondSigterm_WhileDraining_EndsTheProcessAtOnce()
+    {
+        // A drain that cannot finish (alerts to /dev/full) under a long bound, with the HTTP server up: the operator's
+        // second SIGTERM must end the process (no host inside the node may cancel it), not wait out the five minutes.
+        await using var node = await NodeProcess.StartNodeAsync([.. LoopbackNode, "--set", "Sinks:Alerts:Path=/dev/full",
+            "--set", "Node:ShutdownTimeout=00:05:00"], _dir);
+        await node.WaitForOutputAsync("failed; retrying", TimeSpan.FromSeconds(60));
+        node.Signal(15);
+        await node.WaitForOutputAsync("stop requested (SIGTERM)", TimeSpan.FromSeconds(60));
+
+        node.Signal(15);
+        var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(code == 128 + 15, $"exit code {code} (expected 143: ended by the second SIGTERM)\n{node.Output}");
+        Assert.DoesNotContain("stopped: consumed", node.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("run", "Model:Path")]
     [InlineData("inspect", "artifact")]
