@@ -49,6 +49,8 @@ def main(data, detector_scores=None):
     z_train, z = (train - mean) / std, (test - mean) / std
     inverse = np.linalg.inv(np.cov(z_train.T) + 1e-6 * np.eye(z.shape[1]))
     line("mahalanobis", y, scenarios, np.einsum("ij,jk,ik->i", z, inverse, z))
+    components = np.linalg.svd(z_train, full_matrices=False)[2][:8].T  # a linear autoencoder: PCA, 8 of 15 components
+    line("pca-residual-8", y, scenarios, ((z - z @ components @ components.T) ** 2).sum(axis=1))
     half = len(y) // 2
     supervised = np.empty(len(y))
     for fit, score in ((slice(0, half), slice(half, None)), (slice(half, None), slice(0, half))):
