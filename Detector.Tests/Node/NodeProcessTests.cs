@@ -16,6 +16,26 @@ public sealed class NodeProcessTests : IDisposable
         "--set", "Pipeline:Retraining:WarmUpRows=1000", "--set", "Pipeline:Retraining:Training:Epochs=3", "--set", "Pipeline:ModelActors=1",
     ];
 
+    /// <summary>
+    /// A node whose drain cannot finish: alerts go to /dev/full, so every write fails and is retried and what was scored
+    /// is never acknowledged. Returned once a write has failed.
+    /// </summary>
+    private async Task<NodeProcess> StartUndrainableNodeAsync(string shutdownTimeout)
+    {
+        var node = await NodeProcess.StartNodeAsync([.. LoopbackNode, "--set", "Sinks:Alerts:Path=/dev/full",
+            "--set", $"Node:ShutdownTimeout={shutdownTimeout}"], _dir);
+        try
+        {
+            await node.WaitForOutputAsync("failed; retrying", TimeSpan.FromSeconds(60));
+            return node;
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
     [Theory]
     [InlineData(15, "SIGTERM")]
     [InlineData(2, "SIGINT")]
@@ -78,10 +98,7 @@ public sealed class NodeProcessTests : IDisposable
     [Fact]
     public async Task Run_DrainLongerThanShutdownTimeout_ExitsOne()
     {
-        // Alerts go to /dev/full: every write fails and is retried, so what was scored is never acknowledged.
-        await using var node = await NodeProcess.StartNodeAsync([.. LoopbackNode, "--set", "Sinks:Alerts:Path=/dev/full",
-            "--set", "Node:ShutdownTimeout=00:00:02"], _dir);
-        await node.WaitForOutputAsync("failed; retrying", TimeSpan.FromSeconds(60));
+        await using var node = await StartUndrainableNodeAsync("00:00:02");
 
         node.Signal(15);
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
@@ -94,11 +111,9 @@ public sealed class NodeProcessTests : IDisposable
     [Fact]
     public async Task Run_Sigterm_ReadyzTurns503WhileDraining()
     {
-        // The drain cannot finish (alerts to /dev/full) and its bound is long: the node stays up, draining.
-        await using var node = await NodeProcess.StartNodeAsync([.. LoopbackNode, "--set", "Sinks:Alerts:Path=/dev/full",
-            "--set", "Node:ShutdownTimeout=00:05:00"], _dir);
+        // The drain cannot finish and its bound is long: the node stays up, draining.
+        await using var node = await StartUndrainableNodeAsync("00:05:00");
         using var http = new HttpClient { BaseAddress = node.Url, Timeout = TimeSpan.FromSeconds(60) };
-        await node.WaitForOutputAsync("failed; retrying", TimeSpan.FromSeconds(60));
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
 
         node.Signal(15);
@@ -113,11 +128,9 @@ public sealed class NodeProcessTests : IDisposable
     [Fact]
     public async Task Run_SecondSigterm_WhileDraining_EndsTheProcessAtOnce()
     {
-        // A drain that cannot finish (alerts to /dev/full) under a long bound, with the HTTP server up: the operator's
-        // second SIGTERM must end the process (no host inside the node may cancel it), not wait out the five minutes.
-        await using var node = await NodeProcess.StartNodeAsync([.. LoopbackNode, "--set", "Sinks:Alerts:Path=/dev/full",
-            "--set", "Node:ShutdownTimeout=00:05:00"], _dir);
-        await node.WaitForOutputAsync("failed; retrying", TimeSpan.FromSeconds(60));
+        // A drain that cannot finish under a long bound, with the HTTP server up: the operator's second SIGTERM must end
+        // the process (no host inside the node may cancel it), not wait out the five minutes.
+        await using var node = await StartUndrainableNodeAsync("00:05:00");
         node.Signal(15);
         await node.WaitForOutputAsync("stop requested (SIGTERM)", TimeSpan.FromSeconds(60));
 
