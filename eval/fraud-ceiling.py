@@ -52,12 +52,10 @@ def main(data, detector_scores=None):
     components = np.linalg.svd(z_train, full_matrices=False)[2][:8].T  # a linear autoencoder: PCA, 8 of 15 components
     line("pca-residual-8", y, scenarios, ((z - z @ components @ components.T) ** 2).sum(axis=1))
     half = len(y) // 2
-    supervised = np.empty(len(y))
-    for fit, score in ((slice(0, half), slice(half, None)), (slice(half, None), slice(0, half))):
+    first, second = slice(0, half), slice(half, None)
+    for name, fit, score in (("supervised-first-half-scores-second", first, second), ("supervised-second-half-scores-first", second, first)):
         model = HistGradientBoostingClassifier(max_iter=300, random_state=0).fit(test[fit], y[fit])
-        supervised[score] = model.predict_proba(test[score])[:, 1]
-    for name, part in (("supervised-first-half-scores-second", slice(half, None)), ("supervised-second-half-scores-first", slice(0, half))):
-        line(name, y[part], scenarios[part], supervised[part], labels_seen=int(y[slice(0, half) if part.start else slice(half, None)].sum()))
+        line(name, y[score], scenarios[score], model.predict_proba(test[score])[:, 1], labels_seen=int(y[fit].sum()))
 
 
 if __name__ == "__main__":
