@@ -5,9 +5,9 @@ namespace Detector.Node.Hosting;
 /// <summary>
 /// A host lifetime that listens to no signal. The node handles SIGTERM, SIGINT and SIGQUIT itself
 /// (<see cref="ShutdownSignal"/>: drain first, then leave the cluster; a second signal ends the process). The default
-/// ConsoleLifetime of a host registers its own handlers, which cancel every signal: with one in the process a second
-/// signal no longer ends it, and the host would begin stopping on the first. Every host the node starts (the actor
-/// system's, the HTTP server's) uses this one instead.
+/// ConsoleLifetime of a host registers its own handlers, which cancel every signal (and signal the host's
+/// ApplicationStopping): with one in the process a second signal no longer ends it. Every host the node starts (the
+/// actor system's, the HTTP server's) uses this one instead.
 /// </summary>
 internal sealed class ManualLifetime : IHostLifetime
 {
